@@ -1,0 +1,33 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+// Tests import every @connect package from its source, so a change is tested without a
+// rebuild; the consumer tests in packages/core/test/dist.test.ts import the built output.
+export const alias = [
+  { find: /^@connect\/core$/, replacement: `${root}packages/core/src/index.ts` },
+  { find: /^@connect\/core\/(testing|aws|redis)$/, replacement: `${root}packages/core/src/$1/index.ts` },
+  { find: /^@connect\/([a-z]+)\/testing$/, replacement: `${root}packages/$1/src/testing/index.ts` },
+  { find: /^@connect\/([a-z]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"], testTimeout: 20_000 },
+      },
+      ...["twilio", "sendgrid", "docusign", "authentisign", "textract", "quickbooks", "bpo"].map((name) => ({
+        resolve: { alias },
+        test: { name, root: `packages/${name}`, include: ["test/**/*.test.ts"], testTimeout: 20_000, passWithNoTests: true },
+      })),
+      {
+        resolve: { alias },
+        test: { name: "examples", root: "examples", include: ["**/*.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 60_000, passWithNoTests: true },
+      },
+    ],
+  },
+});
