@@ -79,7 +79,7 @@ export interface Transport {
   readonly baseUrl: string;
   /** Send a request; the signal aborts it at any phase. */
   send(request: HttpRequest, signal?: AbortSignal): Promise<HttpResponse>;
-  /** Close the pool's connections. */
+  /** Close the pool's connections (in-flight requests get one second, then are destroyed). */
   close(): Promise<void>;
 }
 
@@ -271,6 +271,16 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
   return {
     baseUrl: url.toString().replace(/\/$/, ""),
     send,
-    close: () => pool.close(),
+    async close() {
+      // Graceful first; a request stuck on a dead peer must not hold shutdown forever.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), 1_000);
+        timer.unref();
+      });
+      const outcome = await Promise.race([pool.close().then(() => "closed" as const), grace]);
+      clearTimeout(timer);
+      if (outcome === "timeout") await pool.destroy();
+    },
   };
 }

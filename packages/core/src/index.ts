@@ -1,0 +1,78 @@
+/**
+ * @connect/core — the adapter contract, typed errors, the undici transport, the operation
+ * runtime with resilience, idempotency, webhooks, telemetry, secrets, health and dead letters.
+ */
+export {
+  AuthError,
+  CircuitOpenError,
+  ConflictError,
+  ContractDriftError,
+  errorFromStatus,
+  ForbiddenError,
+  IntegrationError,
+  NetworkError,
+  NotFoundError,
+  parseRetryAfter,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  UnknownOutcomeError,
+  ValidationError,
+  WebhookVerificationError,
+  type FieldIssue,
+  type IntegrationErrorOptions,
+  type StatusErrorInput,
+  type TimeoutPhase,
+} from "./errors.js";
+export { isSensitiveKey, REDACTED, redactText, redactValue, registerSecret } from "./redact.js";
+export { resolveContext, type IntegrationContext, type ResolvedContext } from "./context.js";
+export {
+  defineOperation,
+  toFieldIssues,
+  type Adapter,
+  type DriftMode,
+  type HealthResult,
+  type Operation,
+  type OperationContext,
+  type OperationDefinition,
+  type RetrySafety,
+} from "./contract.js";
+export {
+  createTransport,
+  encodeForm,
+  toQueryString,
+  type HttpRequest,
+  type HttpResponse,
+  type RequestBody,
+  type ResponseType,
+  type Transport,
+  type TransportOptions,
+} from "./http.js";
+export {
+  basicAuth,
+  bearerAuth,
+  createTokenManager,
+  tokenAuth,
+  type AccessToken,
+  type AuthStrategy,
+  type Resolvable,
+  type TokenManager,
+  type TokenManagerOptions,
+} from "./auth.js";
+export { createRuntime, type BoundOperation, type Runtime, type RuntimeOptions } from "./runtime.js";
+export {
+  CATEGORY_DEFAULTS,
+  DEFAULT_RETRY,
+  mergePolicies,
+  resolvePolicy,
+  type PolicyOptions,
+  type ResolvedPolicy,
+  type RetryOptions,
+  type TimeoutOptions,
+} from "./resilience/policy.js";
+export { createBreaker, type Breaker, type BreakerOptions, type BreakerState } from "./resilience/breaker.js";
+export { createLimiter, type Limiter, type LimiterOptions } from "./resilience/limiter.js";
+export { createRetryBudget, type RetryBudget, type RetryBudgetOptions } from "./resilience/budget.js";
+export { fallback, type FallbackOptions, type FallbackProvider, type FallbackResult } from "./resilience/fallback.js";
+export { noopLogger, type Logger, type TelemetryOptions } from "./telemetry.js";
+export { checkHealth, type HealthReport } from "./health.js";

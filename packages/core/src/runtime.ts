@@ -1,0 +1,566 @@
+/**
+ * The operation runner. One logical call:
+ *
+ *   validate input (no I/O) → idempotency key → [ deadline
+ *     retry (p-retry, jitter, Retry-After, budget, retry safety)
+ *       breaker (opossum, per vendor[+tenant])
+ *         limiter (bottleneck)
+ *           attempt timeout
+ *             auth (refresh once on 401) → transport (undici) ]
+ *   → error mapping → output validation (drift mode) — all inside one span, with metrics and a log line.
+ *
+ * The order is fixed here so no vendor package composes it differently.
+ */
+import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
+import pRetry from "p-retry";
+import type { z } from "zod";
+import type { AuthStrategy } from "./auth.js";
+import { resolveContext, type IntegrationContext, type ResolvedContext } from "./context.js";
+import type { DriftMode, HealthResult, Operation, OperationContext } from "./contract.js";
+import type { DeadLetterSink } from "./dlq.js";
+import {
+  CircuitOpenError,
+  errorFromStatus,
+  IntegrationError,
+  parseRetryAfter,
+  RateLimitedError,
+  ServerError,
+  TimeoutError,
+  UnknownOutcomeError,
+} from "./errors.js";
+import { createTransport, type HttpRequest, type HttpResponse, type Transport, type TransportOptions } from "./http.js";
+import { deriveIdempotencyKey, withIdempotency, type IdempotencyStore } from "./idempotency/index.js";
+import { redactValue } from "./redact.js";
+import { createBreaker, type Breaker, type BreakerState } from "./resilience/breaker.js";
+import { createRetryBudget, type RetryBudget } from "./resilience/budget.js";
+import { createLimiter, type Limiter } from "./resilience/limiter.js";
+import { mergePolicies, resolvePolicy, type PolicyOptions, type ResolvedPolicy } from "./resilience/policy.js";
+import { createInstruments, type Instruments, type TelemetryOptions } from "./telemetry.js";
+
+/** Options of {@link createRuntime}. @public */
+export interface RuntimeOptions {
+  /** Adapter identity: vendor id and the vendor package's semver version. */
+  adapter: { id: string; version: string };
+  /** Base URL of the vendor API (HTTP operations). */
+  baseUrl?: string | undefined;
+  /** Client-level values operations read as `ctx.params` (account ids, realm ids …). */
+  params?: Record<string, string> | undefined;
+  /** How requests are authenticated. */
+  auth?: AuthStrategy | undefined;
+  /** Transport limits. */
+  transport?: TransportOptions | undefined;
+  /** The vendor package's policy defaults (from its wire contract). */
+  defaults?: PolicyOptions | undefined;
+  /** The host's overrides, merged over `defaults`. */
+  policy?: PolicyOptions | undefined;
+  /** Tracer, meter and logger. */
+  telemetry?: TelemetryOptions | undefined;
+  /** What a response that does not match its schema does. Default `warn`. */
+  drift?: DriftMode | undefined;
+  /** Dedupes non-idempotent writes by idempotency key (24 h), when given. */
+  idempotencyStore?: IdempotencyStore | undefined;
+  /** Receives calls that exhausted their attempts or whose outcome is unknown. */
+  deadLetters?: DeadLetterSink | undefined;
+  /** Vendor error-body mapping, consulted before core's status table. */
+  classifyError?: ((response: HttpResponse, ctx: OperationContext) => IntegrationError | undefined) | undefined;
+  /** Maps errors thrown inside `execute` (an SDK's errors) to typed errors. */
+  mapError?: ((error: unknown, ctx: OperationContext) => IntegrationError | undefined) | undefined;
+  /** A cheap authenticated call for health checks. */
+  healthCheck?: ((runtime: Runtime) => Promise<unknown>) | undefined;
+  /** Latency above which a passing health check reports `degraded` (ms). Default 2 000. */
+  degradedAfterMs?: number | undefined;
+}
+
+/** A bound operation: call it, or use the seeds' single-operation adapter shape. @public */
+export interface BoundOperation<TInput extends z.ZodType, TOutput extends z.ZodType> {
+  (input: z.input<TInput>, ctx?: IntegrationContext): Promise<z.output<TOutput>>;
+  /** Same as calling it. */
+  execute(input: z.input<TInput>, ctx?: IntegrationContext): Promise<z.output<TOutput>>;
+  /** Validate input without I/O. */
+  validate(input: unknown): z.output<TInput>;
+  /** Validate a raw response body against the output schema. */
+  transform(raw: unknown): z.output<TOutput>;
+  /** The adapter's health check. */
+  healthCheck(): Promise<HealthResult>;
+  /** The operation's declaration. */
+  readonly operation: Operation<TInput, TOutput>;
+}
+
+/** Runs operations for one vendor client. @public */
+export interface Runtime {
+  readonly adapter: { id: string; version: string };
+  /** The merged policy (defaults + host overrides). */
+  readonly policy: PolicyOptions;
+  /** Telemetry instruments and the redacting logger. */
+  readonly telemetry: Instruments;
+  /** Run one operation. */
+  run<TInput extends z.ZodType, TOutput extends z.ZodType>(
+    operation: Operation<TInput, TOutput>,
+    input: z.input<TInput>,
+    ctx?: IntegrationContext,
+  ): Promise<z.output<TOutput>>;
+  /** Bind an operation to this runtime. */
+  bind<TInput extends z.ZodType, TOutput extends z.ZodType>(operation: Operation<TInput, TOutput>): BoundOperation<TInput, TOutput>;
+  /** Run the adapter's health check. */
+  healthCheck(): Promise<HealthResult>;
+  /** Breaker state for a tenant (or the vendor-wide breaker). */
+  breakerState(tenantId?: string): BreakerState | undefined;
+  /** Close connections and stop timers. */
+  close(): Promise<void>;
+}
+
+const TRANSIENT_TIMEOUT_PHASES = new Set(["connect", "headers", "body", "attempt", undefined]);
+
+/** Pull a human message out of a typical JSON error body. @internal */
+export function genericVendorMessage(body: unknown): { message?: string; code?: string } {
+  if (!body || typeof body !== "object") return typeof body === "string" && body.length < 500 ? { message: body } : {};
+  const b = body as Record<string, unknown>;
+  const first = Array.isArray(b.errors) ? (b.errors[0] as Record<string, unknown> | undefined) : undefined;
+  const message = [b.message, b.error_description, b.error, first?.message].find((v) => typeof v === "string") as string | undefined;
+  const code = [b.code, b.errorCode, b.error, first?.code].find((v) => typeof v === "string" || typeof v === "number");
+  return { message, code: code === undefined ? undefined : String(code) };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Create the runtime a vendor client is built on.
+ * @example
+ * const runtime = createRuntime({ adapter: { id: "twilio", version }, baseUrl, auth: basicAuth(sid, token), defaults });
+ * const client = { messages: { send: runtime.bind(sendMessage) } };
+ * @public
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const adapter = options.adapter;
+  const policy = mergePolicies(options.defaults, options.policy);
+  const telemetry = createInstruments(options.telemetry, adapter.version);
+  const logger = telemetry.logger;
+  const drift: DriftMode = options.drift ?? "warn";
+  let transport: Transport | undefined;
+  const getTransport = (): Transport => {
+    if (!options.baseUrl) throw new IntegrationError(`${adapter.id}: no baseUrl configured for HTTP operations`, { vendor: adapter.id });
+    transport ??= createTransport(options.baseUrl, options.transport);
+    return transport;
+  };
+  const breakers = new Map<string, Breaker>();
+  const limiters = new Map<string, Limiter>();
+  const budgets = new Map<string, RetryBudget>();
+  const driftWarned = new Set<string>();
+  const breakerStates = new Map<string, BreakerState>();
+
+  telemetry.meter
+    .createObservableGauge("connect.breaker.state", { description: "Breaker state: 0 closed, 1 half-open, 2 open" })
+    .addCallback((result) => {
+      for (const [key, state] of breakerStates) {
+        result.observe(state === "closed" ? 0 : state === "half-open" ? 1 : 2, { "connect.adapter.id": adapter.id, "connect.breaker.key": key });
+      }
+    });
+
+  const scopeKey = (perTenant: boolean | undefined, tenantId: string | undefined): string =>
+    perTenant && tenantId ? `${adapter.id}:${tenantId}` : adapter.id;
+
+  function breakerFor(resolved: ResolvedPolicy, tenantId?: string): Breaker | undefined {
+    if (!resolved.breaker) return undefined;
+    const key = scopeKey(resolved.breaker.perTenant, tenantId);
+    let breaker = breakers.get(key);
+    if (!breaker) {
+      breakerStates.set(key, "closed");
+      breaker = createBreaker(resolved.breaker, {
+        name: key,
+        vendor: adapter.id,
+        onStateChange: (state) => {
+          breakerStates.set(key, state);
+          logger.warn({ vendor: adapter.id, breaker: key, state }, `${adapter.id} circuit breaker is ${state}`);
+        },
+      });
+      breakers.set(key, breaker);
+    }
+    return breaker;
+  }
+
+  function limiterFor(resolved: ResolvedPolicy, tenantId?: string): Limiter | undefined {
+    if (!resolved.limiter) return undefined;
+    const key = scopeKey(resolved.limiter.perTenant, tenantId);
+    let limiter = limiters.get(key);
+    if (!limiter) {
+      limiter = createLimiter(resolved.limiter, `connect:${key}`);
+      limiters.set(key, limiter);
+    }
+    return limiter;
+  }
+
+  function budgetFor(resolved: ResolvedPolicy, tenantId?: string): RetryBudget | undefined {
+    if (!resolved.retryBudget) return undefined;
+    const key = scopeKey(true, tenantId);
+    let budget = budgets.get(key);
+    if (!budget) {
+      budget = createRetryBudget(resolved.retryBudget);
+      budgets.set(key, budget);
+    }
+    return budget;
+  }
+
+  /** Send one request with auth, a single refresh-and-resend on 401, and error mapping. */
+  async function send(operation: Operation, request: HttpRequest, ctx: OperationContext, span: Span): Promise<HttpResponse> {
+    const t = getTransport();
+    let refreshed = false;
+    for (;;) {
+      const authed = options.auth ? await options.auth.apply(request, ctx) : request;
+      const response = await t.send(authed, ctx.signal);
+      span.setAttribute("http.response.status_code", response.status);
+      if (response.requestId) span.setAttribute("connect.vendor.request_id", response.requestId);
+      if (response.status < 400) return response;
+      if (response.status === 401 && options.auth?.refresh && !refreshed) {
+        refreshed = true;
+        span.addEvent("auth.refresh", { "connect.attempt": ctx.attempt });
+        await options.auth.refresh(ctx);
+        continue;
+      }
+      throw classify(operation, response, ctx);
+    }
+  }
+
+  function classify(operation: Operation, response: HttpResponse, ctx: OperationContext): IntegrationError {
+    const fromOp = operation.classifyError?.(response, ctx);
+    const fromVendor = fromOp ?? options.classifyError?.(response, ctx);
+    const error =
+      fromVendor ??
+      (() => {
+        const generic = genericVendorMessage(response.body ?? response.rawText);
+        return errorFromStatus({
+          status: response.status,
+          vendorCode: generic.code,
+          vendorMessage: generic.message,
+          retryAfterMs: parseRetryAfter(response.headers["retry-after"]),
+        });
+      })();
+    return decorate(error, ctx, response);
+  }
+
+  function decorate(error: IntegrationError, ctx: { vendor?: string; operation?: string; correlationId?: string }, response?: HttpResponse): IntegrationError {
+    error.vendor ??= adapter.id;
+    error.operation ??= ctx.operation;
+    error.correlationId ??= ctx.correlationId;
+    if (response?.requestId) error.requestId ??= response.requestId;
+    if (response && error.status === undefined) (error as { status: number | undefined }).status = response.status;
+    if (error.message && !error.message.includes(adapter.id)) {
+      error.message = `${adapter.id} ${ctx.operation}: ${error.message}`;
+    }
+    return error;
+  }
+
+  function toIntegrationError(error: unknown, ctx: OperationContext): IntegrationError {
+    if (IntegrationError.is(error)) return decorate(error, ctx);
+    const mapped = options.mapError?.(error, ctx);
+    if (mapped) return decorate(mapped, ctx);
+    return decorate(
+      new IntegrationError(`unexpected failure: ${(error as Error)?.message ?? String(error)}`, { cause: error, retryable: false }),
+      ctx,
+    );
+  }
+
+  async function attemptOnce(
+    operation: Operation,
+    input: unknown,
+    ctx: OperationContext,
+    span: Span,
+    checkFirst: boolean,
+  ): Promise<unknown> {
+    try {
+      if (checkFirst && operation.check) {
+        const found = await operation.check(input, ctx);
+        if (found !== undefined) {
+          span.addEvent("check.found", { "connect.attempt": ctx.attempt });
+          return found;
+        }
+      }
+      if (operation.execute) return await operation.execute(input, ctx);
+      const request = operation.request!(input, ctx);
+      const response = await send(operation, request, ctx, span);
+      return operation.response ? operation.response(response, input, ctx) : response.body;
+    } catch (error) {
+      throw toIntegrationError(error, ctx);
+    }
+  }
+
+  async function run<TInput extends z.ZodType, TOutput extends z.ZodType>(
+    operation: Operation<TInput, TOutput>,
+    rawInput: z.input<TInput>,
+    callerCtx?: IntegrationContext,
+  ): Promise<z.output<TOutput>> {
+    const input = operation.validate(rawInput, { vendor: adapter.id });
+    const derivedKey = deriveIdempotencyKey({
+      vendor: adapter.id,
+      operation: operation.id,
+      tenantId: callerCtx?.tenantId,
+      input: operation.keyFields ? operation.keyFields(input) : input,
+    });
+    const base = resolveContext(callerCtx, derivedKey);
+    const store = options.idempotencyStore;
+    if (store && operation.safety !== "idempotent") {
+      return withIdempotency(store, `${adapter.id}:${operation.id}:${base.idempotencyKey}`, () => runResilient(operation, input, base)) as Promise<
+        z.output<TOutput>
+      >;
+    }
+    return runResilient(operation, input, base);
+  }
+
+  async function runResilient<TInput extends z.ZodType, TOutput extends z.ZodType>(
+    operation: Operation<TInput, TOutput>,
+    input: z.output<TInput>,
+    base: ResolvedContext,
+  ): Promise<z.output<TOutput>> {
+    const resolved = resolvePolicy(policy, base.tenantId);
+    const spanName = `${adapter.id}.${operation.id}`;
+    const started = performance.now();
+    const firstAttemptAt = new Date();
+    const deadline = new AbortController();
+    const deadlineTimer = setTimeout(
+      () =>
+        deadline.abort(
+          new TimeoutError(`${spanName} exceeded its total deadline of ${resolved.timeout.totalMs} ms`, {
+            phase: "deadline",
+            timeoutMs: resolved.timeout.totalMs,
+            retryable: false,
+            vendor: adapter.id,
+            operation: operation.id,
+            correlationId: base.correlationId,
+          }),
+        ),
+      resolved.timeout.totalMs,
+    );
+    const callSignal = base.signal ? AbortSignal.any([base.signal, deadline.signal]) : deadline.signal;
+    const attrs = { "connect.adapter.id": adapter.id, "connect.operation": operation.id };
+    const breaker = breakerFor(resolved, base.tenantId);
+    const limiter = limiterFor(resolved, base.tenantId);
+    const budget = budgetFor(resolved, base.tenantId);
+    let spent = 0;
+    let attempts = 0;
+    let lastError: IntegrationError | undefined;
+
+    return telemetry.tracer.startActiveSpan(spanName, { kind: SpanKind.CLIENT, attributes: attrs }, async (span) => {
+      span.setAttributes({
+        "connect.adapter.version": adapter.version,
+        "connect.correlation_id": base.correlationId,
+        ...(base.tenantId ? { "connect.tenant_id": base.tenantId } : {}),
+        ...(options.baseUrl ? { "server.address": new URL(options.baseUrl).hostname, "server.port": Number(new URL(options.baseUrl).port || 443) } : {}),
+      });
+
+      const attempt = async (attemptNumber: number): Promise<unknown> => {
+        attempts = attemptNumber;
+        span.setAttribute("connect.attempt", attemptNumber);
+        const attemptController = new AbortController();
+        const attemptTimer = setTimeout(
+          () =>
+            attemptController.abort(
+              new TimeoutError(`attempt ${attemptNumber} exceeded ${resolved.timeout.attemptMs} ms`, {
+                phase: "attempt",
+                timeoutMs: resolved.timeout.attemptMs,
+              }),
+            ),
+          resolved.timeout.attemptMs,
+        );
+        const ctx: OperationContext = {
+          ...base,
+          attempt: attemptNumber,
+          signal: AbortSignal.any([callSignal, attemptController.signal]),
+          vendor: adapter.id,
+          operation: operation.id,
+          params: options.params ?? {},
+          send: (request) => send(operation, request, ctx, span),
+        };
+        const checkFirst = operation.safety === "checkable" && attemptNumber > 1 && (lastError?.mayHaveReachedVendor ?? false);
+        const guarded = (): Promise<unknown> => attemptOnce(operation, input, ctx, span, checkFirst);
+        const limited = limiter ? () => limiter.schedule(guarded, { signal: ctx.signal }) : guarded;
+        try {
+          return breaker ? await breaker.run(limited) : await limited();
+        } catch (error) {
+          const mapped = toIntegrationError(error, ctx);
+          if (mapped instanceof CircuitOpenError) span.addEvent("breaker.rejected", { "connect.attempt": attemptNumber });
+          throw mapped;
+        } finally {
+          clearTimeout(attemptTimer);
+        }
+      };
+
+      /** Decide whether a failed attempt is retried; throws the final error when not. */
+      const onFailedAttempt = async ({ error: raw, attemptNumber, retriesLeft, retryDelay }: { error: Error; attemptNumber: number; retriesLeft: number; retryDelay: number }): Promise<void> => {
+        // attempt() throws only IntegrationErrors; an abort surfaces through the signal below.
+        const error = IntegrationError.is(raw) ? raw : abortError(callSignal, raw);
+        lastError = error;
+        error.attempts = attemptNumber;
+        if (callSignal.aborted) throw abortError(callSignal, error);
+        const stop = (final: IntegrationError): never => {
+          final.attempts = attemptNumber;
+          throw final;
+        };
+        if (!error.retryable || resolved.retry === false) stop(error);
+        if (operation.safety === "unsafe" && error.mayHaveReachedVendor) {
+          stop(
+            decorate(
+              new UnknownOutcomeError(
+                `${spanName} failed after the request may have reached ${adapter.id} (${error.message}); it was not retried because the operation is not idempotent — check the vendor before sending again`,
+                { status: error.status, vendorCode: error.vendorCode, requestId: error.requestId, cause: error, attempts: attemptNumber },
+              ),
+              { operation: operation.id, correlationId: base.correlationId },
+            ),
+          );
+        }
+        if (retriesLeft <= 0) stop(error);
+        const retryAfterMs = (error as RateLimitedError | ServerError).retryAfterMs;
+        const retryPolicy = resolved.retry as Exclude<typeof resolved.retry, false>;
+        if (retryAfterMs !== undefined && retryAfterMs > retryPolicy.maxRetryAfterMs) stop(error);
+        const kind = error instanceof TimeoutError && TRANSIENT_TIMEOUT_PHASES.has(error.phase) ? "timeout" : "retry";
+        if (budget) {
+          if (!budget.tryAcquire(kind)) {
+            span.addEvent("retry.budget_exhausted", { "connect.attempt": attemptNumber });
+            stop(error);
+          }
+          spent += budget.cost(kind);
+        }
+        const wait = Math.max(retryDelay, retryAfterMs ?? 0);
+        telemetry.retries.add(1, { ...attrs, "error.type": error.name });
+        span.addEvent("retry", { "connect.attempt": attemptNumber, "connect.retry.delay_ms": wait, "error.type": error.name, ...(error.status ? { "http.response.status_code": error.status } : {}) });
+        logger.info({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, attempt: attemptNumber, delayMs: wait, error: error.toJSON() }, `${spanName} attempt ${attemptNumber} failed; retrying`);
+        // p-retry waits `retryDelay`; wait the rest of a longer Retry-After here.
+        if (wait > retryDelay) await sleep(wait - retryDelay, callSignal).catch((reason: unknown) => stop(abortError(callSignal, reason)));
+      };
+
+      try {
+        const raw = await pRetry(attempt, {
+          retries: resolved.retry === false ? 0 : Math.max(0, resolved.retry.attempts - 1),
+          factor: resolved.retry === false ? 2 : resolved.retry.factor,
+          minTimeout: resolved.retry === false ? 0 : resolved.retry.minDelayMs,
+          maxTimeout: resolved.retry === false ? 0 : resolved.retry.maxDelayMs,
+          randomize: resolved.retry === false ? false : resolved.retry.jitter,
+          maxRetryTime: resolved.retry === false ? 0 : resolved.retry.maxElapsedMs,
+          signal: callSignal,
+          onFailedAttempt,
+          shouldRetry: () => true,
+        });
+        const { value, issues } = operation.transform(raw, drift);
+        if (issues.length > 0) {
+          telemetry.drift.add(1, attrs);
+          if (!driftWarned.has(operation.id)) {
+            driftWarned.add(operation.id);
+            logger.warn({ vendor: adapter.id, operation: operation.id, issues }, `${spanName}: response does not match the declared schema (drift)`);
+          }
+        }
+        budget?.recordSuccess(spent);
+        span.setStatus({ code: SpanStatusCode.OK });
+        const durationMs = performance.now() - started;
+        telemetry.requests.add(1, { ...attrs, outcome: "success" });
+        telemetry.duration.record(durationMs, { ...attrs, outcome: "success" });
+        logger.info({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, tenantId: base.tenantId, attempts, durationMs: Math.round(durationMs) }, `${spanName} succeeded`);
+        return value;
+      } catch (caught) {
+        let error = IntegrationError.is(caught) ? caught : abortError(callSignal, caught);
+        error = decorate(error, { operation: operation.id, correlationId: base.correlationId });
+        error.attempts ??= attempts;
+        const durationMs = performance.now() - started;
+        span.recordException({ name: error.name, message: error.message });
+        span.setAttribute("error.type", error.name);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+        telemetry.requests.add(1, { ...attrs, outcome: "error", "error.type": error.name });
+        telemetry.duration.record(durationMs, { ...attrs, outcome: "error" });
+        logger.warn({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, tenantId: base.tenantId, attempts, durationMs: Math.round(durationMs), error: error.toJSON() }, `${spanName} failed`);
+        const exhausted = error.retryable || error instanceof UnknownOutcomeError || error instanceof CircuitOpenError || (error instanceof TimeoutError && error.phase === "deadline");
+        if (options.deadLetters && exhausted && !(base.signal?.aborted ?? false)) {
+          await options.deadLetters
+            .put({
+              id: `${base.correlationId}:${operation.id}`,
+              kind: "call",
+              adapterId: adapter.id,
+              operation: operation.id,
+              correlationId: base.correlationId,
+              tenantId: base.tenantId,
+              payload: redactValue(input as unknown),
+              error: error.toJSON(),
+              attempts,
+              firstAttemptAt: firstAttemptAt.toISOString(),
+              lastAttemptAt: new Date().toISOString(),
+            })
+            .catch((dlqError: unknown) => logger.error({ error: String(dlqError) }, "dead-letter sink failed"));
+        }
+        throw error;
+      } finally {
+        clearTimeout(deadlineTimer);
+        span.end();
+      }
+    });
+  }
+
+  function abortError(signal: AbortSignal, fallback: unknown): IntegrationError {
+    const reason: unknown = signal.reason;
+    if (IntegrationError.is(reason)) return reason;
+    if (IntegrationError.is(fallback) && !signal.aborted) return fallback;
+    return new IntegrationError(`call aborted by the caller${reason instanceof Error && reason.message ? `: ${reason.message}` : ""}`, {
+      retryable: false,
+      cause: reason ?? fallback,
+      vendorCode: "ABORTED",
+    });
+  }
+
+  async function healthCheck(): Promise<HealthResult> {
+    const startedAt = performance.now();
+    const breaker = breakers.get(adapter.id);
+    const breakerState = breaker?.state ?? (breakers.size > 0 ? "closed" : undefined);
+    try {
+      if (options.healthCheck) await options.healthCheck(runtime);
+      const latencyMs = Math.round(performance.now() - startedAt);
+      const degraded = breakerState === "half-open" || latencyMs > (options.degradedAfterMs ?? 2_000);
+      return { status: breakerState === "open" ? "unhealthy" : degraded ? "degraded" : "healthy", latencyMs, breaker: breakerState };
+    } catch (error) {
+      return {
+        status: "unhealthy",
+        latencyMs: Math.round(performance.now() - startedAt),
+        breaker: breaker?.state ?? breakerState,
+        error: (error as Error).message,
+      };
+    }
+  }
+
+  function bind<TInput extends z.ZodType, TOutput extends z.ZodType>(operation: Operation<TInput, TOutput>): BoundOperation<TInput, TOutput> {
+    const call = ((input: z.input<TInput>, ctx?: IntegrationContext) => run(operation, input, ctx)) as BoundOperation<TInput, TOutput>;
+    return Object.assign(call, {
+      execute: call,
+      validate: (input: unknown) => operation.validate(input, { vendor: adapter.id }),
+      transform: (raw: unknown) => operation.transform(raw, drift).value,
+      healthCheck,
+      operation,
+    });
+  }
+
+  const runtime: Runtime = {
+    adapter,
+    policy,
+    telemetry,
+    run,
+    bind,
+    healthCheck,
+    breakerState: (tenantId) => {
+      const key = tenantId ? `${adapter.id}:${tenantId}` : adapter.id;
+      return (breakers.get(key) ?? breakers.get(adapter.id))?.state;
+    },
+    async close() {
+      for (const breaker of breakers.values()) breaker.shutdown();
+      await Promise.all([...limiters.values()].map((l) => l.stop()));
+      await transport?.close();
+    },
+  };
+  return runtime;
+}
+

@@ -1,0 +1,17 @@
+/**
+ * @connect/core/testing — serve msw handlers on a real loopback socket and inject faults.
+ */
+export { serveHandlers, type RecordedRequest, type ServedHandlers, type ServeOptions } from "./serve.js";
+export {
+  always,
+  connectionReset,
+  delayed,
+  malformedJson,
+  rateLimited,
+  resetMidBody,
+  scripted,
+  stalledBody,
+  statusResponse,
+  type FaultHandler,
+  type ScriptedAnswer,
+} from "./faults.js";
