@@ -82,7 +82,8 @@ export function createBreaker(
     report();
   });
   circuit.on("close", () => {
-    if (wasHalfOpen) recovering = Math.max(0, options.successThreshold - 1);
+    // The half-open trial that closed opossum counts as the first success.
+    if (wasHalfOpen) recovering = Math.max(0, options.successThreshold - 1) + 1;
     wasHalfOpen = false;
     report();
   });

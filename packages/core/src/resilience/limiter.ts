@@ -46,6 +46,8 @@ export function toBottleneckOptions(options: LimiterOptions, id: string): Bottle
     out.reservoirIncreaseAmount = 1;
     out.reservoirIncreaseInterval = interval;
     out.reservoirIncreaseMaximum = burst;
+    // Bottleneck adds at most one increment per heartbeat (250 ms by default), so beat at the refill rate.
+    out.heartbeatInterval = Math.min(250, interval);
   } else if (options.quota !== undefined && options.quotaIntervalMs !== undefined) {
     out.reservoir = options.quota;
     out.reservoirRefreshAmount = options.quota;
