@@ -16,7 +16,7 @@ const TEXT_PATTERNS: RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, // JWTs
   /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key ids
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /((?:access_token|refresh_token|client_secret|api_key|apikey|password|token|secret)["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi,
+  /((?:access_token|refresh_token|client_secret|api_key|apikey|password|token|secret)["']?\s*[:=]\s*["']?)(?!\[REDACTED\])[^"'&\s,;)\]}]+/gi,
 ];
 
 const registered = new Set<string>();
