@@ -1,0 +1,30 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+// Consumers get the built package through its exports map, as from a registry: import and require.
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const run = (code: string, type: "module" | "commonjs"): string =>
+  execFileSync(process.execPath, [type === "module" ? "--input-type=module" : "--input-type=commonjs", "-e", code], { cwd: root, encoding: "utf8" }).trim();
+
+describe("the built @connect/core", () => {
+  it("can be imported as ESM", () => {
+    const out = run(
+      `import { defineOperation, ServerError, IntegrationError } from "@connect/core"; import { serveHandlers } from "@connect/core/testing";
+       const e = new ServerError("x", { status: 503 });
+       console.log(typeof defineOperation, typeof serveHandlers, e instanceof IntegrationError, e.retryable, e.name);`,
+      "module",
+    );
+    expect(out).toBe("function function true true ServerError");
+  });
+
+  it("can be required as CommonJS, and its errors are recognised by the ESM copy (brand)", () => {
+    const out = run(
+      `const { defineOperation, NotFoundError } = require("@connect/core");
+       const e = new NotFoundError("gone", { status: 404 });
+       import("@connect/core").then((esm) => console.log(typeof defineOperation, e instanceof esm.NotFoundError, esm.IntegrationError.is(e), e instanceof esm.ServerError));`,
+      "commonjs",
+    );
+    expect(out).toBe("function true true false");
+  });
+});
