@@ -85,7 +85,8 @@ export class IntegrationError extends Error {
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+  /** `instanceof` by brand and class name, so errors from another installed copy of core match. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
     if (!IntegrationError.is(value)) return false;
     if (this === IntegrationError) return true;
     // Subclasses match by name along the prototype chain, so a copy from another core works too.

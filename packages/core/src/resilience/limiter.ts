@@ -35,7 +35,7 @@ export interface Limiter {
 
 /** Translate limiter settings into bottleneck's options. @internal */
 export function toBottleneckOptions(options: LimiterOptions, id: string): Bottleneck.ConstructorOptions {
-  const out: Bottleneck.ConstructorOptions = { id, ...options.bottleneck };
+  const out: { -readonly [K in keyof Bottleneck.ConstructorOptions]: Bottleneck.ConstructorOptions[K] } = { id, ...options.bottleneck };
   if (options.maxConcurrent !== undefined) out.maxConcurrent = options.maxConcurrent;
   if (options.minTimeMs !== undefined) out.minTime = options.minTimeMs;
   if (options.perSecond !== undefined) {

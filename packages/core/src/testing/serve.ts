@@ -77,7 +77,7 @@ export async function serveHandlers(handlers: RequestHandler[], options: ServeOp
       const request = new Request(new URL(req.url ?? "/", origin), {
         method,
         headers,
-        body: method === "GET" || method === "HEAD" || body.length === 0 ? undefined : body,
+        body: method === "GET" || method === "HEAD" || body.length === 0 ? undefined : new Uint8Array(body),
       });
       const response = await getResponse([...overrides, ...base], request);
       if (!response) {
