@@ -1,0 +1,183 @@
+/**
+ * HMAC signature verifiers: plain (DocuSign, QuickBooks, Twilio) and timestamped with a
+ * replay window (the Authentisign-style `v1=` scheme). Constant-time comparison, several
+ * active secrets for rotation, several signature headers of which any may match.
+ */
+import { createHmac } from "node:crypto";
+import type { DedupeStore } from "../idempotency/dedupe.js";
+import {
+  assertFresh,
+  badSignatureHints,
+  decodeSignature,
+  headerNamesMatching,
+  headerOf,
+  parseTimestamp,
+  payloadCandidates,
+  rawBodyOf,
+  resolveSecrets,
+  signatureTokens,
+  verificationError,
+  type TimestampOptions,
+} from "./common.js";
+import { timingSafeEqualBuffers } from "./compare.js";
+import type { SecretSource, SignedPayload, WebhookRequest, WebhookVerifier } from "./types.js";
+
+/** HMAC digest algorithms. @public */
+export type HmacAlgorithm = "sha1" | "sha256" | "sha512";
+
+const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 };
+
+/** Options of {@link hmacVerifier}. @public */
+export interface HmacVerifierOptions {
+  /** Vendor id, for messages. */
+  vendor?: string | undefined;
+  /** Header carrying the signature (case-insensitive). */
+  header?: string | undefined;
+  /** Several headers, any of which may carry a matching signature; a RegExp matches lower-case header names (`/^x-docusign-signature-\d+$/`). */
+  headerNames?: ReadonlyArray<string | RegExp> | undefined;
+  /** Digest algorithm. */
+  algorithm: HmacAlgorithm;
+  /** Signature encoding in the header; base64 also accepts base64url. */
+  encoding: "hex" | "base64";
+  /** Active secrets; any may match (rotation). */
+  secrets: SecretSource;
+  /** Text before the signature, e.g. `sha256=` or `v1=`; required when set. */
+  prefix?: string | undefined;
+  /** The signed bytes (default: the raw body); return several candidates when any may match (a URL with and without its default port). */
+  payload?: ((req: WebhookRequest) => SignedPayload) | undefined;
+}
+
+/** Options of {@link timestampedHmacVerifier}. @public */
+export interface TimestampedHmacVerifierOptions extends Omit<HmacVerifierOptions, "payload">, TimestampOptions {
+  /** Header carrying the timestamp. */
+  timestampHeader?: string | undefined;
+  /** Read the timestamp some other way (e.g. `t=` inside the signature header); overrides `timestampHeader`. */
+  timestamp?: ((req: WebhookRequest) => string | undefined) | undefined;
+  /** The signed bytes (default: `"<timestamp>.<raw body>"`). */
+  payload?: ((req: WebhookRequest, timestamp: string) => SignedPayload) | undefined;
+  /** Reject a signature seen before within the window (opt-in: a vendor that redelivers with the same signature would be refused). */
+  replay?: DedupeStore | undefined;
+}
+
+interface SignatureSet {
+  headers: string[];
+  signatures: Buffer[];
+}
+
+/** Collect and decode the signatures of a request; throws missing_header / malformed_signature. */
+function readSignatures(req: WebhookRequest, options: HmacVerifierOptions): SignatureSet {
+  const specs: Array<string | RegExp> = [...(options.header ? [options.header] : []), ...(options.headerNames ?? [])];
+  if (specs.length === 0) throw new TypeError("hmacVerifier: set `header` or `headerNames`");
+  const names = [...new Set(specs.flatMap((spec) => (typeof spec === "string" ? [spec.toLowerCase()] : headerNamesMatching(req, spec))))];
+  const values = names.map((name) => headerOf(req, name)).filter((value): value is string => value !== undefined && value.trim() !== "");
+  const described = specs.map((spec) => (typeof spec === "string" ? spec : String(spec))).join(" or ");
+  if (values.length === 0) {
+    throw verificationError("missing_header", `no signature header (${described}); is signing enabled at the vendor, and does a proxy strip the header?`, options.vendor);
+  }
+  const expected = DIGEST_BYTES[options.algorithm];
+  let tokens = values.flatMap(signatureTokens);
+  if (options.prefix) {
+    const prefix = options.prefix;
+    const prefixed = tokens.filter((token) => token.startsWith(prefix)).map((token) => token.slice(prefix.length));
+    if (prefixed.length === 0) {
+      throw verificationError("malformed_signature", `the signature header does not start with "${prefix}"`, options.vendor);
+    }
+    tokens = prefixed;
+  }
+  const signatures = tokens.map((token) => decodeSignature(token, options.encoding)).filter((sig): sig is Buffer => sig?.length === expected);
+  if (signatures.length === 0) {
+    const first = tokens[0] ?? "";
+    const prefixHint = !options.prefix && /^[a-z0-9]+=/i.test(first) ? `; it looks prefixed ("${first.split("=")[0]}="), set the \`prefix\` option` : "";
+    throw verificationError(
+      "malformed_signature",
+      `the signature is not ${options.encoding} of a ${expected}-byte ${options.algorithm} digest${prefixHint}`,
+      options.vendor,
+    );
+  }
+  return { headers: names, signatures };
+}
+
+async function checkHmac(
+  options: HmacVerifierOptions,
+  body: Buffer,
+  payloads: Buffer[],
+  signatures: Buffer[],
+): Promise<void> {
+  const secrets = await resolveSecrets(options.secrets);
+  if (secrets.length === 0) throw verificationError("no_secret", "no signing secret is configured", options.vendor);
+  const matchesWith = (secret: string): boolean => {
+    let matched = false;
+    for (const payload of payloads) {
+      const digest = createHmac(options.algorithm, secret).update(payload).digest();
+      // Compare against every signature (no early exit) so timing does not depend on which matched.
+      for (const signature of signatures) matched = timingSafeEqualBuffers(digest, signature) || matched;
+    }
+    return matched;
+  };
+  let ok = false;
+  for (const secret of secrets) ok = matchesWith(secret) || ok;
+  if (!ok) {
+    throw verificationError(
+      "bad_signature",
+      `the signature does not match (${secrets.length} secret${secrets.length === 1 ? "" : "s"} tried)${badSignatureHints(body, secrets, matchesWith)}`,
+      options.vendor,
+    );
+  }
+}
+
+function normalised(req: WebhookRequest, body: Buffer): WebhookRequest {
+  return req.rawBody === body ? req : { ...req, rawBody: body };
+}
+
+/**
+ * Verify an HMAC signature over the raw body (or a built payload).
+ * @example
+ * // DocuSign Connect: base64 HMAC-SHA256 in X-DocuSign-Signature-1..N, any may match
+ * const verifier = hmacVerifier({ vendor: "docusign", headerNames: [/^x-docusign-signature-\d+$/], algorithm: "sha256", encoding: "base64", secrets: [current, next] });
+ * @public
+ */
+export function hmacVerifier(options: HmacVerifierOptions): WebhookVerifier {
+  if (!options.header && (options.headerNames?.length ?? 0) === 0) throw new TypeError("hmacVerifier: set `header` or `headerNames`");
+  return {
+    async verify(req) {
+      const body = rawBodyOf(req, options.vendor);
+      const { signatures } = readSignatures(req, options);
+      const payloads = payloadCandidates(options.payload ? options.payload(normalised(req, body)) : body);
+      await checkHmac(options, body, payloads, signatures);
+    },
+  };
+}
+
+/**
+ * Verify an HMAC over a timestamp and the raw body, rejecting timestamps outside the
+ * tolerance window (default 300 s) and, when `replay` is set, signatures seen before.
+ * @example
+ * const verifier = timestampedHmacVerifier({ header: "x-authentisign-signature", prefix: "v1=", timestampHeader: "x-authentisign-timestamp", algorithm: "sha256", encoding: "hex", secrets });
+ * @public
+ */
+export function timestampedHmacVerifier(options: TimestampedHmacVerifierOptions): WebhookVerifier {
+  if (!options.header && (options.headerNames?.length ?? 0) === 0) throw new TypeError("timestampedHmacVerifier: set `header` or `headerNames`");
+  if (!options.timestamp && !options.timestampHeader) throw new TypeError("timestampedHmacVerifier: set `timestampHeader` or `timestamp`");
+  const unit = options.timestampUnit ?? "s";
+  return {
+    async verify(req) {
+      const body = rawBodyOf(req, options.vendor);
+      const { signatures } = readSignatures(req, { ...options, payload: undefined });
+      const timestamp = options.timestamp ? options.timestamp(req) : headerOf(req, options.timestampHeader as string);
+      if (timestamp === undefined || timestamp.trim() === "") {
+        throw verificationError("missing_header", `no timestamp${options.timestampHeader ? ` header (${options.timestampHeader})` : ""}`, options.vendor);
+      }
+      const timestampMs = parseTimestamp(timestamp, unit, options.vendor);
+      const full = normalised(req, body);
+      const payload = options.payload ? options.payload(full, timestamp.trim()) : Buffer.concat([Buffer.from(`${timestamp.trim()}.`, "utf8"), body]);
+      await checkHmac({ ...options, payload: undefined }, body, payloadCandidates(payload), signatures);
+      assertFresh(timestampMs, options, options.vendor);
+      if (options.replay) {
+        const windowMs = (options.toleranceSec ?? 300) * 2000;
+        if (await options.replay.seen(`hmac:${signatures.map((s) => s.toString("hex")).join(",")}`, windowMs)) {
+          throw verificationError("replayed", "this signature was already accepted within the tolerance window (a replayed request)", options.vendor);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * The webhook receiver: raw body → verify → parse → per event: dedupe → dispatch. A request
+ * that fails verification reaches no handler (401); a payload that does not parse is a 400;
+ * a handler that throws leaves its event unmarked and answers 500 so the vendor redelivers,
+ * until the event has been delivered `maxAttempts` times and goes to the dead-letter sink.
+ * One failing event never keeps the others of a batch from being dispatched.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { IntegrationError, WebhookVerificationError } from "../errors.js";
+import type { DeadLetterSink } from "../dlq.js";
+import { createMemoryDedupeStore, type DedupeStore } from "../idempotency/dedupe.js";
+import { canonicalJson } from "../idempotency/key.js";
+import { ExpiringLru } from "../idempotency/lru.js";
+import { noopLogger, redactingLogger, type Logger } from "../telemetry.js";
+import { fromFetchRequest, fromNodeRequest } from "./adapters.js";
+import type { WebhookRequest, WebhookVerifier } from "./types.js";
+
+/** What the receiver answers. @public */
+export interface WebhookResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a handler learns about the event besides the event itself. @public */
+export interface WebhookEventContext {
+  /** Vendor id. */
+  vendor: string;
+  /** The event's id, when it has one. */
+  eventId: string | undefined;
+  /** The event's type. */
+  eventType: string;
+  /** Correlation id of this delivery, carried into logs and dead letters. */
+  correlationId: string;
+  /** How many times this event has been delivered to a failing handler before, plus one (1 = first). */
+  delivery: number;
+  /** The verified request. */
+  request: WebhookRequest;
+}
+
+/** Handles one event; throw to have the vendor deliver it again. @public */
+export type WebhookHandler<E> = (event: E, ctx: WebhookEventContext) => void | Promise<void>;
+
+/** Counts of one delivery. @public */
+export interface WebhookSummary {
+  /** Events in the payload. */
+  received: number;
+  /** Events a handler processed. */
+  handled: number;
+  /** Events skipped as already processed. */
+  duplicates: number;
+  /** Events with no handler for their type (acknowledged). */
+  ignored: number;
+  /** Events whose handler threw (the vendor is asked to redeliver). */
+  failed: number;
+  /** Events that failed `maxAttempts` times and were moved to the dead-letter sink (acknowledged). */
+  deadLettered: number;
+}
+
+/** Options of {@link createWebhookReceiver}. @public */
+export interface WebhookReceiverOptions<E> {
+  /** Vendor id, e.g. `sendgrid`. */
+  vendor: string;
+  /** Checks the signature before anything else. */
+  verifier: WebhookVerifier;
+  /** Turn the verified request into events; throw (a `ValidationError`) on a bad payload. */
+  parse: (req: WebhookRequest) => E | E[] | Promise<E | E[]>;
+  /** The event's unique id (dedupe, delivery counting); undefined when it has none. */
+  eventId: (event: E) => string | undefined;
+  /** The event's type, which selects the handler. */
+  eventType: (event: E) => string;
+  /** A handler per event type. */
+  handlers?: Partial<Record<string, WebhookHandler<E>>> | undefined;
+  /** Handler for every event without a type-specific handler. */
+  onEvent?: WebhookHandler<E> | undefined;
+  /** Skips event ids already processed (default: an in-memory store); `false` disables dedupe. */
+  dedupe?: DedupeStore | false | undefined;
+  /** How long a processed event id is remembered (default 72 h). */
+  dedupeTtlMs?: number | undefined;
+  /** Where an event goes after `maxAttempts` failed deliveries; without one, it keeps failing (500) until the vendor gives up. */
+  deadLetters?: DeadLetterSink | undefined;
+  /** Deliveries of one event before it is dead-lettered (default 5). */
+  maxAttempts?: number | undefined;
+  /** Tenant of an event, recorded in its dead letter. */
+  tenantId?: ((event: E) => string | undefined) | undefined;
+  /** The success response (default 200 with the summary as JSON); e.g. TwiML for Twilio. */
+  ack?: ((summary: WebhookSummary) => Partial<WebhookResponse>) | undefined;
+  /** Structured logger (no-op by default); lines are redacted. */
+  logger?: Logger | undefined;
+  /** Public origin for `node()` behind a proxy (see `fromNodeRequest`). */
+  baseUrl?: string | undefined;
+  /** Body size cap for `node()` and `fetch()` (default 25 MiB). */
+  maxBodyBytes?: number | undefined;
+  /** Clock, for tests (default `Date.now`). */
+  now?: (() => number) | undefined;
+}
+
+/** A webhook endpoint usable from any framework. @public */
+export interface WebhookReceiver {
+  /** Process a request already read into a {@link WebhookRequest}. */
+  handle(req: WebhookRequest): Promise<WebhookResponse>;
+  /** Fetch API handler (Next.js route handlers, Hono, Bun, Deno, workers). */
+  fetch(request: Request): Promise<Response>;
+  /** Node `http` handler (also Express / Fastify raw routes). */
+  node(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+interface FailureRecord {
+  deliveries: number;
+  firstAttemptAt: string;
+}
+
+type Outcome = "handled" | "duplicate" | "ignored" | "failed" | "deadLettered";
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
+
+function json(status: number, body: unknown): WebhookResponse {
+  return { status, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Create a webhook receiver.
+ * @example
+ * const receiver = createWebhookReceiver({
+ *   vendor: "sendgrid", verifier, parse: (req) => JSON.parse(req.rawBody.toString("utf8")),
+ *   eventId: (e) => e.sg_event_id, eventType: (e) => e.event,
+ *   handlers: { bounce: async (e) => suppress(e.email) }, deadLetters,
+ * });
+ * http.createServer((req, res) => receiver.node(req, res));
+ * @public
+ */
+export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): WebhookReceiver {
+  const { vendor } = options;
+  const logger = options.logger ? redactingLogger(options.logger) : noopLogger;
+  const dedupe = options.dedupe === false ? undefined : (options.dedupe ?? createMemoryDedupeStore({ now: options.now }));
+  const dedupeTtlMs = options.dedupeTtlMs ?? 72 * 60 * 60 * 1000;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+  const now = options.now ?? Date.now;
+  const failures = new ExpiringLru<FailureRecord>({ maxEntries: 10_000, now: options.now });
+
+  function handlerFor(type: string): WebhookHandler<E> | undefined {
+    const own = options.handlers && Object.prototype.hasOwnProperty.call(options.handlers, type) ? options.handlers[type] : undefined;
+    return own ?? options.onEvent;
+  }
+
+  async function processEvent(event: E, req: WebhookRequest): Promise<Outcome> {
+    const correlationId = randomUUID();
+    let eventId: string | undefined;
+    try {
+      const id = options.eventId(event);
+      eventId = id === undefined || id === null || id === "" ? undefined : String(id);
+    } catch (error) {
+      logger.warn({ vendor, correlationId, error: describe(error) }, "webhook eventId() threw; the event is processed without dedupe");
+    }
+    // Events without an id are counted by content, so repeated failures still end in the dead-letter sink.
+    const attemptKey = eventId !== undefined ? `id:${eventId}` : `sha256:${createHash("sha256").update(canonicalJson(event)).digest("hex")}`;
+    const dedupeKey = eventId !== undefined ? `${vendor}:${eventId}` : undefined;
+    let eventType = "unknown";
+    try {
+      if (dedupe && dedupeKey) {
+        let duplicate = false;
+        try {
+          duplicate = await dedupe.seen(dedupeKey, dedupeTtlMs);
+        } catch (error) {
+          // At least once beats at most once: without the store, process the event.
+          logger.error({ vendor, eventId, correlationId, error: describe(error) }, "webhook dedupe store failed; processing the event anyway");
+        }
+        if (duplicate) {
+          logger.debug({ vendor, eventId, correlationId }, "duplicate webhook event skipped");
+          return "duplicate";
+        }
+      }
+      eventType = String(options.eventType(event));
+      const handler = handlerFor(eventType);
+      if (!handler) {
+        logger.debug({ vendor, eventId, eventType, correlationId }, "no handler for webhook event type; acknowledged");
+        return "ignored";
+      }
+      const delivery = (failures.get(attemptKey)?.deliveries ?? 0) + 1;
+      await handler(event, { vendor, eventId, eventType, correlationId, delivery, request: req });
+      failures.delete(attemptKey);
+      return "handled";
+    } catch (caught) {
+      if (dedupe && dedupeKey) await dedupe.forget(dedupeKey).catch(() => undefined);
+      const error = IntegrationError.is(caught)
+        ? caught
+        : new IntegrationError(`${vendor} webhook handler for ${eventType} failed: ${describe(caught)}`, { vendor, operation: eventType, cause: caught });
+      error.correlationId ??= correlationId;
+      const nowIso = new Date(now()).toISOString();
+      const record = failures.get(attemptKey) ?? { deliveries: 0, firstAttemptAt: nowIso };
+      record.deliveries += 1;
+      error.attempts = record.deliveries;
+      const log = { vendor, eventId, eventType, correlationId, delivery: record.deliveries, maxAttempts, error: error.toJSON() };
+      if (record.deliveries >= maxAttempts && options.deadLetters) {
+        try {
+          let tenantId: string | undefined;
+          try {
+            tenantId = options.tenantId?.(event);
+          } catch {
+            tenantId = undefined;
+          }
+          await options.deadLetters.put({
+            id: `${vendor}:webhook:${attemptKey}`,
+            kind: "webhook",
+            adapterId: vendor,
+            operation: eventType,
+            correlationId,
+            tenantId,
+            payload: event,
+            error: error.toJSON(),
+            attempts: record.deliveries,
+            firstAttemptAt: record.firstAttemptAt,
+            lastAttemptAt: nowIso,
+          });
+          failures.delete(attemptKey);
+          // Mark it processed, so a redelivery of a dead-lettered event is acknowledged, not handled again.
+          if (dedupe && dedupeKey) await dedupe.seen(dedupeKey, dedupeTtlMs).catch(() => undefined);
+          logger.error(log, "webhook event dead-lettered after repeated handler failures");
+          return "deadLettered";
+        } catch (dlqError) {
+          logger.error({ ...log, dlqError: describe(dlqError) }, "webhook dead-letter sink failed; asking the vendor to redeliver");
+        }
+      } else {
+        logger.error(log, "webhook handler failed; asking the vendor to redeliver");
+      }
+      failures.set(attemptKey, record, dedupeTtlMs);
+      return "failed";
+    }
+  }
+
+  async function handle(req: WebhookRequest): Promise<WebhookResponse> {
+    try {
+      await options.verifier.verify(req);
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) {
+        logger.warn({ vendor, reason: error.reason, error: error.message, url: req.url }, "webhook verification failed");
+        return json(401, { error: "verification_failed" });
+      }
+      logger.error({ vendor, error: describe(error) }, "webhook verifier failed unexpectedly");
+      return json(500, { error: "verifier_error" });
+    }
+    let events: E[];
+    try {
+      const parsed = await options.parse(req);
+      events = Array.isArray(parsed) ? parsed : [parsed];
+    } catch (error) {
+      logger.warn({ vendor, error: IntegrationError.is(error) ? error.toJSON() : describe(error) }, "webhook payload did not parse");
+      return json(400, { error: "invalid_payload" });
+    }
+    const summary: WebhookSummary = { received: events.length, handled: 0, duplicates: 0, ignored: 0, failed: 0, deadLettered: 0 };
+    for (const event of events) {
+      const outcome = await processEvent(event, req);
+      if (outcome === "duplicate") summary.duplicates += 1;
+      else summary[outcome] += 1;
+    }
+    if (summary.failed > 0) return json(500, { error: "handler_failed", ...summary });
+    const custom = options.ack?.(summary);
+    const base = json(200, summary);
+    return { status: custom?.status ?? base.status, headers: custom?.headers ?? base.headers, body: custom?.body ?? base.body };
+  }
+
+  function errorResponse(error: unknown): WebhookResponse {
+    if (error instanceof WebhookVerificationError) {
+      logger.warn({ vendor, reason: error.reason, error: error.message }, "webhook verification failed");
+      return json(401, { error: "verification_failed" });
+    }
+    if (IntegrationError.is(error) && error.status === 413) return json(413, { error: "payload_too_large" });
+    logger.warn({ vendor, error: describe(error) }, "webhook request could not be read");
+    return json(400, { error: "unreadable_request" });
+  }
+
+  return {
+    handle,
+    async fetch(request) {
+      let result: WebhookResponse;
+      try {
+        result = await handle(await fromFetchRequest(request, { maxBytes: options.maxBodyBytes }));
+      } catch (error) {
+        result = errorResponse(error);
+      }
+      return new Response(result.body, { status: result.status, headers: result.headers });
+    },
+    async node(req, res) {
+      let result: WebhookResponse;
+      try {
+        result = await handle(await fromNodeRequest(req, { baseUrl: options.baseUrl, maxBytes: options.maxBodyBytes }));
+      } catch (error) {
+        result = errorResponse(error);
+      }
+      if (res.headersSent) return;
+      res.writeHead(result.status, result.headers);
+      res.end(result.body);
+    },
+  };
+}
