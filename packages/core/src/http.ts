@@ -238,7 +238,12 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
         await response.body.dump();
         return { ...base, body: undefined };
       }
-      const buffer = await readCapped(response.body, maxResponseBytes, () => response.body.destroy());
+      const declared = Number(responseHeaders["content-length"]);
+      // Fast path: a declared length within the cap is read in one go; otherwise count chunks.
+      const buffer =
+        Number.isFinite(declared) && declared <= maxResponseBytes
+          ? Buffer.from(await response.body.arrayBuffer())
+          : await readCapped(response.body, maxResponseBytes, () => response.body.destroy());
       if (responseType === "binary" && response.statusCode < 400) return { ...base, body: buffer };
       const text = buffer.toString("utf8");
       const contentType = responseHeaders["content-type"] ?? "";

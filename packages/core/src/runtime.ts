@@ -11,6 +11,7 @@
  *
  * The order is fixed here so no vendor package composes it differently.
  */
+import { randomUUID } from "node:crypto";
 import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
 import pRetry from "p-retry";
 import type { z } from "zod";
@@ -121,6 +122,18 @@ export function genericVendorMessage(body: unknown): { message?: string; code?: 
   return { message, code: code === undefined ? undefined : String(code) };
 }
 
+/** Abort `target` when `source` aborts (with the same reason); returns the unlink function. */
+function link(source: AbortSignal | undefined, target: AbortController): () => void {
+  if (!source) return () => undefined;
+  if (source.aborted) {
+    target.abort(source.reason);
+    return () => undefined;
+  }
+  const onAbort = (): void => target.abort(source.reason);
+  source.addEventListener("abort", onAbort, { once: true });
+  return () => source.removeEventListener("abort", onAbort);
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -155,6 +168,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     transport ??= createTransport(options.baseUrl, options.transport);
     return transport;
   };
+  const serverUrl = options.baseUrl ? new URL(options.baseUrl) : undefined;
+  const serverAttributes = serverUrl
+    ? { "server.address": serverUrl.hostname, "server.port": Number(serverUrl.port || (serverUrl.protocol === "https:" ? 443 : 80)) }
+    : {};
   const breakers = new Map<string, Breaker>();
   const limiters = new Map<string, Limiter>();
   const budgets = new Map<string, RetryBudget>();
@@ -302,14 +319,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     callerCtx?: IntegrationContext,
   ): Promise<z.output<TOutput>> {
     const input = operation.validate(rawInput, { vendor: adapter.id });
-    const derivedKey = deriveIdempotencyKey({
-      vendor: adapter.id,
-      operation: operation.id,
-      tenantId: callerCtx?.tenantId,
-      input: operation.keyFields ? operation.keyFields(input) : input,
-    });
-    const base = resolveContext(callerCtx, derivedKey);
     const store = options.idempotencyStore;
+    // Reads need no stable key (nothing to dedupe); writes derive it from the input so the
+    // same logical call gets the same key on every attempt and on a host-level retry.
+    const needsKey = callerCtx?.idempotencyKey === undefined && (operation.safety !== "idempotent" || store !== undefined);
+    const derivedKey = needsKey
+      ? deriveIdempotencyKey({
+          vendor: adapter.id,
+          operation: operation.id,
+          tenantId: callerCtx?.tenantId,
+          input: operation.keyFields ? operation.keyFields(input) : input,
+        })
+      : (callerCtx?.idempotencyKey ?? `ck_${randomUUID().replaceAll("-", "")}`);
+    const base = resolveContext(callerCtx, derivedKey);
     if (store && operation.safety !== "idempotent") {
       return withIdempotency(store, `${adapter.id}:${operation.id}:${base.idempotencyKey}`, () => runResilient(operation, input, base)) as Promise<
         z.output<TOutput>
@@ -342,7 +364,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         ),
       resolved.timeout.totalMs,
     );
-    const callSignal = base.signal ? AbortSignal.any([base.signal, deadline.signal]) : deadline.signal;
+    // Linked by listeners rather than AbortSignal.any, which costs more than the rest of the call path.
+    const unlinkCaller = link(base.signal, deadline);
+    const callSignal = deadline.signal;
     const attrs = { "connect.adapter.id": adapter.id, "connect.operation": operation.id };
     const breaker = breakerFor(resolved, base.tenantId);
     const limiter = limiterFor(resolved, base.tenantId);
@@ -356,7 +380,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         "connect.adapter.version": adapter.version,
         "connect.correlation_id": base.correlationId,
         ...(base.tenantId ? { "connect.tenant_id": base.tenantId } : {}),
-        ...(options.baseUrl ? { "server.address": new URL(options.baseUrl).hostname, "server.port": Number(new URL(options.baseUrl).port || 443) } : {}),
+        ...serverAttributes,
       });
 
       const attempt = async (attemptNumber: number): Promise<unknown> => {
@@ -373,10 +397,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             ),
           resolved.timeout.attemptMs,
         );
+        const unlinkCall = link(callSignal, attemptController);
         const ctx: OperationContext = {
           ...base,
           attempt: attemptNumber,
-          signal: AbortSignal.any([callSignal, attemptController.signal]),
+          signal: attemptController.signal,
           vendor: adapter.id,
           operation: operation.id,
           params: options.params ?? {},
@@ -393,6 +418,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           throw mapped;
         } finally {
           clearTimeout(attemptTimer);
+          unlinkCall();
         }
       };
 
@@ -498,6 +524,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         throw error;
       } finally {
         clearTimeout(deadlineTimer);
+        unlinkCaller();
         span.end();
       }
     });

@@ -1,0 +1,119 @@
+// Per-call overhead: a full @connect/core call (validation, limiter with a high limit,
+// breaker, retry, span, metrics, response validation) against a loopback node:http server
+// returning a canned vendor response, versus a raw undici request() to the same server.
+// Also: limiter accuracy under 10x oversubscription.
+import { fork } from "node:child_process";
+import { request, Agent } from "undici";
+import { z } from "zod";
+import { createRuntime, defineOperation } from "@connect/core";
+import { median, parseArgs } from "./lib.mjs";
+
+const CANNED = JSON.stringify({ sid: "SM0123456789abcdef0123456789abcdef", status: "queued", to: "+15551234567", body: "Reply CONFIRM to acknowledge", num_segments: "1" });
+
+/** Start the canned server in a child process; resolves with its URL and a stop function. */
+export async function startCannedServer(body) {
+  const child = fork(new URL("./canned-server.mjs", import.meta.url).pathname, [], { env: { ...process.env, CANNED_BODY: body } });
+  const { port } = await new Promise((resolve) => child.once("message", resolve));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+const Message = z.object({ sid: z.string(), status: z.string(), to: z.string(), body: z.string(), num_segments: z.coerce.number() });
+const getMessage = defineOperation({
+  id: "messages.get",
+  input: z.object({ sid: z.string().regex(/^SM[0-9a-f]{32}$/) }),
+  output: Message,
+  idempotent: true,
+  request: ({ sid }) => ({ method: "GET", path: `/Messages/${sid}.json` }),
+});
+
+async function throughput(fn, { concurrency, durationMs }) {
+  let done = 0;
+  const deadline = performance.now() + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        await fn();
+        done += 1;
+      }
+    }),
+  );
+  return (done / durationMs) * 1000;
+}
+
+export async function benchOverhead({ smoke }) {
+  const { url, stop } = await startCannedServer(CANNED);
+  const durationMs = smoke ? 150 : 2_000;
+  const rounds = smoke ? 1 : 5;
+  const runtime = createRuntime({
+    adapter: { id: "bench", version: "0.0.0" },
+    baseUrl: url,
+    policy: {
+      retry: { attempts: 3 },
+      breaker: { failureThreshold: 5, successThreshold: 2, resetTimeoutMs: 30_000 },
+      limiter: { perSecond: 1_000_000, burst: 1_000_000 },
+    },
+  });
+  const agent = new Agent({ keepAliveTimeout: 4_000, connections: 32 });
+  const sid = "SM0123456789abcdef0123456789abcdef";
+  const raw = async () => {
+    const res = await request(`${url}/Messages/${sid}.json`, { dispatcher: agent, headers: { accept: "application/json" } });
+    await res.body.json();
+  };
+  const sdk = () => runtime.run(getMessage, { sid });
+  // warm up both paths
+  for (let i = 0; i < 200; i += 1) {
+    await raw();
+    await sdk();
+  }
+  const rows = [];
+  for (const concurrency of [1, 16]) {
+    const rawRuns = [];
+    const sdkRuns = [];
+    for (let r = 0; r < rounds; r += 1) {
+      rawRuns.push(await throughput(raw, { concurrency, durationMs }));
+      sdkRuns.push(await throughput(sdk, { concurrency, durationMs }));
+    }
+    const rawRate = median(rawRuns);
+    const sdkRate = median(sdkRuns);
+    rows.push({
+      concurrency,
+      rawRate,
+      sdkRate,
+      ratio: sdkRate / rawRate,
+      addedUs: (1e6 / sdkRate - 1e6 / rawRate) * concurrency,
+    });
+  }
+  await runtime.close();
+  await agent.close();
+
+  // Limiter accuracy: 10 req/s configured, 10x oversubscribed.
+  const limitRate = smoke ? 20 : 10;
+  const stamps = [];
+  const limited = createRuntime({
+    adapter: { id: "bench-limit", version: "0.0.0" },
+    baseUrl: url,
+    policy: { limiter: { perSecond: limitRate, burst: limitRate } },
+  });
+  const limitCalls = smoke ? 30 : 100;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: limitCalls }, async () => {
+      await limited.run(getMessage, { sid });
+      stamps.push(performance.now());
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  let maxInWindow = 0;
+  for (const t of stamps) maxInWindow = Math.max(maxInWindow, stamps.filter((s) => s >= t && s < t + 1000).length);
+  await limited.close();
+  stop();
+  return {
+    rows,
+    limiter: { configured: limitRate, burst: limitRate, calls: limitCalls, achieved: limitCalls / elapsed, maxInWindow },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { smoke } = parseArgs();
+  console.log(JSON.stringify(await benchOverhead({ smoke }), null, 2));
+}
