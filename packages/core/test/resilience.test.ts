@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   CircuitOpenError,
+  createMemoryIdempotencyStore,
   createRuntime,
   defineOperation,
   fallback,
@@ -190,6 +191,36 @@ describe("retry safety", () => {
     await expect(rt.run(createChecked, { name: "x" }, { idempotencyKey: "txn-7" })).resolves.toEqual({ id: "found-txn-7" });
     expect(checks).toEqual([{ key: "txn-7", attempt: 2 }]);
     expect(server.requests).toHaveLength(1);
+    await rt.close();
+  });
+});
+
+describe("idempotency store", () => {
+  it("20 concurrent identical unsafe writes make one vendor call and get 20 identical results; a repeat gets the stored one", async () => {
+    let sent = 0;
+    server.use(
+      http.post("*/widgets/send", async () => {
+        sent += 1;
+        await new Promise((r) => setTimeout(r, 30));
+        return HttpResponse.json({ id: `sent-${sent}` });
+      }),
+    );
+    const rt = acme(server.url, { idempotencyStore: createMemoryIdempotencyStore() });
+    const results = await Promise.all(Array.from({ length: 20 }, () => rt.run(sendWidget, { name: "same" })));
+    expect(sent).toBe(1);
+    expect(results).toEqual(Array.from({ length: 20 }, () => ({ id: "sent-1" })));
+    await expect(rt.run(sendWidget, { name: "same" })).resolves.toEqual({ id: "sent-1" });
+    await expect(rt.run(sendWidget, { name: "other" })).resolves.toEqual({ id: "sent-2" });
+    expect(sent).toBe(2);
+    await rt.close();
+  });
+
+  it("a failed write releases its key so the host can try again", async () => {
+    server.use(scripted("post", "*/widgets/send", [400]).handler);
+    const rt = acme(server.url, { idempotencyStore: createMemoryIdempotencyStore() });
+    await expect(rt.run(sendWidget, { name: "x" }, { idempotencyKey: "k1" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(rt.run(sendWidget, { name: "x" }, { idempotencyKey: "k1" })).resolves.toEqual({ id: "sent-1" });
+    expect(server.requests).toHaveLength(2);
     await rt.close();
   });
 });
