@@ -1,0 +1,71 @@
+/**
+ * @connect/sendgrid — SendGrid v3 for the Connect Integration SDK: mail send (single and
+ * batched), suppression lists, and the signed (ECDSA) Event Webhook.
+ */
+export { createSendGridClient, SENDGRID_BASE_URLS, SENDGRID_POLICY_DEFAULTS } from "./client.js";
+export type { SendGridClient, SendGridClientOptions, SuppressionList } from "./client.js";
+export { DEFAULT_API_KEY_SECRET, type SecretProvider } from "./auth.js";
+export { classifySendGridError, type SendGridErrorEntry } from "./errors.js";
+export { sendMail, type BatchChunkResult, type SendBatchResult } from "./operations/mail.js";
+export {
+  deleteBlocks,
+  deleteBounces,
+  deleteSpamReports,
+  deleteUnsubscribe,
+  listBlocks,
+  listBounces,
+  listSpamReports,
+  listUnsubscribes,
+} from "./operations/suppressions.js";
+export {
+  Attachment,
+  BounceRow,
+  DeleteSuppressionsInput,
+  EmailAddress,
+  ListSuppressionsInput,
+  MAIL_LIMITS,
+  Personalization,
+  SendBatchInput,
+  SendMailInput,
+  SendMailResult,
+  SpamReportRow,
+  UnsubscribeRow,
+} from "./schemas.js";
+export {
+  DEFAULT_TOLERANCE_SECONDS,
+  derToP1363,
+  publicKeyToDer,
+  sendGridEventVerifier,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifySendGridSignature,
+  verifySendGridSignatureWebCrypto,
+  type SendGridSignatureInput,
+  type SendGridVerifierOptions,
+  type WebhookRequest,
+  type WebhookVerifier,
+} from "./webhooks/verify.js";
+export {
+  customArgsOf,
+  isKnownEventType,
+  parseSendGridEvents,
+  SENDGRID_EVENT_TYPES,
+  type InvalidSendGridEvent,
+  type ParsedSendGridEvents,
+  type SendGridEvent,
+  type SendGridEventOf,
+  type SendGridEventType,
+  type UnknownSendGridEvent,
+} from "./webhooks/events.js";
+export {
+  createSendGridWebhookHandler,
+  memoryEventDedupe,
+  type EventDedupeStore,
+  type FailedSendGridEvent,
+  type SendGridEventHandler,
+  type SendGridEventHandlers,
+  type SendGridWebhookHandler,
+  type SendGridWebhookOptions,
+  type SendGridWebhookResult,
+  type SendGridWebhookSummary,
+} from "./webhooks/receiver.js";
