@@ -87,7 +87,9 @@ function readSignatures(req: WebhookRequest, options: HmacVerifierOptions): Sign
   const signatures = tokens.map((token) => decodeSignature(token, options.encoding)).filter((sig): sig is Buffer => sig?.length === expected);
   if (signatures.length === 0) {
     const first = tokens[0] ?? "";
-    const prefixHint = !options.prefix && /^[a-z0-9]+=/i.test(first) ? `; it looks prefixed ("${first.split("=")[0]}="), set the \`prefix\` option` : "";
+    // A label such as `sha256=` or `v1=` before the value (not base64 padding at the end).
+    const label = options.prefix ? undefined : /^([a-z][a-z0-9_-]{0,15})=[^=]/i.exec(first)?.[1];
+    const prefixHint = label ? `; it looks prefixed ("${label}="), set the \`prefix\` option` : "";
     throw verificationError(
       "malformed_signature",
       `the signature is not ${options.encoding} of a ${expected}-byte ${options.algorithm} digest${prefixHint}`,
