@@ -290,7 +290,7 @@ describe("createWebhookReceiver.fetch and fromFetchRequest", () => {
   it("reads a Fetch Request and answers a Response", async () => {
     const { receiver, calls } = setup();
     const req = signed([{ id: "evt_f", type: "invoice.paid" }], "https://hooks.example.com/acme?tenant=t1");
-    const response = await receiver.fetch(new Request(req.url, { method: "POST", headers: req.headers, body: req.rawBody }));
+    const response = await receiver.fetch(new Request(req.url, { method: "POST", headers: req.headers, body: new Uint8Array(req.rawBody) }));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(await response.json()).toEqual({ received: 1, handled: 1, duplicates: 0, ignored: 0, failed: 0, deadLettered: 0 });
@@ -299,7 +299,7 @@ describe("createWebhookReceiver.fetch and fromFetchRequest", () => {
 
   it("produces lower-case headers, the full URL and the exact bytes", async () => {
     const bytes = Buffer.from([0x7b, 0x7d, 0x0d, 0x0a]);
-    const req = await fromFetchRequest(new Request("https://h.example.com/p?q=1", { method: "post", headers: { "X-Sig": "abc" }, body: bytes }));
+    const req = await fromFetchRequest(new Request("https://h.example.com/p?q=1", { method: "post", headers: { "X-Sig": "abc" }, body: new Uint8Array(bytes) }));
     expect(req.method).toBe("POST");
     expect(req.url).toBe("https://h.example.com/p?q=1");
     expect(req.headers["x-sig"]).toBe("abc");
@@ -319,7 +319,7 @@ describe("createWebhookReceiver.fetch and fromFetchRequest", () => {
   it("answers 413 to a body over the cap", async () => {
     const { receiver, calls } = setup({ maxBodyBytes: 64 });
     const req = signed([{ id: "evt_big", type: "invoice.paid", amount: 1 }, { id: "evt_big2", type: "invoice.paid", amount: 2 }]);
-    const response = await receiver.fetch(new Request(req.url, { method: "POST", headers: req.headers, body: req.rawBody }));
+    const response = await receiver.fetch(new Request(req.url, { method: "POST", headers: req.headers, body: new Uint8Array(req.rawBody) }));
     expect(response.status).toBe(413);
     expect(calls).toEqual([]);
   });
@@ -343,7 +343,7 @@ describe("createWebhookReceiver.node through a real node:http server", () => {
     const { receiver } = setup({ onEvent: (_e, ctx) => void seen.push(ctx.request), handlers: {} });
     const base = await listen((req, res) => void receiver.node(req, res));
     const req = signed([{ id: "evt_n", type: "invoice.paid" }]);
-    const response = await fetch(`${base}/hooks/acme?tenant=t1`, { method: "POST", headers: { "Content-Type": "application/json", "X-Acme-Signature": req.headers["x-acme-signature"]! }, body: req.rawBody });
+    const response = await fetch(`${base}/hooks/acme?tenant=t1`, { method: "POST", headers: { "Content-Type": "application/json", "X-Acme-Signature": req.headers["x-acme-signature"]! }, body: new Uint8Array(req.rawBody) });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: 1, handled: 1, duplicates: 0, ignored: 0, failed: 0, deadLettered: 0 });
     expect(seen).toHaveLength(1);
@@ -375,7 +375,7 @@ describe("createWebhookReceiver.node through a real node:http server", () => {
       });
     });
     const req = signed([{ id: "evt_p", type: "invoice.paid" }]);
-    const response = await fetch(`${base}/hooks`, { method: "POST", headers: req.headers, body: req.rawBody });
+    const response = await fetch(`${base}/hooks`, { method: "POST", headers: req.headers, body: new Uint8Array(req.rawBody) });
     expect(response.status).toBe(401);
     expect(calls).toEqual([]);
     expect(lines[0]?.obj.reason).toBe("body_parsed");
@@ -404,7 +404,7 @@ describe("createWebhookReceiver.node through a real node:http server", () => {
     const { receiver, calls } = setup({ maxBodyBytes: 16 });
     const base = await listen((req, res) => void receiver.node(req, res));
     const req = signed([{ id: "evt_large", type: "invoice.paid" }]);
-    const response = await fetch(`${base}/hooks`, { method: "POST", headers: req.headers, body: req.rawBody });
+    const response = await fetch(`${base}/hooks`, { method: "POST", headers: req.headers, body: new Uint8Array(req.rawBody) });
     expect(response.status).toBe(413);
     expect(calls).toEqual([]);
   });
