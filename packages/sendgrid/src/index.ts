@@ -42,8 +42,6 @@ export {
   verifySendGridSignatureWebCrypto,
   type SendGridSignatureInput,
   type SendGridVerifierOptions,
-  type WebhookRequest,
-  type WebhookVerifier,
 } from "./webhooks/verify.js";
 export {
   customArgsOf,
@@ -59,13 +57,7 @@ export {
 } from "./webhooks/events.js";
 export {
   createSendGridWebhookHandler,
-  memoryEventDedupe,
-  type EventDedupeStore,
-  type FailedSendGridEvent,
   type SendGridEventHandler,
   type SendGridEventHandlers,
-  type SendGridWebhookHandler,
   type SendGridWebhookOptions,
-  type SendGridWebhookResult,
-  type SendGridWebhookSummary,
 } from "./webhooks/receiver.js";

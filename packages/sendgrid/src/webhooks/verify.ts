@@ -5,7 +5,7 @@
  * verifies DER as is; WebCrypto wants IEEE-P1363 `r||s`, so the DER is converted first.
  */
 import { createPublicKey, verify as nodeVerify, type KeyObject } from "node:crypto";
-import { WebhookVerificationError } from "@connect/core";
+import { ecdsaVerifier, WebhookVerificationError, type WebhookRequest, type WebhookVerifier } from "@connect/core";
 
 /** Header carrying the base64 DER signature. @public */
 export const SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature";
@@ -13,22 +13,6 @@ export const SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature";
 export const TIMESTAMP_HEADER = "x-twilio-email-event-webhook-timestamp";
 /** Default replay window: SendGrid documents none, so this is SDK policy (configurable). @public */
 export const DEFAULT_TOLERANCE_SECONDS = 600;
-
-/** An inbound webhook request with its exact raw body (same shape as core's). @public */
-export interface WebhookRequest {
-  method: string;
-  /** Full URL as received. */
-  url: string;
-  /** Header names in lower case. */
-  headers: Record<string, string>;
-  /** The body bytes exactly as received — never re-serialised JSON. */
-  rawBody: Buffer;
-}
-
-/** Verifies a webhook request; throws `WebhookVerificationError` when it fails. @public */
-export interface WebhookVerifier {
-  verify(request: WebhookRequest): void | Promise<void>;
-}
 
 /**
  * Read a public key as SendGrid shows it (base64 of DER SubjectPublicKeyInfo) or as PEM,
@@ -140,68 +124,79 @@ export async function verifySendGridSignatureWebCrypto(input: SendGridSignatureI
 
 /** Options of {@link sendGridEventVerifier}. @public */
 export interface SendGridVerifierOptions {
-  /** Verification key(s); several during a rotation (re-enabling signing issues a new key). */
-  publicKey: string | string[];
-  /** Replay window in seconds, either side of now. Default 600. */
+  /** Verification key(s) as SendGrid shows them (base64 DER SPKI) or PEM; several during a rotation. */
+  publicKey: string | readonly string[];
+  /** Replay window in seconds, either side of now. Default 600 (SendGrid documents none). */
   toleranceSeconds?: number | undefined;
   /** Clock in epoch ms. */
   now?: (() => number) | undefined;
-  /** `node` (node:crypto, default) or `webcrypto` (crypto.subtle, for runtimes without node:crypto's verify). */
+  /** `node` (core's node:crypto ECDSA verifier, default) or `webcrypto` (crypto.subtle, DER converted to P1363). */
   engine?: "node" | "webcrypto" | undefined;
 }
 
 function fail(reason: string, message: string): never {
-  throw new WebhookVerificationError(`sendgrid event webhook: ${message}`, { vendor: "sendgrid", reason, status: 401 });
+  throw new WebhookVerificationError(`sendgrid webhook: ${message}`, { vendor: "sendgrid", reason });
 }
 
 /**
- * A verifier for SendGrid's Signed Event Webhook: headers present, timestamp inside the
- * tolerance, ECDSA signature valid for one of the keys over timestamp + raw body.
+ * A verifier for SendGrid's Signed Event Webhook: both headers present, ECDSA P-256
+ * signature valid for one of the keys over timestamp + raw body, timestamp inside the
+ * tolerance. Failures are `WebhookVerificationError` with core's reasons (`missing_header`,
+ * `malformed_signature`, `malformed_timestamp`, `bad_signature`, `stale_timestamp`, `body_parsed`).
  * @example
- * const verifier = sendGridEventVerifier({ publicKey: process.env.SENDGRID_WEBHOOK_KEY! });
+ * const verifier = sendGridEventVerifier({ publicKey: process.env.SENDGRID_WEBHOOK_PUBLIC_KEY! });
  * await verifier.verify({ method: "POST", url, headers, rawBody }); // throws WebhookVerificationError
  * @public
  */
 export function sendGridEventVerifier(options: SendGridVerifierOptions): WebhookVerifier {
-  const keys = (Array.isArray(options.publicKey) ? options.publicKey : [options.publicKey]).filter((k) => k.trim() !== "");
+  const keys = (typeof options.publicKey === "string" ? [options.publicKey] : [...options.publicKey]).filter((k) => k.trim() !== "");
   if (keys.length === 0) throw new TypeError("sendGridEventVerifier needs at least one public key");
-  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const now = options.now ?? Date.now;
-  const engine = options.engine ?? "node";
-  // Parse keys once, up front, so a bad key is a configuration error and not a 401 per request.
-  const nodeKeys = keys.map(nodeKey);
-  let webKeys: Promise<CryptoKey[]> | undefined;
+  const toleranceSec = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if ((options.engine ?? "node") === "node") {
+    return ecdsaVerifier({ vendor: "sendgrid", publicKeys: keys, signatureHeader: SIGNATURE_HEADER, timestampHeader: TIMESTAMP_HEADER, toleranceSec, now: options.now });
+  }
+  return webCryptoVerifier(keys, toleranceSec, options.now ?? Date.now);
+}
 
+/** The same checks on WebCrypto, for runtimes where only crypto.subtle is available. */
+function webCryptoVerifier(keys: string[], toleranceSec: number, now: () => number): WebhookVerifier {
+  // Fail at start-up on a key that is not P-256, like the node engine does.
+  keys.forEach(nodeKey);
+  let imported: Promise<CryptoKey[]> | undefined;
   return {
-    async verify(request) {
-      const signature = request.headers[SIGNATURE_HEADER];
-      const timestamp = request.headers[TIMESTAMP_HEADER];
-      if (!signature || !timestamp) {
-        fail("missing_header", `missing ${!signature ? "X-Twilio-Email-Event-Webhook-Signature" : "X-Twilio-Email-Event-Webhook-Timestamp"} header; is signing enabled for this webhook, and does a proxy strip headers?`);
+    async verify(request: WebhookRequest) {
+      const body: unknown = (request as { rawBody?: unknown }).rawBody;
+      if (typeof body === "string" || body === undefined || body === null) {
+        if (body === undefined || body === null) fail("missing_body", "the request has no raw body; pass the body bytes exactly as received");
+      } else if (!(body instanceof Uint8Array)) {
+        fail("body_parsed", "body was parsed before verification; pass the raw request body and parse after verifying");
       }
-      if (!((request.rawBody as unknown) instanceof Uint8Array)) {
-        fail("body_not_raw", "the body is not raw bytes; it was parsed before verification — pass the exact bytes received");
+      const raw = typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body as Uint8Array);
+      const signature = request.headers[SIGNATURE_HEADER]?.trim();
+      const timestamp = request.headers[TIMESTAMP_HEADER]?.trim();
+      if (!signature) fail("missing_header", `no signature header (${SIGNATURE_HEADER}); is the signed event webhook enabled?`);
+      if (!timestamp) fail("missing_header", `no timestamp header (${TIMESTAMP_HEADER})`);
+      if (!/^\d{1,16}$/.test(timestamp)) fail("malformed_timestamp", `timestamp ${JSON.stringify(timestamp.slice(0, 40))} is not unix seconds`);
+      let p1363: Uint8Array;
+      try {
+        if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) throw new TypeError("not base64");
+        p1363 = derToP1363(Buffer.from(signature, "base64"));
+      } catch {
+        fail("malformed_signature", "the signature is not base64 of a DER ECDSA signature");
       }
-      if (!/^\d{1,12}$/.test(timestamp.trim())) fail("bad_timestamp", `timestamp header "${timestamp.slice(0, 20)}" is not unix seconds`);
-      const ageSeconds = Math.abs(now() / 1000 - Number(timestamp.trim()));
-      if (ageSeconds > tolerance) {
-        fail("stale_timestamp", `timestamp is ${Math.round(ageSeconds)} s away from now (tolerance ${tolerance} s); a replay, or a clock out of sync`);
+      imported ??= Promise.all(keys.map(importWebCryptoKey));
+      const data = new Uint8Array(signedBytes(timestamp, raw));
+      let ok = false;
+      for (const key of await imported) ok = (await globalThis.crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, new Uint8Array(p1363), data)) || ok;
+      if (!ok) {
+        const hint = raw.length > 0 && !raw.subarray(-2).equals(Buffer.from("\r\n"))
+          ? "; the body does not end in CRLF as SendGrid's do: if it was parsed and re-serialised before verification, pass the raw bytes instead"
+          : "";
+        fail("bad_signature", `the signature does not match (${keys.length} key${keys.length === 1 ? "" : "s"} tried)${hint}`);
       }
-      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature.trim())) fail("malformed_signature", "signature header is not base64");
-      const input = { timestamp, signature: signature.trim(), payload: request.rawBody };
-      let valid = false;
-      if (engine === "webcrypto") {
-        webKeys ??= Promise.all(keys.map(importWebCryptoKey));
-        for (const key of await webKeys) if (!valid) valid = await verifyWithWebCryptoKey(key, input);
-      } else {
-        valid = nodeKeys.some((key) => verifyWithNodeKey(key, input));
-      }
-      if (!valid) {
-        const body = Buffer.from(request.rawBody);
-        const hint = body.length > 0 && !body.subarray(-2).equals(Buffer.from("\r\n"))
-          ? " The body does not end in CRLF as SendGrid's do: it was probably parsed and re-serialised before verification — pass the raw bytes."
-          : " Check that the key is this webhook's current verification key and the body is the exact bytes received.";
-        fail("bad_signature", `signature does not match.${hint}`);
+      const skew = now() - Number(timestamp) * 1000;
+      if (Math.abs(skew) > toleranceSec * 1000) {
+        fail("stale_timestamp", `signed timestamp is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? "old" : "in the future"}, outside the ${toleranceSec} s tolerance: a replayed request, or a server clock that is off`);
       }
     },
   };

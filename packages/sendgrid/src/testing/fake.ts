@@ -1,0 +1,327 @@
+/**
+ * A stateful fake of SendGrid v3 as msw handlers: it authenticates the API key, refuses
+ * what SendGrid refuses (with its `errors[]` bodies), records accepted sends with their
+ * X-Message-Id, answers sandbox mode with 200, keeps suppression lists with offset paging,
+ * and posts signed Event Webhook batches (its own P-256 key pair) to a host URL.
+ */
+import { randomBytes } from "node:crypto";
+import { http, HttpResponse, type RequestHandler } from "msw";
+import { mailSendErrors, type FakeErrorEntry } from "./mail-rules.js";
+import { createEventWebhookSigner, serializeEventBatch, type EventWebhookSigner } from "./signer.js";
+
+/** One accepted (or sandbox-validated) mail send. @public */
+export interface RecordedSend {
+  /** The X-Message-Id answered (also set for sandbox sends, which SendGrid may omit). */
+  messageId: string;
+  /** The request body as received. */
+  body: Record<string, unknown> & { personalizations: Array<Record<string, unknown> & { to: Array<{ email: string; name?: string }> }> };
+  /** `on-behalf-of`, when sent. */
+  onBehalfOf: string | undefined;
+  /** Epoch ms at which the fake accepted it. */
+  at: number;
+}
+
+/** A bounce/block row. @public */
+export interface FakeBounceRow { created: number; email: string; reason: string; status: string }
+/** A spam report row. @public */
+export interface FakeSpamReportRow { created: number; email: string; ip: string }
+/** A global unsubscribe row. @public */
+export interface FakeUnsubscribeRow { created: number; email: string }
+
+/** The fake's suppression lists (mutable; seed them in tests). @public */
+export interface FakeSuppressions {
+  bounces: FakeBounceRow[];
+  blocks: FakeBounceRow[];
+  spamReports: FakeSpamReportRow[];
+  unsubscribes: FakeUnsubscribeRow[];
+}
+
+/** A scripted failure for the next matching request(s). @public */
+export interface FakeFailure {
+  status: number;
+  /** The `errors[]` entries of the body. Default: one entry with a message for the status. */
+  errors?: FakeErrorEntry[];
+  /** Replace the whole body (e.g. a 500 that only carries `message`). */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Only requests with this method (upper case). */
+  method?: string;
+  /** Only requests whose path starts with this (e.g. `/v3/mail/send`). */
+  path?: string;
+  /** How many requests it answers. Default 1. */
+  times?: number;
+}
+
+/** What an event spec may set; anything else on the event is generated. @public */
+export type FakeEventSpec = string | ({ event: string; email?: string; personalization?: number } & Record<string, unknown>);
+
+/** Options of {@link createSendGridFake}. @public */
+export interface SendGridFakeOptions {
+  /** The API key the fake accepts. Default `SG.fake-key-0000.fake-secret-0000`. */
+  apiKey?: string;
+  /** Verified senders: exact addresses or `@domain`. Default: every sender is verified. */
+  verifiedSenders?: string[];
+  /** Clock (epoch ms) for created times, rate-limit resets and event timestamps. */
+  now?: () => number;
+}
+
+/** The fake. @public */
+export interface SendGridFake {
+  /** msw handlers; serve them with `serveHandlers` from @connect/core/testing. */
+  readonly handlers: RequestHandler[];
+  /** The API key it accepts. */
+  readonly apiKey: string;
+  /** Accepted sends (202), in order. */
+  readonly sends: RecordedSend[];
+  /** Sends validated in sandbox mode (200): nothing was sent, no events follow. */
+  readonly sandboxSends: RecordedSend[];
+  /** Suppression lists. */
+  readonly suppressions: FakeSuppressions;
+  /** The event webhook signer (its public key is what a receiver verifies with). */
+  readonly signer: EventWebhookSigner;
+  /** Answer the next matching request(s) with an error. */
+  failNext(failure: FakeFailure): void;
+  /** Answer the next matching request(s) with 429 and `X-RateLimit-Reset` (unix s; default now + 1 s). */
+  rateLimitNext(options?: { resetAt?: number; times?: number; path?: string }): void;
+  /** Build events for a recorded send (by send or X-Message-Id); a bounce/spamreport/unsubscribe also lands in the suppression lists. */
+  eventsFor(send: RecordedSend | string, specs: FakeEventSpec[]): Array<Record<string, unknown>>;
+  /** Sign and POST events (or raw bytes) to a host URL with globalThis.fetch, as SendGrid would. */
+  postEvents(url: string, events: Array<Record<string, unknown>> | Buffer, options?: { timestamp?: number; headers?: Record<string, string> }): Promise<Response>;
+  /** Forget sends, suppressions and scripted failures. */
+  reset(): void;
+}
+
+const RATE_LIMIT = 600;
+
+function messageId(): string {
+  return randomBytes(16).toString("base64url").slice(0, 22);
+}
+
+function errorBody(entries: FakeErrorEntry[]): { errors: FakeErrorEntry[] } {
+  return { errors: entries };
+}
+
+const DEFAULT_MESSAGES: Record<number, string> = {
+  400: "Bad Request",
+  401: "authorization required",
+  403: "access forbidden",
+  404: "resource not found",
+  413: "Payload Too Large",
+  429: "too many requests",
+  500: "internal server error",
+  502: "bad gateway",
+  503: "service unavailable",
+};
+
+/**
+ * Create a SendGrid fake.
+ * @example
+ * const fake = createSendGridFake();
+ * const server = await serveHandlers(fake.handlers);
+ * const sendgrid = createSendGridClient({ apiKey: fake.apiKey, baseUrl: server.url });
+ * @public
+ */
+export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridFake {
+  const apiKey = options.apiKey ?? "SG.fake-key-0000.fake-secret-0000";
+  const now = options.now ?? Date.now;
+  const nowSeconds = (): number => Math.floor(now() / 1000);
+  const signer = createEventWebhookSigner({ now });
+  const sends: RecordedSend[] = [];
+  const sandboxSends: RecordedSend[] = [];
+  const suppressions: FakeSuppressions = { bounces: [], blocks: [], spamReports: [], unsubscribes: [] };
+  let failures: Array<FakeFailure & { left: number }> = [];
+  const remaining = { count: RATE_LIMIT };
+
+  const limitHeaders = (): Record<string, string> => ({
+    "x-ratelimit-limit": String(RATE_LIMIT),
+    "x-ratelimit-remaining": String(Math.max(0, --remaining.count)),
+    "x-ratelimit-reset": String(nowSeconds() + 1),
+  });
+
+  const verified = (email: string): boolean => {
+    if (!options.verifiedSenders) return true;
+    const lower = email.toLowerCase();
+    return options.verifiedSenders.some((s) => (s.startsWith("@") ? lower.endsWith(s.toLowerCase()) : lower === s.toLowerCase()));
+  };
+
+  const lists = { bounces: "bounces", blocks: "blocks", spam_reports: "spamReports", unsubscribes: "unsubscribes" } as const;
+
+  const gate = http.all("*/v3/*", ({ request }) => {
+    const url = new URL(request.url);
+    const failure = failures.find((f) => f.left > 0 && (!f.method || f.method === request.method) && (!f.path || url.pathname.startsWith(f.path)));
+    if (request.headers.get("authorization") !== `Bearer ${apiKey}`) {
+      return HttpResponse.json(errorBody([{ field: null, message: "authorization required" }]), { status: 401, headers: limitHeaders() });
+    }
+    if (failure) {
+      failure.left -= 1;
+      const body = failure.body ?? errorBody(failure.errors ?? [{ field: null, message: DEFAULT_MESSAGES[failure.status] ?? `error ${failure.status}` }]);
+      return HttpResponse.json(body as never, { status: failure.status, headers: { ...limitHeaders(), ...failure.headers } });
+    }
+    return undefined;
+  });
+
+  const mailSend = http.post("*/v3/mail/send", async ({ request }) => {
+    const text = await request.text();
+    // SendGrid measures the whole message; the request body is the fake's stand-in.
+    if (Buffer.byteLength(text) >= 30 * 1024 * 1024) {
+      return HttpResponse.json(errorBody([{ field: null, message: "Payload Too Large" }]), { status: 413, headers: limitHeaders() });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return HttpResponse.json(errorBody([{ field: null, message: "Bad Request" }]), { status: 400, headers: limitHeaders() });
+    }
+    const errors = mailSendErrors(body);
+    if (errors.length > 0) return HttpResponse.json(errorBody(errors), { status: 400, headers: limitHeaders() });
+    const mail = body as RecordedSend["body"];
+    const from = (mail.from as { email: string }).email;
+    if (!verified(from)) {
+      return HttpResponse.json(
+        errorBody([{ field: "from", message: "The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved.", help: "https://sendgrid.com/docs/for-developers/sending-email/sender-identity/" }]),
+        { status: 403, headers: limitHeaders() },
+      );
+    }
+    const record: RecordedSend = { messageId: messageId(), body: mail, onBehalfOf: request.headers.get("on-behalf-of") ?? undefined, at: now() };
+    const sandbox = (mail.mail_settings as { sandbox_mode?: { enable?: boolean } } | undefined)?.sandbox_mode?.enable === true;
+    if (sandbox) {
+      sandboxSends.push(record);
+      // Sandbox mode validates only and answers 200 without an X-Message-Id [D, uncertain].
+      return new HttpResponse(null, { status: 200, headers: limitHeaders() });
+    }
+    sends.push(record);
+    return new HttpResponse(null, { status: 202, headers: { ...limitHeaders(), "x-message-id": record.messageId } });
+  });
+
+  const inWindow = (url: URL) => {
+    const start = url.searchParams.get("start_time");
+    const end = url.searchParams.get("end_time");
+    const limit = Number(url.searchParams.get("limit") ?? 500);
+    const offset = Number(url.searchParams.get("offset") ?? 0);
+    return <T extends { created: number }>(rows: T[]): T[] =>
+      rows.filter((r) => (start === null || r.created >= Number(start)) && (end === null || r.created <= Number(end))).slice(offset, offset + limit);
+  };
+
+  const listGet = http.get("*/v3/suppression/:list", ({ request, params }) => {
+    const key = lists[params.list as keyof typeof lists];
+    if (!key) return HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404, headers: limitHeaders() });
+    return HttpResponse.json(inWindow(new URL(request.url))(suppressions[key] as Array<{ created: number }>), { headers: limitHeaders() });
+  });
+
+  const listDelete = http.delete("*/v3/suppression/:list", async ({ request, params }) => {
+    const key = lists[params.list as keyof typeof lists];
+    // There is no DELETE on /v3/suppression/unsubscribes (shared/vendors/sendgrid.md §4).
+    if (!key || key === "unsubscribes") return HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404, headers: limitHeaders() });
+    const body = (await request.json().catch(() => undefined)) as { delete_all?: unknown; emails?: unknown } | undefined;
+    const all = body?.delete_all === true;
+    const emails = Array.isArray(body?.emails) ? (body.emails as string[]) : undefined;
+    if (all === (emails !== undefined)) {
+      return HttpResponse.json(errorBody([{ field: null, message: "Either delete_all or emails must be provided, but not both." }]), { status: 400, headers: limitHeaders() });
+    }
+    const rows = suppressions[key] as Array<{ email: string }>;
+    const keep = all ? [] : rows.filter((r) => !emails!.map((e) => e.toLowerCase()).includes(r.email.toLowerCase()));
+    rows.splice(0, rows.length, ...keep);
+    return new HttpResponse(null, { status: 204, headers: limitHeaders() });
+  });
+
+  const oneDelete = http.delete("*/v3/suppression/:list/:email", ({ params }) => {
+    const key = lists[params.list as keyof typeof lists];
+    if (!key || key === "unsubscribes") return HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404, headers: limitHeaders() });
+    const email = decodeURIComponent(String(params.email)).toLowerCase();
+    const rows = suppressions[key] as Array<{ email: string }>;
+    rows.splice(0, rows.length, ...rows.filter((r) => r.email.toLowerCase() !== email));
+    return new HttpResponse(null, { status: 204, headers: limitHeaders() });
+  });
+
+  const globalDelete = http.delete("*/v3/asm/suppressions/global/:email", ({ params }) => {
+    const email = decodeURIComponent(String(params.email)).toLowerCase();
+    suppressions.unsubscribes.splice(0, suppressions.unsubscribes.length, ...suppressions.unsubscribes.filter((r) => r.email.toLowerCase() !== email));
+    return new HttpResponse(null, { status: 204, headers: limitHeaders() });
+  });
+
+  const globalGet = http.get("*/v3/asm/suppressions/global/:email", ({ params }) => {
+    const email = decodeURIComponent(String(params.email)).toLowerCase();
+    const row = suppressions.unsubscribes.find((r) => r.email.toLowerCase() === email);
+    return HttpResponse.json(row ? { recipient_email: row.email } : {}, { headers: limitHeaders() });
+  });
+
+  const fallback = http.all("*/v3/*", () => HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404 }));
+
+  function eventsFor(target: RecordedSend | string, specs: FakeEventSpec[]): Array<Record<string, unknown>> {
+    const send = typeof target === "string" ? sends.find((s) => s.messageId === target) : target;
+    if (!send) throw new Error(`createSendGridFake: no recorded send with X-Message-Id ${String(target)}`);
+    return specs.map((spec) => {
+      const { event, email: chosen, personalization = 0, ...overrides } = typeof spec === "string" ? { event: spec } : spec;
+      const p = send.body.personalizations[personalization];
+      if (!p) throw new Error(`createSendGridFake: the send has no personalization ${personalization}`);
+      const email = chosen ?? p.to[0]!.email;
+      const customArgs = { ...(send.body.custom_args as Record<string, string> | undefined), ...(p.custom_args as Record<string, string> | undefined) };
+      const created = nowSeconds();
+      const defaults: Record<string, Record<string, unknown>> = {
+        processed: {},
+        delivered: { response: "250 2.0.0 OK", ip: "149.72.0.1", tls: 1 },
+        deferred: { response: "421 4.7.0 try again later", attempt: "1", ip: "149.72.0.1" },
+        dropped: { reason: "Bounced Address", status: "5.0.0" },
+        bounce: { reason: "550 5.1.1 The email account that you tried to reach does not exist.", status: "5.1.1", type: "bounce", ip: "149.72.0.1" },
+        open: { useragent: "Mozilla/5.0", ip: "203.0.113.7", sg_machine_open: false },
+        click: { url: "https://example.com/draws", url_offset: { index: 0, type: "html" }, useragent: "Mozilla/5.0", ip: "203.0.113.7" },
+        group_unsubscribe: { asm_group_id: (send.body.asm as { group_id?: number } | undefined)?.group_id ?? 1 },
+        group_resubscribe: { asm_group_id: (send.body.asm as { group_id?: number } | undefined)?.group_id ?? 1 },
+      };
+      const out: Record<string, unknown> = {
+        ...customArgs,
+        email,
+        timestamp: created,
+        "smtp-id": `<${send.messageId}@ismtpd0001p1.fake.sendgrid.net>`,
+        event,
+        ...(send.body.categories ? { category: send.body.categories } : {}),
+        sg_event_id: randomBytes(16).toString("base64url"),
+        sg_message_id: `${send.messageId}.filterdrecv-fake-${personalization}-0`,
+        ...defaults[event],
+        ...overrides,
+      };
+      // What SendGrid would now remember (shared/vendors/sendgrid.md §4).
+      if (event === "bounce") {
+        const row = { created, email, reason: String(out.reason ?? ""), status: String(out.status ?? "") };
+        (out.type === "blocked" ? suppressions.blocks : suppressions.bounces).push(row);
+      }
+      if (event === "spamreport") suppressions.spamReports.push({ created, email, ip: "203.0.113.7" });
+      if (event === "unsubscribe") suppressions.unsubscribes.push({ created, email });
+      return out;
+    });
+  }
+
+  return {
+    handlers: [gate, mailSend, listGet, listDelete, oneDelete, globalDelete, globalGet, fallback],
+    apiKey,
+    sends,
+    sandboxSends,
+    suppressions,
+    signer,
+    failNext(failure) {
+      failures.push({ ...failure, left: failure.times ?? 1 });
+    },
+    rateLimitNext(opts = {}) {
+      failures.push({
+        status: 429,
+        errors: [{ field: null, message: "too many requests" }],
+        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(opts.resetAt ?? nowSeconds() + 1) },
+        ...(opts.path ? { path: opts.path } : {}),
+        left: opts.times ?? 1,
+      });
+    },
+    eventsFor,
+    async postEvents(url, events, opts = {}) {
+      const rawBody = Buffer.isBuffer(events) ? events : serializeEventBatch(events);
+      const headers = { "content-type": "application/json", "user-agent": "SendGrid Event API", ...signer.sign(rawBody, opts.timestamp), ...opts.headers };
+      return globalThis.fetch(url, { method: "POST", headers, body: new Uint8Array(rawBody) });
+    },
+    reset() {
+      sends.length = 0;
+      sandboxSends.length = 0;
+      for (const list of Object.values(suppressions) as unknown[][]) list.length = 0;
+      failures = [];
+      remaining.count = RATE_LIMIT;
+    },
+  };
+}
