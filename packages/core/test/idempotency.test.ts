@@ -249,9 +249,12 @@ describe("createMemoryDedupeStore", () => {
   it("reports an id as seen after the first call, until its TTL passes or it is forgotten", async () => {
     let now = 0;
     const dedupe = createMemoryDedupeStore({ now: () => now });
+    expect(await dedupe.has("evt_1")).toBe(false);
     expect(await dedupe.seen("evt_1", 1_000)).toBe(false);
+    expect(await dedupe.has("evt_1")).toBe(true);
     expect(await dedupe.seen("evt_1", 1_000)).toBe(true);
     now = 1_000;
+    expect(await dedupe.has("evt_1")).toBe(false);
     expect(await dedupe.seen("evt_1", 1_000)).toBe(false);
     await dedupe.forget("evt_1");
     expect(await dedupe.seen("evt_1", 1_000)).toBe(false);

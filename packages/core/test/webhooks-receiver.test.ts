@@ -149,6 +149,64 @@ describe("createWebhookReceiver.handle", () => {
     expect(calls).toEqual([{ type: "invoice.paid", id: "evt_1", delivery: 1 }]);
   });
 
+  it("runs concurrent deliveries of the same event once and answers both from that run", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let runs = 0;
+    const { receiver } = setup({
+      handlers: {
+        "invoice.paid": async () => {
+          runs += 1;
+          await gate;
+        },
+      },
+    });
+    const first = receiver.handle(signed([{ id: "evt_c1", type: "invoice.paid" }]));
+    const second = receiver.handle(signed([{ id: "evt_c1", type: "invoice.paid" }]));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    release();
+    const [a, b] = await Promise.all([first, second]);
+    expect(runs).toBe(1);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(JSON.parse(a.body)).toMatchObject({ handled: 1, duplicates: 0 });
+    expect(JSON.parse(b.body)).toMatchObject({ handled: 0, duplicates: 1 });
+  });
+
+  it("answers 500 to a concurrent duplicate when the shared run fails", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { receiver } = setup({
+      handlers: {
+        "invoice.paid": async () => {
+          await gate;
+          throw new Error("db down");
+        },
+      },
+    });
+    const first = receiver.handle(signed([{ id: "evt_c2", type: "invoice.paid" }]));
+    const second = receiver.handle(signed([{ id: "evt_c2", type: "invoice.paid" }]));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    release();
+    expect((await Promise.all([first, second])).map((r) => r.status)).toEqual([500, 500]);
+  });
+
+  it("marks an event processed only after its handler succeeded (a crash mid-handler never loses it)", async () => {
+    const dedupe = createMemoryDedupeStore();
+    const markedDuringHandler: boolean[] = [];
+    const { receiver } = setup({
+      dedupe,
+      handlers: {
+        "invoice.paid": async () => {
+          markedDuringHandler.push(await dedupe.has("acme:evt_m"));
+        },
+      },
+    });
+    await receiver.handle(signed([{ id: "evt_m", type: "invoice.paid" }]));
+    expect(markedDuringHandler).toEqual([false]);
+    expect(await dedupe.has("acme:evt_m")).toBe(true);
+    expect(await dedupe.has("acme:evt_unhandled")).toBe(false);
+  });
+
   it("dedupes with a shared store across receivers (two workers) and handles again after the TTL", async () => {
     let now = T0;
     const dedupe = createMemoryDedupeStore({ now: () => now });

@@ -1,6 +1,6 @@
 /**
  * Webhook event dedupe: vendors deliver at least once, so the same event id can arrive twice.
- * The interface is two calls so a Redis store (`SET key 1 NX PX ttl` / `DEL key`) fits it.
+ * Three small calls so a Redis store (`EXISTS`, `SET key 1 NX PX ttl`, `DEL`) fits it.
  */
 import { ExpiringLru } from "./lru.js";
 
@@ -8,6 +8,8 @@ import { ExpiringLru } from "./lru.js";
 export interface DedupeStore {
   /** True when `id` was already seen (and not forgotten) within its TTL; otherwise marks it seen for `ttlMs` and returns false. */
   seen(id: string, ttlMs: number): Promise<boolean>;
+  /** True when `id` is marked, without marking it. */
+  has(id: string): Promise<boolean>;
   /** Forget `id`, e.g. when handling it failed and the vendor will deliver it again. */
   forget(id: string): Promise<void>;
 }
@@ -34,6 +36,9 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
       if (ids.get(id)) return true;
       ids.set(id, true, ttlMs);
       return false;
+    },
+    async has(id) {
+      return ids.get(id) !== undefined;
     },
     async forget(id) {
       ids.delete(id);

@@ -148,33 +148,60 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
     return own ?? options.onEvent;
   }
 
+  // Deliveries of the same event id running at the same time in this process share one run.
+  const running = new Map<string, Promise<Outcome>>();
+
   async function processEvent(event: E, req: WebhookRequest): Promise<Outcome> {
-    const correlationId = randomUUID();
     let eventId: string | undefined;
     try {
       const id = options.eventId(event);
       eventId = id === undefined || id === null || id === "" ? undefined : String(id);
     } catch (error) {
-      logger.warn({ vendor, correlationId, error: describe(error) }, "webhook eventId() threw; the event is processed without dedupe");
+      logger.warn({ vendor, error: describe(error) }, "webhook eventId() threw; the event is processed without dedupe");
     }
-    // Events without an id are counted by content, so repeated failures still end in the dead-letter sink.
-    const attemptKey = eventId !== undefined ? `id:${eventId}` : `sha256:${createHash("sha256").update(canonicalJson(event)).digest("hex")}`;
-    const dedupeKey = eventId !== undefined ? `${vendor}:${eventId}` : undefined;
-    let eventType = "unknown";
-    try {
-      if (dedupe && dedupeKey) {
-        let duplicate = false;
+    if (eventId === undefined) return dispatch(event, req, undefined);
+    const key = `${vendor}:${eventId}`;
+    const joined = running.get(key);
+    if (joined) {
+      const outcome = await joined;
+      return outcome === "failed" ? "failed" : "duplicate";
+    }
+    const run = (async (): Promise<Outcome> => {
+      if (dedupe) {
         try {
-          duplicate = await dedupe.seen(dedupeKey, dedupeTtlMs);
+          if (await dedupe.has(key)) {
+            logger.debug({ vendor, eventId }, "duplicate webhook event skipped");
+            return "duplicate";
+          }
         } catch (error) {
           // At least once beats at most once: without the store, process the event.
-          logger.error({ vendor, eventId, correlationId, error: describe(error) }, "webhook dedupe store failed; processing the event anyway");
-        }
-        if (duplicate) {
-          logger.debug({ vendor, eventId, correlationId }, "duplicate webhook event skipped");
-          return "duplicate";
+          logger.error({ vendor, eventId, error: describe(error) }, "webhook dedupe store failed; processing the event anyway");
         }
       }
+      return dispatch(event, req, eventId);
+    })();
+    running.set(key, run);
+    try {
+      return await run;
+    } finally {
+      running.delete(key);
+    }
+  }
+
+  /** Mark an event processed, after its handler succeeded (so a crash mid-handler never loses it). */
+  async function markProcessed(eventId: string | undefined): Promise<void> {
+    if (!dedupe || eventId === undefined) return;
+    await dedupe.seen(`${vendor}:${eventId}`, dedupeTtlMs).catch((error: unknown) => {
+      logger.error({ vendor, eventId, error: describe(error) }, "webhook dedupe store failed to record a processed event");
+    });
+  }
+
+  async function dispatch(event: E, req: WebhookRequest, eventId: string | undefined): Promise<Outcome> {
+    const correlationId = randomUUID();
+    // Events without an id are counted by content, so repeated failures still end in the dead-letter sink.
+    const attemptKey = eventId !== undefined ? `id:${eventId}` : `sha256:${createHash("sha256").update(canonicalJson(event)).digest("hex")}`;
+    let eventType = "unknown";
+    try {
       eventType = String(options.eventType(event));
       const handler = handlerFor(eventType);
       if (!handler) {
@@ -184,9 +211,9 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
       const delivery = (failures.get(attemptKey)?.deliveries ?? 0) + 1;
       await handler(event, { vendor, eventId, eventType, correlationId, delivery, request: req });
       failures.delete(attemptKey);
+      await markProcessed(eventId);
       return "handled";
     } catch (caught) {
-      if (dedupe && dedupeKey) await dedupe.forget(dedupeKey).catch(() => undefined);
       const error = IntegrationError.is(caught)
         ? caught
         : new IntegrationError(`${vendor} webhook handler for ${eventType} failed: ${describe(caught)}`, { vendor, operation: eventType, cause: caught });
@@ -219,7 +246,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
           });
           failures.delete(attemptKey);
           // Mark it processed, so a redelivery of a dead-lettered event is acknowledged, not handled again.
-          if (dedupe && dedupeKey) await dedupe.seen(dedupeKey, dedupeTtlMs).catch(() => undefined);
+          await markProcessed(eventId);
           logger.error(log, "webhook event dead-lettered after repeated handler failures");
           return "deadLettered";
         } catch (dlqError) {
