@@ -119,7 +119,7 @@ function json(status: number, body: unknown): WebhookResponse {
   return { status, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
 }
 
-function describe(error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -157,7 +157,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
       const id = options.eventId(event);
       eventId = id === undefined || id === null || id === "" ? undefined : String(id);
     } catch (error) {
-      logger.warn({ vendor, error: describe(error) }, "webhook eventId() threw; the event is processed without dedupe");
+      logger.warn({ vendor, error: messageOf(error) }, "webhook eventId() threw; the event is processed without dedupe");
     }
     if (eventId === undefined) return dispatch(event, req, undefined);
     const key = `${vendor}:${eventId}`;
@@ -175,7 +175,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
           }
         } catch (error) {
           // At least once beats at most once: without the store, process the event.
-          logger.error({ vendor, eventId, error: describe(error) }, "webhook dedupe store failed; processing the event anyway");
+          logger.error({ vendor, eventId, error: messageOf(error) }, "webhook dedupe store failed; processing the event anyway");
         }
       }
       return dispatch(event, req, eventId);
@@ -192,7 +192,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
   async function markProcessed(eventId: string | undefined): Promise<void> {
     if (!dedupe || eventId === undefined) return;
     await dedupe.seen(`${vendor}:${eventId}`, dedupeTtlMs).catch((error: unknown) => {
-      logger.error({ vendor, eventId, error: describe(error) }, "webhook dedupe store failed to record a processed event");
+      logger.error({ vendor, eventId, error: messageOf(error) }, "webhook dedupe store failed to record a processed event");
     });
   }
 
@@ -216,7 +216,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
     } catch (caught) {
       const error = IntegrationError.is(caught)
         ? caught
-        : new IntegrationError(`${vendor} webhook handler for ${eventType} failed: ${describe(caught)}`, { vendor, operation: eventType, cause: caught });
+        : new IntegrationError(`${vendor} webhook handler for ${eventType} failed: ${messageOf(caught)}`, { vendor, operation: eventType, cause: caught });
       error.correlationId ??= correlationId;
       const nowIso = new Date(now()).toISOString();
       const record = failures.get(attemptKey) ?? { deliveries: 0, firstAttemptAt: nowIso };
@@ -250,7 +250,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
           logger.error(log, "webhook event dead-lettered after repeated handler failures");
           return "deadLettered";
         } catch (dlqError) {
-          logger.error({ ...log, dlqError: describe(dlqError) }, "webhook dead-letter sink failed; asking the vendor to redeliver");
+          logger.error({ ...log, dlqError: messageOf(dlqError) }, "webhook dead-letter sink failed; asking the vendor to redeliver");
         }
       } else {
         logger.error(log, "webhook handler failed; asking the vendor to redeliver");
@@ -268,7 +268,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
         logger.warn({ vendor, reason: error.reason, error: error.message, url: req.url }, "webhook verification failed");
         return json(401, { error: "verification_failed" });
       }
-      logger.error({ vendor, error: describe(error) }, "webhook verifier failed unexpectedly");
+      logger.error({ vendor, error: messageOf(error) }, "webhook verifier failed unexpectedly");
       return json(500, { error: "verifier_error" });
     }
     let events: E[];
@@ -276,7 +276,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
       const parsed = await options.parse(req);
       events = Array.isArray(parsed) ? parsed : [parsed];
     } catch (error) {
-      logger.warn({ vendor, error: IntegrationError.is(error) ? error.toJSON() : describe(error) }, "webhook payload did not parse");
+      logger.warn({ vendor, error: IntegrationError.is(error) ? error.toJSON() : messageOf(error) }, "webhook payload did not parse");
       return json(400, { error: "invalid_payload" });
     }
     const summary: WebhookSummary = { received: events.length, handled: 0, duplicates: 0, ignored: 0, failed: 0, deadLettered: 0 };
@@ -297,7 +297,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
       return json(401, { error: "verification_failed" });
     }
     if (IntegrationError.is(error) && error.status === 413) return json(413, { error: "payload_too_large" });
-    logger.warn({ vendor, error: describe(error) }, "webhook request could not be read");
+    logger.warn({ vendor, error: messageOf(error) }, "webhook request could not be read");
     return json(400, { error: "unreadable_request" });
   }
 
