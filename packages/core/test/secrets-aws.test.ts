@@ -3,13 +3,14 @@
  * served on 127.0.0.1 and reached through the SDK's `endpoint` option.
  */
 import { http, HttpResponse } from "msw";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { serveHandlers, type RecordedRequest, type ServedHandlers } from "@connect/core/testing";
 import { awsSecretsManager, type AwsSecretsManagerOptions, type AwsSecretsManagerProvider } from "../src/aws/index.js";
 import {
   AuthError,
   ForbiddenError,
   IntegrationError,
+  NetworkError,
   NotFoundError,
   RateLimitedError,
   ServerError,
@@ -364,6 +365,36 @@ describe("awsSecretsManager: errors", () => {
     const reason = new Error("shutting down");
     expect(await rejection(provider().get("prod/x", { signal: AbortSignal.abort(reason) }))).toBe(reason);
     expect(server.requests).toEqual([]);
+  });
+
+  it("a refused connection maps to NetworkError that provably never reached AWS", async () => {
+    const closed = await serveHandlers([]);
+    const endpoint = closed.url;
+    await closed.close();
+    const error = (await rejection(provider({ endpoint, maxAttempts: 1 }).get("prod/x"))) as NetworkError;
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).toMatchObject({ code: "ECONNREFUSED", mayHaveReachedVendor: false, retryable: true, vendor: "aws-secrets-manager" });
+  });
+
+  it("aborting the only waiter rejects at once with its reason and drops the load; the next lookup fetches afresh", async () => {
+    fake.put("prod/x", "some-secret-value");
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    server.use(
+      http.post("*/", async () => {
+        await held;
+        return undefined;
+      }, { once: true }),
+    );
+    const secrets = provider({ maxAttempts: 1 });
+    const controller = new AbortController();
+    const pending = rejection(secrets.get("prod/x", { signal: controller.signal }));
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    controller.abort(new Error("request cancelled"));
+    expect(((await pending) as Error).message).toBe("request cancelled");
+    release();
+    expect(await secrets.get("prod/x")).toBe("some-secret-value");
+    expect(server.requests).toHaveLength(2);
   });
 
   it("region is required unless a client is given", () => {

@@ -1,6 +1,10 @@
 /**
  * AWS Secrets Manager errors mapped onto core's error classes. The SDK error is not kept
  * as `cause`: its `$response` could carry a body, and a secret must never ride along.
+ *
+ * Core's own classes and redaction registry are imported through "@connect/core" (a
+ * self-reference, external in the build), so the separately bundled `aws` entry shares the
+ * main entry's module state instead of carrying a private copy of the redaction registry.
  */
 import {
   AuthError,
@@ -13,7 +17,7 @@ import {
   TimeoutError,
   ValidationError,
   type IntegrationErrorOptions,
-} from "../errors.js";
+} from "@connect/core";
 
 /** Vendor id carried by Secrets Manager errors. @public */
 export const SECRETS_MANAGER_VENDOR = "aws-secrets-manager";

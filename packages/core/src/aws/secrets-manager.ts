@@ -4,8 +4,9 @@
  * the secret (`"name#field"` or the `jsonKey` option).
  */
 import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from "@aws-sdk/client-secrets-manager";
-import { IntegrationError, ValidationError } from "../errors.js";
-import { registerSecret } from "../redact.js";
+// Through "@connect/core" (not ../errors.js) so the built aws entry shares the main entry's
+// error classes and redaction registry; see ./errors.ts.
+import { IntegrationError, registerSecret, ValidationError } from "@connect/core";
 import { cachedSecrets, type CachedSecretProvider } from "../secrets/cached.js";
 import { assertSecretName, type SecretGetOptions, type SecretProvider } from "../secrets/provider.js";
 import { GET_SECRET_OPERATION, mapSecretsManagerError, SECRETS_MANAGER_VENDOR } from "./errors.js";
