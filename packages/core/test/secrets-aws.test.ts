@@ -4,6 +4,7 @@
  */
 import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { serveHandlers, type RecordedRequest, type ServedHandlers } from "@connect/core/testing";
 import { awsSecretsManager, type AwsSecretsManagerOptions, type AwsSecretsManagerProvider } from "../src/aws/index.js";
 import {
@@ -395,6 +396,36 @@ describe("awsSecretsManager: errors", () => {
     release();
     expect(await secrets.get("prod/x")).toBe("some-secret-value");
     expect(server.requests).toHaveLength(2);
+  });
+
+  it("uses a given client as is, passes the abort signal to it, and leaves it open on close()", async () => {
+    const sent: Array<{ input: unknown; abortSignal: AbortSignal | undefined }> = [];
+    let destroyed = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const client = {
+      async send(command: { input: unknown }, options: { abortSignal?: AbortSignal } = {}) {
+        sent.push({ input: command.input, abortSignal: options.abortSignal });
+        await held;
+        return { SecretString: "client-secret-value", $metadata: {} };
+      },
+      destroy() {
+        destroyed += 1;
+      },
+    } as unknown as SecretsManagerClient;
+    const secrets = awsSecretsManager({ client });
+    const controller = new AbortController();
+    const pending = rejection(secrets.get("prod/x", { signal: controller.signal }));
+    controller.abort();
+    await pending;
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.input).toEqual({ SecretId: "prod/x" });
+    expect(sent[0]?.abortSignal?.aborted).toBe(true);
+    release();
+    expect(await secrets.get("prod/x")).toBe("client-secret-value");
+    secrets.close();
+    expect(destroyed).toBe(0);
+    expect(server.requests).toEqual([]);
   });
 
   it("region is required unless a client is given", () => {
