@@ -55,7 +55,8 @@ export function isSensitiveKey(key: string): boolean {
 
 /** Deep-copy a value with sensitive keys and credential-looking strings redacted. @public */
 export function redactValue<T>(value: T, depth = 0): T {
-  if (depth > 8) return value;
+  // Past this depth nothing is inspected, so nothing is passed through either.
+  if (depth > 8) return (value !== null && typeof value === "object" ? "[TRUNCATED]" : typeof value === "string" ? redactText(value) : value) as T;
   if (typeof value === "string") return redactText(value) as T;
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1)) as T;
   if (value && typeof value === "object" && !(value instanceof Uint8Array)) {

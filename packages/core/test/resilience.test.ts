@@ -14,7 +14,7 @@ import {
   TimeoutError,
   UnknownOutcomeError,
   ValidationError,
-  type DeadLetterSink,
+  createMemoryDeadLetterSink,
 } from "../src/index.js";
 import { always, rateLimited, scripted, serveHandlers, stalledBody, type ServedHandlers } from "../src/testing/index.js";
 import { acme, createWidget, getWidget, sendWidget } from "./helpers.js";
@@ -34,27 +34,6 @@ afterEach(() => {
 afterAll(() => server.close());
 
 const newWidget = { name: "nut", size: 2, email: "a@b.co" };
-
-/** A dead-letter sink that keeps letters in an array. */
-function arraySink(): DeadLetterSink & { letters: unknown[] } {
-  const letters: Array<{ id: string }> = [];
-  return {
-    letters,
-    async put(letter) {
-      letters.push(letter);
-    },
-    async list() {
-      return letters as never;
-    },
-    async remove(id) {
-      const i = letters.findIndex((l) => l.id === id);
-      if (i >= 0) letters.splice(i, 1);
-    },
-    async replay() {
-      return { replayed: 0, failed: 0 };
-    },
-  } as DeadLetterSink & { letters: unknown[] };
-}
 
 describe("retry", () => {
   it("503, 503, 200 succeeds on attempt 3 with the same idempotency key on every attempt", async () => {
@@ -314,11 +293,12 @@ describe("rate limiter", () => {
 describe("dead letters", () => {
   it("a call that exhausts its retries lands in the sink with error, attempts and times", async () => {
     server.use(always("post", "*/widgets", 503).handler);
-    const sink = arraySink();
+    const sink = createMemoryDeadLetterSink();
     const rt = acme(server.url, { deadLetters: sink });
     await rt.run(createWidget, newWidget, { correlationId: "c-9", tenantId: "t1" }).catch(() => undefined);
-    expect(sink.letters).toHaveLength(1);
-    expect(sink.letters[0]).toMatchObject({
+    const letters = await sink.list();
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({
       kind: "call",
       adapterId: "acme",
       operation: "widgets.create",
@@ -328,16 +308,16 @@ describe("dead letters", () => {
       payload: newWidget,
       error: { name: "ServerError", status: 503, attempts: 3 },
     });
-    const letter = sink.letters[0] as { firstAttemptAt: string; lastAttemptAt: string };
+    const letter = letters[0]!;
     expect(Date.parse(letter.lastAttemptAt)).toBeGreaterThanOrEqual(Date.parse(letter.firstAttemptAt));
     await rt.close();
   });
 
   it("a validation error is the caller's to fix and is not dead-lettered", async () => {
-    const sink = arraySink();
+    const sink = createMemoryDeadLetterSink();
     const rt = acme(server.url, { deadLetters: sink });
     await rt.run(createWidget, { ...newWidget, email: "x" }).catch(() => undefined);
-    expect(sink.letters).toHaveLength(0);
+    expect(await sink.list()).toHaveLength(0);
     await rt.close();
   });
 });
