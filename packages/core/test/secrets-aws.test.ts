@@ -18,7 +18,9 @@ import {
   ValidationError,
 } from "../src/errors.js";
 import { redactText } from "../src/redact.js";
-import { withRotation } from "../src/secrets/index.js";
+import { bearerAuth } from "../src/auth.js";
+import { secretValue, withRotation } from "../src/secrets/index.js";
+import { acme, getWidget } from "./helpers.js";
 
 const REGION = "us-east-1";
 const ACCOUNT = "123456789012";
@@ -430,5 +432,33 @@ describe("awsSecretsManager: errors", () => {
 
   it("region is required unless a client is given", () => {
     expect(() => awsSecretsManager({})).toThrow(ValidationError);
+  });
+});
+
+describe("awsSecretsManager with the runtime's auth refresh", () => {
+  it("a 401 after rotation refreshes the secret from Secrets Manager once and the call succeeds with the new key", async () => {
+    fake.put("prod/acme", "acme-key-version-1");
+    let accepted = "acme-key-version-1";
+    const vendorCalls: string[] = [];
+    server.use(
+      http.get("*/widgets/:id", ({ request, params }) => {
+        const authorization = request.headers.get("authorization") ?? "";
+        vendorCalls.push(authorization);
+        if (authorization !== `Bearer ${accepted}`) return HttpResponse.json({ error: "invalid api key" }, { status: 401 });
+        return HttpResponse.json({ id: params.id, name: "bolt", size: 3 });
+      }),
+    );
+    const key = secretValue(provider(), "prod/acme");
+    const runtime = acme(server.url, { auth: bearerAuth(key, () => key.refresh()) });
+    try {
+      expect(await runtime.run(getWidget, { id: "w1" })).toEqual({ id: "w1", name: "bolt", size: 3 });
+      fake.put("prod/acme", "acme-key-version-2");
+      accepted = "acme-key-version-2";
+      expect(await runtime.run(getWidget, { id: "w2" })).toEqual({ id: "w2", name: "bolt", size: 3 });
+    } finally {
+      await runtime.close();
+    }
+    expect(vendorCalls).toEqual(["Bearer acme-key-version-1", "Bearer acme-key-version-1", "Bearer acme-key-version-2"]);
+    expect(server.requests.filter((r) => r.headers["x-amz-target"] === "secretsmanager.GetSecretValue")).toHaveLength(2);
   });
 });
