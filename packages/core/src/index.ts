@@ -136,3 +136,19 @@ export {
   type WebhookSummary,
   type WebhookVerifier,
 } from "./webhooks/index.js";
+export {
+  cachedSecrets,
+  DEFAULT_SECRET_TTL_MS,
+  envSecrets,
+  secretValue,
+  staticSecrets,
+  toEnvVariableName,
+  withRotation,
+  type CachedSecretProvider,
+  type CachedSecretsOptions,
+  type EnvSecretsOptions,
+  type SecretGetOptions,
+  type SecretProvider,
+  type SecretValue,
+  type WithRotationOptions,
+} from "./secrets/index.js";
