@@ -19,7 +19,11 @@ const TEXT_PATTERNS: RegExp[] = [
   /((?:access_token|refresh_token|client_secret|api_key|apikey|password|token|secret)["']?\s*[:=]\s*["']?)(?!\[REDACTED\])[^"'&\s,;)\]}]+/gi,
 ];
 
-const registered = new Set<string>();
+// Kept on globalThis so every bundle of core in the process (main entry, subpaths, an
+// ESM and a CJS copy) scrubs the same registered secrets.
+const REGISTRY = Symbol.for("@connect/core.registeredSecrets");
+const registered: Set<string> = ((globalThis as Record<symbol, unknown>)[REGISTRY] as Set<string> | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[REGISTRY] = new Set<string>());
 
 /**
  * Register a secret value so it is scrubbed from every redacted text, even where it

@@ -6,9 +6,8 @@
 import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from "@aws-sdk/client-secrets-manager";
 // Through "@connect/core" (not ../errors.js) so the built aws entry shares the main entry's
 // error classes and redaction registry; see ./errors.ts.
-import { IntegrationError, registerSecret, ValidationError } from "@connect/core";
-import { cachedSecrets, type CachedSecretProvider } from "../secrets/cached.js";
-import { assertSecretName, type SecretGetOptions, type SecretProvider } from "../secrets/provider.js";
+import { cachedSecrets, IntegrationError, registerSecret, ValidationError, type CachedSecretProvider, type SecretGetOptions, type SecretProvider } from "@connect/core";
+import { assertSecretName } from "../secrets/provider.js";
 import { GET_SECRET_OPERATION, mapSecretsManagerError, SECRETS_MANAGER_VENDOR } from "./errors.js";
 
 /** Options of {@link awsSecretsManager}. @public */
