@@ -543,20 +543,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   async function healthCheck(): Promise<HealthResult> {
     const startedAt = performance.now();
-    const breaker = breakers.get(adapter.id);
-    const breakerState = breaker?.state ?? (breakers.size > 0 ? "closed" : undefined);
+    const state = (): BreakerState | undefined => breakers.get(adapter.id)?.state ?? (policy.breaker ? "closed" : undefined);
     try {
       if (options.healthCheck) await options.healthCheck(runtime);
       const latencyMs = Math.round(performance.now() - startedAt);
-      const degraded = breakerState === "half-open" || latencyMs > (options.degradedAfterMs ?? 2_000);
-      return { status: breakerState === "open" ? "unhealthy" : degraded ? "degraded" : "healthy", latencyMs, breaker: breakerState };
+      const breaker = state();
+      const degraded = breaker === "half-open" || latencyMs > (options.degradedAfterMs ?? 2_000);
+      return { status: breaker === "open" ? "unhealthy" : degraded ? "degraded" : "healthy", latencyMs, breaker };
     } catch (error) {
-      return {
-        status: "unhealthy",
-        latencyMs: Math.round(performance.now() - startedAt),
-        breaker: breaker?.state ?? breakerState,
-        error: (error as Error).message,
-      };
+      return { status: "unhealthy", latencyMs: Math.round(performance.now() - startedAt), breaker: state(), error: (error as Error).message };
     }
   }
 
