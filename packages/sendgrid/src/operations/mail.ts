@@ -63,6 +63,8 @@ export interface SendBatchResult {
   failed: number;
   /** Indexes of the failed chunks, ready for `onlyChunks`. */
   failedChunks: number[];
+  /** Chunks not attempted because `ctx.signal` aborted the batch (send them later with `onlyChunks`). */
+  notAttempted: number[];
 }
 
 /** Split personalizations greedily so each request has ≤ `size` personalizations and ≤ 1000 recipients. @internal */
@@ -112,9 +114,13 @@ export async function sendBatch(raw: SendBatchInput, ctx: IntegrationContext | u
   }
   const wanted = onlyChunks ? new Set(onlyChunks) : undefined;
   const results: BatchChunkResult[] = [];
+  const notAttempted: number[] = [];
   for (const [index, chunk] of chunks.entries()) {
     if (wanted && !wanted.has(index)) continue;
-    if (ctx?.signal?.aborted) break;
+    if (ctx?.signal?.aborted) {
+      notAttempted.push(index);
+      continue;
+    }
     const base = { index, firstPersonalization: chunk.first, personalizations: chunk.items.length, recipients: chunk.recipients };
     try {
       const sent = await send(
@@ -133,5 +139,5 @@ export async function sendBatch(raw: SendBatchInput, ctx: IntegrationContext | u
     }
   }
   const failedChunks = results.filter((r) => r.status === "failed").map((r) => r.index);
-  return { chunks: results, totalChunks: chunks.length, sent: results.length - failedChunks.length, failed: failedChunks.length, failedChunks };
+  return { chunks: results, totalChunks: chunks.length, sent: results.length - failedChunks.length, failed: failedChunks.length, failedChunks, notAttempted };
 }

@@ -37,6 +37,7 @@ describe("mail.sendBatch", () => {
       sent: 3,
       failed: 0,
       failedChunks: [],
+      notAttempted: [],
       chunks: [
         { index: 0, firstPersonalization: 0, personalizations: 1000, recipients: 1000, status: "sent", messageId: h.fake.sends[0]!.messageId, sandbox: false },
         { index: 1, firstPersonalization: 1000, personalizations: 1000, recipients: 1000, status: "sent", messageId: h.fake.sends[1]!.messageId, sandbox: false },
@@ -149,6 +150,37 @@ describe("mail.sendBatch", () => {
     expect(result.sent).toBe(3);
     expect(h.server.requests).toHaveLength(4);
     expect(h.fake.sends.map((s) => s.body.personalizations[0]!.to[0]!.email)).toEqual(["owner0@example.com", "owner1000@example.com", "owner2000@example.com"]);
+  });
+
+  it("stops at an abort: the chunk in flight fails, later chunks are listed as not attempted", async () => {
+    const controller = new AbortController();
+    const { http } = await import("msw");
+    let sends = 0;
+    h.server.use(
+      http.post("*/v3/mail/send", () => {
+        sends += 1;
+        if (sends === 2) controller.abort(new Error("shutting down"));
+        return undefined;
+      }),
+    );
+    const result = await h.client.mail.sendBatch(batch(3500), { signal: controller.signal });
+
+    expect(result.chunks.map((c) => [c.index, c.status])).toEqual([
+      [0, "sent"],
+      [1, "failed"],
+    ]);
+    expect(result.notAttempted).toEqual([2, 3]);
+    expect(h.server.requests).toHaveLength(2);
+  });
+
+  it("rejects a personalization with more than 1000 recipients and a batch whose requests would exceed 30 MB, before any I/O", async () => {
+    const wide = { to: Array.from({ length: 1001 }, (_, i) => ({ email: `w${i}@example.com` })) };
+    const tooWide = await h.client.mail.sendBatch(batch(0, { personalizations: [wide] })).catch((e: unknown) => e);
+    const tooBig = await h.client.mail.sendBatch(batch(3, { attachments: [{ content: "A".repeat(31 * 1024 * 1024), filename: "plans.pdf" }] })).catch((e: unknown) => e);
+
+    expect((tooWide as ValidationError).issues.map((i) => i.path)).toEqual(["personalizations.0"]);
+    expect((tooBig as ValidationError).issues.map((i) => i.path)).toEqual(["attachments"]);
+    expect(h.server.requests).toHaveLength(0);
   });
 
   it("gives each chunk its own idempotency key derived from the caller's", async () => {
