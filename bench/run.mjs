@@ -1,0 +1,99 @@
+// `npm run bench` runs every benchmark and writes bench/RESULTS.md;
+// `npm run bench -- --smoke` runs each briefly to prove it works and writes nothing.
+// Figures are ratios against a floor measured in the same run, never absolute goals.
+import { execSync, spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { benchColdStart } from "./cold-start.mjs";
+import { fmt, parseArgs } from "./lib.mjs";
+import { benchOverhead } from "./overhead.mjs";
+
+const here = new URL(".", import.meta.url).pathname;
+const { smoke } = parseArgs();
+const sections = [];
+let failures = 0;
+
+async function section(title, run) {
+  const started = performance.now();
+  try {
+    const body = await run();
+    sections.push(`## ${title}\n\n${body}\n`);
+    console.log(`bench: ${title} — ok (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    failures += 1;
+    sections.push(`## ${title}\n\nFAILED: ${error.message}\n`);
+    console.error(`bench: ${title} — FAILED: ${error.stack ?? error}`);
+  }
+}
+
+await section("1. Per-call overhead (full client call vs raw undici request)", async () => {
+  const data = await benchOverhead({ smoke });
+  const lines = [
+    "| concurrency | raw undici calls/s | @connect/core calls/s | ratio | added µs per call |",
+    "|---:|---:|---:|---:|---:|",
+    ...data.rows.map((r) => `| ${r.concurrency} | ${fmt(r.rawRate)} | ${fmt(r.sdkRate)} | ${fmt(r.ratio, 2)} | ${fmt(r.addedUs / r.concurrency, 1)} |`),
+  ];
+  const c16 = data.rows.find((r) => r.concurrency === 16);
+  lines.push("", `Goal ≥ 0.85 of raw undici at concurrency 16: ${c16.ratio >= 0.85 ? "met" : `missed by ${fmt((0.85 - c16.ratio) * 100, 0)} points`} (${fmt(c16.ratio, 2)}).`);
+  lines.push("", "Server: a canned JSON response from a node:http server in a separate process on 127.0.0.1. Client call: input validation, limiter (very high limit), breaker, retry, span, metrics, response validation. Reproduce: `node bench/overhead.mjs`.");
+  lines.push("", "### 6. Limiter accuracy", "", "| configured req/s | burst | calls | achieved req/s | max calls in any 1 s window |", "|---:|---:|---:|---:|---:|");
+  const l = data.limiter;
+  lines.push(`| ${l.configured} | ${l.burst} | ${l.calls} | ${fmt(l.achieved, 1)} | ${l.maxInWindow} |`);
+  lines.push("", "A token bucket allows `burst + rate` calls in the first second after a quiet period and `rate` per second after that.");
+  return lines.join("\n");
+});
+
+await section("2. Cold start", async () => {
+  const data = await benchColdStart({ smoke });
+  const lines = [
+    `Empty node process: ${fmt(data.empty, 1)} ms. Figures below are above that.`,
+    "",
+    "| package | import (ms) | its dependencies alone (ms) | our own code (ms) | heavy modules loaded | dependency closure |",
+    "|---|---:|---:|---:|---|---:|",
+    ...data.rows.map(
+      (r) =>
+        `| @connect/${r.name} | ${fmt(r.importMs, 1)} | ${fmt(r.depsMs, 1)} | ${fmt(r.ownMs, 1)} | ${r.heavy.join(", ") || "none"} | ${r.closure.packages} packages, ${fmt(r.closure.bytes / 1024 / 1024, 1)} MB |`,
+    ),
+    "",
+    `Import + client + first call (core, loopback): ${fmt(data.firstCall, 1)} ms; raw undici import + first request: ${fmt(data.rawFirstCall, 1)} ms.`,
+    "",
+    "Goal: our own code adds < 20 ms on top of the dependencies it needs. Negative values mean the package import was faster than importing its dependencies one by one (noise, and dependencies whose unused parts are never loaded). Reproduce: `node bench/cold-start.mjs`.",
+  ];
+  return lines.join("\n");
+});
+
+// Benchmarks owned by vendor packages: standalone scripts, included verbatim.
+for (const [title, file] of [
+  ["3. Webhook verification", "webhooks.mjs"],
+  ["4. Textract streaming parse", "textract-parse.mjs"],
+  ["5. BPO import", "bpo-import.mjs"],
+]) {
+  if (!existsSync(join(here, file))) continue;
+  await section(title, async () => {
+    const result = spawnSync(process.execPath, [join(here, file), ...(smoke ? ["--smoke"] : [])], { encoding: "utf8", timeout: 20 * 60_000 });
+    if (result.status !== 0) throw new Error(`${file} exited ${result.status}: ${result.stderr.slice(-2000)}`);
+    return `${result.stdout.trim()}\n\nReproduce: \`node bench/${file}\`.`;
+  });
+}
+
+if (!smoke) {
+  let commit = "unknown";
+  try {
+    commit = execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
+  } catch {}
+  const header = [
+    "# Benchmark results",
+    "",
+    `- Date: ${new Date().toISOString()}`,
+    `- Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 1024 ** 3, 0)} GiB (shared; figures are medians and ratios within one run)`,
+    `- Node: ${process.version}`,
+    `- Commit: ${commit}`,
+    "",
+    "Regenerate with `npm run bench`.",
+    "",
+  ].join("\n");
+  writeFileSync(join(here, "RESULTS.md"), `${header}\n${sections.join("\n")}`);
+  console.log("bench: wrote bench/RESULTS.md");
+}
+process.exit(failures === 0 ? 0 : 1);
