@@ -1,4 +1,4 @@
-import { NetworkError, RateLimitedError, ServerError, UnknownOutcomeError } from "@connect/core";
+import { createMemoryDeadLetterSink, NetworkError, RateLimitedError, ServerError, UnknownOutcomeError } from "@connect/core";
 import { classifySendGridError, createSendGridClient } from "@connect/sendgrid";
 import { createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -109,5 +109,36 @@ describe("network errors", () => {
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).code).toBe("ECONNREFUSED");
     expect((error as NetworkError).attempts).toBe(3);
+  });
+});
+
+describe("secrets", () => {
+  it("the API key from a SecretProvider never reaches errors, log lines or dead letters", async () => {
+    const key = "k3y-from-vault-0123456789";
+    const lines: unknown[] = [];
+    const log = (obj: Record<string, unknown>, msg?: string) => lines.push({ obj, msg });
+    const deadLetters = createMemoryDeadLetterSink();
+    const client = createSendGridClient({
+      apiKey: { get: async () => key },
+      baseUrl: h.server.url,
+      policy: FAST_POLICY,
+      telemetry: { logger: { debug: log, info: log, warn: log, error: log } },
+      deadLetters,
+    });
+    // A 503 whose body echoes the key (the override answers before the fake's auth gate).
+    const { http, HttpResponse } = await import("msw");
+    h.server.use(http.post("*/v3/mail/send", () => HttpResponse.json({ errors: [{ field: null, message: `echo ${key}` }] }, { status: 503 })));
+    const error = await client.mail.send(drawApproved()).catch((e: unknown) => e);
+    await client.close();
+
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect(h.server.requests[0]!.headers.authorization).toBe(`Bearer ${key}`);
+    const letters = await deadLetters.list();
+    expect(letters).toHaveLength(1);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const text of [JSON.stringify((error as UnknownOutcomeError).toJSON()), (error as Error).message, JSON.stringify(lines), JSON.stringify(letters)]) {
+      expect(text).not.toContain(key);
+    }
+    expect(JSON.stringify((error as UnknownOutcomeError).toJSON())).toContain("[REDACTED]");
   });
 });
