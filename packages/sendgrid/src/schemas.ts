@@ -2,7 +2,8 @@
  * Zod schemas for SendGrid's v3 Mail Send body and suppression rows
  * (shared/vendors/sendgrid.md §3–§4). The input IS the wire body (snake_case), so a
  * field path SendGrid reports in `errors[].field` (`personalizations.0.to.0.email`)
- * points at the same place in the caller's own input.
+ * points at the same place in the caller's own input. Input objects are strict: an unknown
+ * key (a typo such as `dynamicTemplateData`) is a ValidationError rather than silently dropped.
  */
 import { z } from "zod";
 
@@ -35,7 +36,7 @@ const LEGACY_TEMPLATE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** `{ email, name? }`; the name may not contain `;` or `,` (SendGrid rejects it). @public */
-export const EmailAddress = z.object({
+export const EmailAddress = z.strictObject({
   email: z.email({ message: "Does not contain a valid address." }),
   name: z
     .string()
@@ -47,10 +48,10 @@ export const EmailAddress = z.object({
 export type EmailAddress = z.infer<typeof EmailAddress>;
 
 const StringMap = z.record(z.string(), z.string());
-const Enable = z.object({ enable: z.boolean() });
+const Enable = z.strictObject({ enable: z.boolean() });
 
 /** One personalization: its recipients and per-recipient template data. @public */
-export const Personalization = z.object({
+export const Personalization = z.strictObject({
   to: z.array(EmailAddress).min(1, { message: "a personalization needs at least one `to` recipient" }),
   cc: z.array(EmailAddress).optional(),
   bcc: z.array(EmailAddress).optional(),
@@ -66,7 +67,7 @@ export const Personalization = z.object({
 export type Personalization = z.infer<typeof Personalization>;
 
 /** A file attached to the message, base64-encoded. @public */
-export const Attachment = z.object({
+export const Attachment = z.strictObject({
   content: z
     .string()
     .min(1)
@@ -80,22 +81,22 @@ export const Attachment = z.object({
 export type Attachment = z.infer<typeof Attachment>;
 
 /** One body part; `text/plain` must come before `text/html`. @public */
-export const Content = z.object({ type: z.string().min(1), value: z.string().min(1) });
+export const Content = z.strictObject({ type: z.string().min(1), value: z.string().min(1) });
 
 /** Mail settings; `sandbox_mode.enable: true` validates without sending (answers 200, not 202). @public */
-export const MailSettings = z.object({
+export const MailSettings = z.strictObject({
   bypass_list_management: Enable.optional(),
   bypass_spam_management: Enable.optional(),
   bypass_bounce_management: Enable.optional(),
   bypass_unsubscribe_management: Enable.optional(),
-  footer: z.object({ enable: z.boolean(), text: z.string().optional(), html: z.string().optional() }).optional(),
+  footer: z.strictObject({ enable: z.boolean(), text: z.string().optional(), html: z.string().optional() }).optional(),
   sandbox_mode: Enable.optional(),
 });
 
 /** Click/open/subscription/Google Analytics tracking. @public */
-export const TrackingSettings = z.object({
-  click_tracking: z.object({ enable: z.boolean(), enable_text: z.boolean().optional() }).optional(),
-  open_tracking: z.object({ enable: z.boolean(), substitution_tag: z.string().optional() }).optional(),
+export const TrackingSettings = z.strictObject({
+  click_tracking: z.strictObject({ enable: z.boolean(), enable_text: z.boolean().optional() }).optional(),
+  open_tracking: z.strictObject({ enable: z.boolean(), substitution_tag: z.string().optional() }).optional(),
   subscription_tracking: z
     .object({ enable: z.boolean(), text: z.string().optional(), html: z.string().optional(), substitution_tag: z.string().optional() })
     .optional(),
@@ -112,7 +113,7 @@ export const TrackingSettings = z.object({
 });
 
 /** Everything of a message except its personalizations (shared by single and batch sends). */
-const MessageFields = z.object({
+const MessageFields = z.strictObject({
   from: EmailAddress,
   reply_to: EmailAddress.optional(),
   reply_to_list: z.array(EmailAddress).min(1).max(1000).optional(),
@@ -130,7 +131,7 @@ const MessageFields = z.object({
   custom_args: StringMap.optional(),
   send_at: z.number().int().positive().optional(),
   batch_id: z.string().min(1).optional(),
-  asm: z.object({ group_id: z.number().int(), groups_to_display: z.array(z.number().int()).max(25).optional() }).optional(),
+  asm: z.strictObject({ group_id: z.number().int(), groups_to_display: z.array(z.number().int()).max(25).optional() }).optional(),
   ip_pool_name: z.string().min(2).max(64).optional(),
   mail_settings: MailSettings.optional(),
   tracking_settings: TrackingSettings.optional(),
@@ -286,7 +287,7 @@ export type UnsubscribeRow = z.infer<typeof UnsubscribeRow>;
 
 /** Query of every suppression list: a time window (unix seconds, inclusive) and an offset page. @public */
 export const ListSuppressionsInput = z
-  .object({
+  .strictObject({
     startTime: z.number().int().nonnegative().optional(),
     endTime: z.number().int().nonnegative().optional(),
     /** Rows per page (1..500, default 500). */
@@ -299,10 +300,10 @@ export type ListSuppressionsInput = z.input<typeof ListSuppressionsInput>;
 
 /** Remove some addresses (`emails`) or everything (`deleteAll: true`) from a suppression list. @public */
 export const DeleteSuppressionsInput = z
-  .object({ emails: z.array(z.email()).min(1).optional(), deleteAll: z.literal(true).optional() })
+  .strictObject({ emails: z.array(z.email()).min(1).optional(), deleteAll: z.literal(true).optional() })
   .refine((d) => (d.emails === undefined) !== (d.deleteAll === undefined), { message: "give exactly one of emails or deleteAll: true", path: ["emails"] });
 /** Remove addresses from a suppression list. @public */
 export type DeleteSuppressionsInput = z.input<typeof DeleteSuppressionsInput>;
 
 /** One address. @public */
-export const EmailInput = z.object({ email: z.email() });
+export const EmailInput = z.strictObject({ email: z.email() });

@@ -203,6 +203,8 @@ describe("mail.send input validation (no request is made)", () => {
     ["send_at more than 72 h ahead", drawApproved({ send_at: longAgo + 73 * 3600 }), "send_at"],
     ["a personalization from another domain", drawApproved({ personalizations: [{ to: [{ email: "ana@example.com" }], from: { email: "x@evil.test" } }] }), "personalizations.0.from.email"],
     ["custom args of 10 000 bytes", drawApproved({ custom_args: { x_blob: "x".repeat(10_000) } }), "custom_args"],
+    ["a misspelt field (dynamicTemplateData)", drawApproved({ personalizations: [{ to: [{ email: "ana@example.com" }], dynamicTemplateData: { firstName: "Ana" } }] }), "personalizations.0", "dynamicTemplateData"],
+    ["an unknown top-level field", drawApproved({ templateId: "d-0123456789abcdef0123456789abcdef" }), "(root)", "templateId"],
     ["a one-character ip_pool_name", drawApproved({ ip_pool_name: "x" }), "ip_pool_name"],
     ["a repeated reply_to_list address", drawApproved({ reply_to_list: [{ email: "a@acme.test" }, { email: "A@acme.test" }] }), "reply_to_list", "unique"],
     ["a personalization send_at more than 72 h ahead", drawApproved({ personalizations: [{ to: [{ email: "ana@example.com" }], send_at: longAgo + 73 * 3600 }] }), "personalizations.0.send_at"],

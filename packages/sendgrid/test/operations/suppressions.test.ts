@@ -37,6 +37,13 @@ describe("bounces.list", () => {
     expect((tooBig as ValidationError).issues.map((i) => i.path)).toEqual(["limit"]);
     expect(h.server.requests).toHaveLength(0);
   });
+
+  it("rejects wire-style parameter names (start_time) instead of silently ignoring them", async () => {
+    const error = await h.client.bounces.list({ start_time: 5 } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]!.message).toContain("start_time");
+    expect(h.server.requests).toHaveLength(0);
+  });
 });
 
 describe("bounces.listAll", () => {
