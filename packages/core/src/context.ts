@@ -28,12 +28,14 @@ export interface ResolvedContext extends IntegrationContext {
   attempt: number;
 }
 
-/** Resolve a caller's context: generate a correlation id when absent. @public */
-export function resolveContext(ctx: IntegrationContext | undefined, idempotencyKey: string): ResolvedContext {
+/** Resolve a caller's context: generate a correlation id when absent; a missing key falls back to one per call. @public */
+export function resolveContext(ctx: IntegrationContext | undefined, idempotencyKey: string | undefined): ResolvedContext {
+  const correlationId = ctx?.correlationId ?? randomUUID();
   return {
     ...ctx,
-    correlationId: ctx?.correlationId ?? randomUUID(),
-    idempotencyKey: ctx?.idempotencyKey ?? idempotencyKey,
+    correlationId,
+    // Reads need no stable key: the correlation id serves as a per-call one.
+    idempotencyKey: ctx?.idempotencyKey ?? idempotencyKey ?? `ck_${correlationId}`,
     attempt: 1,
   };
 }

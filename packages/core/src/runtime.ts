@@ -11,7 +11,6 @@
  *
  * The order is fixed here so no vendor package composes it differently.
  */
-import { randomUUID } from "node:crypto";
 import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
 import pRetry from "p-retry";
 import type { z } from "zod";
@@ -330,7 +329,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           tenantId: callerCtx?.tenantId,
           input: operation.keyFields ? operation.keyFields(input) : input,
         })
-      : (callerCtx?.idempotencyKey ?? `ck_${randomUUID().replaceAll("-", "")}`);
+      : callerCtx?.idempotencyKey;
     const base = resolveContext(callerCtx, derivedKey);
     if (store && operation.safety !== "idempotent") {
       return withIdempotency(store, `${adapter.id}:${operation.id}:${base.idempotencyKey}`, () => runResilient(operation, input, base)) as Promise<
