@@ -19,6 +19,7 @@ import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { sendGridAuth, type SecretProvider } from "./auth.js";
 import { classifySendGridError } from "./errors.js";
+import { getEventWebhookPublicKey, setEventWebhookSigning } from "./operations/event-webhook.js";
 import { sendBatch, sendMail, type SendBatchResult } from "./operations/mail.js";
 import {
   deleteBlocks,
@@ -119,6 +120,11 @@ function bindOperations(runtime: Runtime, sendOperation: typeof sendMail) {
     spamReports: { ...pagedList(runtime, listSpamReports), delete: runtime.bind(deleteSpamReports) },
     /** Global unsubscribes: list, page through, delete one address. */
     unsubscribes: { ...pagedList(runtime, listUnsubscribes), delete: runtime.bind(deleteUnsubscribe) },
+    /** Signed Event Webhook settings: the verification key, signing on/off. */
+    eventWebhook: {
+      getPublicKey: (input: { id?: string } = {}, ctx?: IntegrationContext) => runtime.run(getEventWebhookPublicKey, input, ctx),
+      setSigning: runtime.bind(setEventWebhookSigning),
+    },
   };
 }
 
@@ -157,12 +163,24 @@ export function createSendGridClient(options: SendGridClientOptions): SendGridCl
     drift: options.drift,
     deadLetters: options.deadLetters,
     transport: { requestIdHeaders: ["x-message-id", "x-request-id"], ...options.transport },
-    classifyError: (response) => classifySendGridError(response, now),
+    classifyError: (response, ctx) => classifySendGridError(response, { now, operation: ctx.operation }),
     healthCheck: (rt) => rt.run(listBounces, { limit: 1 }),
   });
   const bound = bindOperations(runtime, sendOperation);
   const operations: Record<string, Operation> = Object.fromEntries(
-    [sendOperation, listBounces, deleteBounces, listBlocks, deleteBlocks, listSpamReports, deleteSpamReports, listUnsubscribes, deleteUnsubscribe].map((op) => [op.id, op as unknown as Operation]),
+    [
+      sendOperation,
+      listBounces,
+      deleteBounces,
+      listBlocks,
+      deleteBlocks,
+      listSpamReports,
+      deleteSpamReports,
+      listUnsubscribes,
+      deleteUnsubscribe,
+      getEventWebhookPublicKey,
+      setEventWebhookSigning,
+    ].map((op) => [op.id, op as unknown as Operation]),
   );
   return {
     id: "sendgrid",

@@ -58,13 +58,14 @@ export function rateLimitWaitMs(headers: Record<string, string>, now: number): n
  * entry's field and message. Returns an error for every status ≥ 400.
  * @public
  */
-export function classifySendGridError(response: HttpResponse, now: () => number = Date.now): IntegrationError {
+export function classifySendGridError(response: HttpResponse, options: { now?: () => number; operation?: string } = {}): IntegrationError {
+  const now = options.now ?? Date.now;
   const entries = readErrorEntries(response.body, response.rawText);
   const vendorMessage = entries.length > 0 ? entries.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join("; ") : undefined;
   const vendorCode = entries[0]?.field ?? undefined;
   const bodyId = response.body && typeof response.body === "object" ? (response.body as { id?: unknown }).id : undefined;
   const requestId = response.requestId ?? (typeof bodyId === "string" ? bodyId : undefined);
-  const base = { status: response.status, vendorMessage, vendorCode, requestId };
+  const base = { vendor: "sendgrid", operation: options.operation, status: response.status, vendorMessage, vendorCode, requestId };
   if (response.status === 400 || response.status === 413) {
     const issues: FieldIssue[] = entries.map((e) => ({ path: e.field ?? "(root)", message: e.message }));
     const what = response.status === 413 ? "payload too large (HTTP 413): SendGrid accepts under 30 MB including attachments" : "rejected as invalid (HTTP 400)";

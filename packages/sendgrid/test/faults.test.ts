@@ -18,7 +18,7 @@ describe("rate limits", () => {
   it("turns X-RateLimit-Reset into RateLimitedError.retryAfterMs", () => {
     const error = classifySendGridError(
       { status: 429, headers: { "x-ratelimit-reset": String(NOW / 1000 + 3) }, body: { errors: [{ field: null, message: "too many requests" }] }, requestId: undefined },
-      () => NOW,
+      { now: () => NOW },
     );
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterMs).toBe(3000);
@@ -28,8 +28,8 @@ describe("rate limits", () => {
   });
 
   it("prefers Retry-After when SendGrid sends one, and a reset in the past waits 0", () => {
-    const withRetryAfter = classifySendGridError({ status: 429, headers: { "retry-after": "2", "x-ratelimit-reset": String(NOW / 1000 + 30) }, body: undefined, requestId: undefined }, () => NOW);
-    const past = classifySendGridError({ status: 429, headers: { "x-ratelimit-reset": String(NOW / 1000 - 5) }, body: undefined, requestId: undefined }, () => NOW);
+    const withRetryAfter = classifySendGridError({ status: 429, headers: { "retry-after": "2", "x-ratelimit-reset": String(NOW / 1000 + 30) }, body: undefined, requestId: undefined }, { now: () => NOW });
+    const past = classifySendGridError({ status: 429, headers: { "x-ratelimit-reset": String(NOW / 1000 - 5) }, body: undefined, requestId: undefined }, { now: () => NOW });
     expect((withRetryAfter as RateLimitedError).retryAfterMs).toBe(2000);
     expect((past as RateLimitedError).retryAfterMs).toBe(0);
   });

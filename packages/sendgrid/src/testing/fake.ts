@@ -78,15 +78,17 @@ export interface SendGridFake {
   readonly sandboxSends: RecordedSend[];
   /** Suppression lists. */
   readonly suppressions: FakeSuppressions;
-  /** The event webhook signer (its public key is what a receiver verifies with). */
+  /** The event webhook signer (its public key is what a receiver verifies with); replaced when signing is re-enabled. */
   readonly signer: EventWebhookSigner;
+  /** Whether batches are signed (PATCH …/settings/signed `{enabled}` turns it off and on). */
+  readonly signingEnabled: boolean;
   /** Answer the next matching request(s) with an error. */
   failNext(failure: FakeFailure): void;
   /** Answer the next matching request(s) with 429 and `X-RateLimit-Reset` (unix s; default now + 1 s). */
   rateLimitNext(options?: { resetAt?: number; times?: number; path?: string }): void;
   /** Build events for a recorded send (by send or X-Message-Id); a bounce/spamreport/unsubscribe also lands in the suppression lists. */
   eventsFor(send: RecordedSend | string, specs: FakeEventSpec[]): Array<Record<string, unknown>>;
-  /** Sign and POST events (or raw bytes) to a host URL with globalThis.fetch, as SendGrid would. */
+  /** Sign (while signing is enabled) and POST events (or raw bytes) to a host URL with globalThis.fetch, as SendGrid would. */
   postEvents(url: string, events: Array<Record<string, unknown>> | Buffer, options?: { timestamp?: number; headers?: Record<string, string> }): Promise<Response>;
   /** Forget sends, suppressions and scripted failures. */
   reset(): void;
@@ -126,7 +128,8 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
   const apiKey = options.apiKey ?? "SG.fake-key-0000.fake-secret-0000";
   const now = options.now ?? Date.now;
   const nowSeconds = (): number => Math.floor(now() / 1000);
-  const signer = createEventWebhookSigner({ now });
+  let signer = createEventWebhookSigner({ now });
+  let signingEnabled = true;
   const sends: RecordedSend[] = [];
   const sandboxSends: RecordedSend[] = [];
   const suppressions: FakeSuppressions = { bounces: [], blocks: [], spamReports: [], unsubscribes: [] };
@@ -246,6 +249,25 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
     return HttpResponse.json(row ? { recipient_email: row.email } : {}, { headers: limitHeaders() });
   });
 
+  const signedSettings = (id: unknown) => ({ ...(typeof id === "string" ? { id } : {}), public_key: signingEnabled ? signer.publicKey : "" });
+  const signedGet = ({ params }: { params: Record<string, unknown> }) => HttpResponse.json(signedSettings(params.id), { headers: limitHeaders() });
+  const signedPatch = async ({ request, params }: { request: Request; params: Record<string, unknown> }) => {
+    const body = (await request.json().catch(() => undefined)) as { enabled?: unknown } | undefined;
+    if (typeof body?.enabled !== "boolean") {
+      return HttpResponse.json(errorBody([{ field: "enabled", message: "enabled must be a boolean" }]), { status: 400, headers: limitHeaders() });
+    }
+    // Disabling deletes the key pair; enabling again issues a new one (shared/vendors/sendgrid.md §6).
+    if (body.enabled && !signingEnabled) signer = createEventWebhookSigner({ now });
+    signingEnabled = body.enabled;
+    return HttpResponse.json(signedSettings(params.id), { headers: limitHeaders() });
+  };
+  const signed = [
+    http.get("*/v3/user/webhooks/event/settings/signed", signedGet),
+    http.get("*/v3/user/webhooks/event/settings/signed/:id", signedGet),
+    http.patch("*/v3/user/webhooks/event/settings/signed", signedPatch),
+    http.patch("*/v3/user/webhooks/event/settings/signed/:id", signedPatch),
+  ];
+
   const fallback = http.all("*/v3/*", () => HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404 }));
 
   function eventsFor(target: RecordedSend | string, specs: FakeEventSpec[]): Array<Record<string, unknown>> {
@@ -255,12 +277,17 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
   }
 
   return {
-    handlers: [gate, mailSend, listGet, listDelete, oneDelete, globalDelete, globalGet, fallback],
+    handlers: [gate, mailSend, listGet, listDelete, oneDelete, globalDelete, globalGet, ...signed, fallback],
     apiKey,
     sends,
     sandboxSends,
     suppressions,
-    signer,
+    get signer() {
+      return signer;
+    },
+    get signingEnabled() {
+      return signingEnabled;
+    },
     failNext(failure) {
       failures.push({ ...failure, left: failure.times ?? 1 });
     },
@@ -276,7 +303,8 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
     eventsFor,
     async postEvents(url, events, opts = {}) {
       const rawBody = Buffer.isBuffer(events) ? events : serializeEventBatch(events);
-      const headers = { "content-type": "application/json", "user-agent": "SendGrid Event API", ...signer.sign(rawBody, opts.timestamp), ...opts.headers };
+      const signature = signingEnabled ? signer.sign(rawBody, opts.timestamp) : {};
+      const headers = { "content-type": "application/json", "user-agent": "SendGrid Event API", ...signature, ...opts.headers };
       return globalThis.fetch(url, { method: "POST", headers, body: new Uint8Array(rawBody) });
     },
     reset() {
@@ -285,6 +313,7 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
       for (const list of Object.values(suppressions) as unknown[][]) list.length = 0;
       failures = [];
       remaining.count = RATE_LIMIT;
+      signingEnabled = true;
     },
   };
 }
