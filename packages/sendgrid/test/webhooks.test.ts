@@ -299,6 +299,20 @@ describe("createSendGridWebhookHandler with the fake posting signed batches", ()
     expect(seen.map((e) => e.event)).toEqual(["delivered"]);
   });
 
+  it("verifies with the WebCrypto engine end to end", async () => {
+    const webcrypto = createSendGridWebhookHandler({ publicKey: h.fake.signer.publicKey, engine: "webcrypto", onEvent: (e) => void seen.push(e) });
+    const sent = await h.client.mail.send(drawApproved());
+    const body = serializeEventBatch(h.fake.eventsFor(sent.messageId!, ["delivered", "open"]));
+    const ok = await webcrypto.handle({ method: "POST", url, headers: h.fake.signer.sign(body), rawBody: body });
+    const tampered = Buffer.from(body);
+    tampered[10] = tampered[10]! ^ 1;
+    const bad = await webcrypto.handle({ method: "POST", url, headers: h.fake.signer.sign(body), rawBody: tampered });
+
+    expect(ok.status).toBe(200);
+    expect(bad.status).toBe(401);
+    expect(seen.map((e) => e.event)).toEqual(["delivered", "open"]);
+  });
+
   it("answers 400 to a signed body that is not an event array", async () => {
     const body = Buffer.from('{"event":"delivered"}\r\n');
     const response = await h.fake.postEvents(url, body);
