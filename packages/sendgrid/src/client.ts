@@ -8,6 +8,7 @@ import {
   type DeadLetterSink,
   type DriftMode,
   type HealthResult,
+  type IdempotencyStore,
   type IntegrationContext,
   type Operation,
   type PolicyOptions,
@@ -71,6 +72,12 @@ export interface SendGridClientOptions {
   deadLetters?: DeadLetterSink | undefined;
   /** Transport limits. */
   transport?: TransportOptions | undefined;
+  /**
+   * Remembers completed mail sends by idempotency key (`ctx.idempotencyKey`, or one derived
+   * from the input) so a repeated logical call returns the first result instead of sending
+   * again; share a Redis store across workers. Batch chunks are keyed `<key>:chunk-<i>`.
+   */
+  idempotencyStore?: IdempotencyStore | undefined;
   /**
    * Retry mail sends after a 5xx or a timeout too. SendGrid has no idempotency key, so this
    * can deliver an email twice; by default such a send ends in `UnknownOutcomeError`.
@@ -162,6 +169,7 @@ export function createSendGridClient(options: SendGridClientOptions): SendGridCl
     telemetry: options.telemetry,
     drift: options.drift,
     deadLetters: options.deadLetters,
+    idempotencyStore: options.idempotencyStore,
     transport: { requestIdHeaders: ["x-message-id", "x-request-id"], ...options.transport },
     classifyError: (response, ctx) => classifySendGridError(response, { now, operation: ctx.operation }),
     healthCheck: (rt) => rt.run(listBounces, { limit: 1 }),

@@ -1,4 +1,4 @@
-import { UnknownOutcomeError, ValidationError } from "@connect/core";
+import { createMemoryIdempotencyStore, UnknownOutcomeError, ValidationError } from "@connect/core";
 import { createSendGridClient } from "@connect/sendgrid";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bodiesTo, FAST_POLICY, setup, TEMPLATE_ID, type Harness } from "../helpers.js";
@@ -181,6 +181,28 @@ describe("mail.sendBatch", () => {
     expect((tooWide as ValidationError).issues.map((i) => i.path)).toEqual(["personalizations.0"]);
     expect((tooBig as ValidationError).issues.map((i) => i.path)).toEqual(["attachments"]);
     expect(h.server.requests).toHaveLength(0);
+  });
+
+  it("with an idempotency store, re-running the whole batch under the same key re-sends only the failed chunk", async () => {
+    const client = createSendGridClient({ apiKey: h.fake.apiKey, baseUrl: h.server.url, policy: FAST_POLICY, idempotencyStore: createMemoryIdempotencyStore() });
+    let sends = 0;
+    const { http, HttpResponse } = await import("msw");
+    h.server.use(
+      http.post("*/v3/mail/send", () => {
+        sends += 1;
+        return sends === 2 ? HttpResponse.json({ errors: [{ field: null, message: "internal error" }] }, { status: 500 }) : undefined;
+      }),
+    );
+    const first = await client.mail.sendBatch(batch(2500), { idempotencyKey: "inspection-2026-11-24" });
+    const again = await client.mail.sendBatch(batch(2500), { idempotencyKey: "inspection-2026-11-24" });
+    await client.close();
+
+    expect(first.failedChunks).toEqual([1]);
+    expect(again.failedChunks).toEqual([]);
+    // Chunks 0 and 2 come back from the store with their original message ids; only chunk 1 is sent again.
+    expect(again.chunks.map((c) => c.messageId)).toEqual([first.chunks[0]!.messageId, h.fake.sends[2]!.messageId, first.chunks[2]!.messageId]);
+    expect(h.server.requests).toHaveLength(4);
+    expect(sentEmails(h).sort()).toEqual(recipients(2500).map((p) => p.to[0]!.email).sort());
   });
 
   it("gives each chunk its own idempotency key derived from the caller's", async () => {
