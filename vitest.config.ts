@@ -15,6 +15,7 @@ export const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
+    passWithNoTests: true,
     projects: [
       {
         resolve: { alias },
@@ -22,11 +23,11 @@ export default defineConfig({
       },
       ...["twilio", "sendgrid", "docusign", "authentisign", "textract", "quickbooks", "bpo"].map((name) => ({
         resolve: { alias },
-        test: { name, root: `packages/${name}`, include: ["test/**/*.test.ts"], testTimeout: 20_000, passWithNoTests: true },
+        test: { name, root: `packages/${name}`, include: ["test/**/*.test.ts"], testTimeout: 20_000 },
       })),
       {
         resolve: { alias },
-        test: { name: "examples", root: "examples", include: ["**/*.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 60_000, passWithNoTests: true },
+        test: { name: "examples", root: "examples", include: ["**/*.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 60_000 },
       },
     ],
   },
