@@ -1,0 +1,19 @@
+/**
+ * @connect/textract/testing — a stateful Textract fake (msw handlers), fixture documents of the
+ * five platform types, and an SNS signer with a test certificate, for contract tests and for
+ * hosts testing their own notification receivers.
+ */
+export { createTextractFake, type FakeCall, type FakeJob, type TextractFake, type TextractFakeOptions } from "./fake.js";
+export {
+  fakeDocument,
+  generatedDocument,
+  pageBlocks,
+  queryCoversPage,
+  sampleDocuments,
+  type FakeAnswer,
+  type FakeDocument,
+  type FakePage,
+  type FakeQuery,
+} from "./documents.js";
+export { postSnsEnvelope, signSnsEnvelope, type SignSnsOptions } from "./sns-signer.js";
+export { TEST_SIGNING_CERT_PEM, TEST_SIGNING_CERT_URL, TEST_SIGNING_KEY_PEM } from "./test-certificate.js";
