@@ -1,0 +1,50 @@
+/** @connect/textract — AWS Textract analysis jobs, block-graph parsing, typed extraction, SNS completion. */
+export { createTextractClient, TEXTRACT_POLICY_DEFAULTS } from "./client.js";
+export type { AnalyzeResult, JobResult, TextractClientInstance, TextractClientOptions, WaitOptions } from "./client.js";
+export { clientRequestToken } from "./operations/analysis.js";
+export { mapTextractError, TextractJobFailedError } from "./errors.js";
+export { collectDocument, parseBlocks, parseBlockStream } from "./blocks.js";
+export type { Block, BlockPage, KeyValue, Line, ParsedDocument, ParsedPage, QueryAnswer, Table, TableCell } from "./blocks.js";
+export {
+  ArboristReportFields,
+  createDocumentTypeRegistry,
+  documentTypes,
+  extractFields,
+  InspectionReportFields,
+  PermitApplicationFields,
+  queriesFor,
+  SurveyFields,
+  TitleReportFields,
+} from "./document-types.js";
+export type { BuiltInDocumentType, DocumentType, DocumentTypeRegistry, ExtractedField, Extraction, ExtractOptions, FieldSpec } from "./document-types.js";
+export {
+  toBoolean,
+  toCurrency,
+  toDate,
+  toFeet,
+  toFloodZone,
+  toIdentifier,
+  toInteger,
+  toList,
+  toNumber,
+  toPercent,
+  toSquareFeet,
+  toText,
+  type Normaliser,
+} from "./normalise.js";
+export { createSnsVerifier, parseTextractNotification, snsStringToSign } from "./sns.js";
+export type { ParsedNotification, SnsEnvelope, SnsVerifier, SnsVerifierOptions, TextractNotification } from "./sns.js";
+export { createTextractNotificationReceiver } from "./notifications.js";
+export type { TextractNotificationEvent, TextractNotificationReceiverOptions } from "./notifications.js";
+export {
+  AnalysisPage,
+  AnalyzeDocumentInput,
+  AnalyzeDocumentOutput,
+  FeatureType,
+  GetAnalysisPageInput,
+  JobStatus,
+  Query,
+  S3Location,
+  StartAnalysisInput,
+  StartAnalysisOutput,
+} from "./schemas.js";

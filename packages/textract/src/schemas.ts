@@ -1,0 +1,110 @@
+/** Zod schemas of the operations' inputs and outputs (shared/vendors/textract.md §2). */
+import { z } from "zod";
+
+/** Analysis features. @public */
+export const FeatureType = z.enum(["TABLES", "FORMS", "QUERIES", "SIGNATURES", "LAYOUT"]);
+/** An analysis feature. @public */
+export type FeatureType = z.infer<typeof FeatureType>;
+
+/** A query; `pages` defaults to every page (`["*"]`), not Textract's page-1-only default. @public */
+export const Query = z.strictObject({
+  text: z.string().min(1).max(200),
+  alias: z.string().min(1).max(200).optional(),
+  pages: z.array(z.string().regex(/^(\*|\d+(-(\d+|\*))?)$/, "a page number, a range like 2-5, 3-*, or *")).min(1).optional(),
+});
+/** A query. @public */
+export type Query = z.infer<typeof Query>;
+
+/** An object in S3. @public */
+export const S3Location = z.strictObject({
+  bucket: z.string().min(3).max(255),
+  name: z.string().min(1).max(1024),
+  version: z.string().min(1).max(1024).optional(),
+});
+/** An object in S3. @public */
+export type S3Location = z.infer<typeof S3Location>;
+
+const withQueries = <T extends { features: FeatureType[]; queries?: Query[] | undefined; documentType?: string | undefined }>(value: T, ctx: z.RefinementCtx) => {
+  const hasQueries = (value.queries?.length ?? 0) > 0 || value.documentType !== undefined;
+  if (value.features.includes("QUERIES") && !hasQueries) {
+    ctx.addIssue({ code: "custom", path: ["queries"], message: "QUERIES needs queries or a documentType" });
+  }
+  if ((value.queries?.length ?? 0) > 30) ctx.addIssue({ code: "custom", path: ["queries"], message: "at most 30 queries per page (async limit)" });
+};
+
+/** Input of `documents.analyze` (AnalyzeDocument, one page, synchronous). @public */
+export const AnalyzeDocumentInput = z
+  .strictObject({
+    document: z.union([
+      z.strictObject({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 5 * 1024 * 1024, "1 byte to 5 MB") }),
+      z.strictObject({ s3: S3Location }),
+    ]),
+    features: z.array(FeatureType).min(1),
+    queries: z.array(Query).max(15, "at most 15 queries per page (sync limit)").optional(),
+    /** A registered document type: its queries are added. */
+    documentType: z.string().min(1).optional(),
+  })
+  .superRefine(withQueries);
+/** Input of `documents.analyze`. @public */
+export type AnalyzeDocumentInput = z.input<typeof AnalyzeDocumentInput>;
+
+/** Input of `analyses.start` (StartDocumentAnalysis). @public */
+export const StartAnalysisInput = z
+  .strictObject({
+    document: S3Location,
+    features: z.array(FeatureType).min(1),
+    queries: z.array(Query).optional(),
+    documentType: z.string().min(1).optional(),
+    /** Echoed in the SNS notification (route tenant/document with it). */
+    jobTag: z.string().min(1).max(64).regex(/^[a-zA-Z0-9_.\-:]+$/, "letters, digits and _ . - :").optional(),
+    notification: z.strictObject({ snsTopicArn: z.string().startsWith("arn:"), roleArn: z.string().startsWith("arn:") }).optional(),
+    output: z.strictObject({ bucket: z.string().min(3), prefix: z.string().min(1).max(1024).optional() }).optional(),
+    kmsKeyId: z.string().min(1).max(2048).optional(),
+  })
+  .superRefine(withQueries);
+/** Input of `analyses.start`. @public */
+export type StartAnalysisInput = z.input<typeof StartAnalysisInput>;
+
+/** Output of `analyses.start`. @public */
+export const StartAnalysisOutput = z.object({ jobId: z.string().min(1).max(64) });
+/** Output of `analyses.start`. @public */
+export type StartAnalysisOutput = z.infer<typeof StartAnalysisOutput>;
+
+/** Input of `analyses.getPage` (GetDocumentAnalysis, one result page). @public */
+export const GetAnalysisPageInput = z.strictObject({
+  jobId: z.string().min(1).max(64),
+  maxResults: z.number().int().min(1).max(1000).optional(),
+  nextToken: z.string().min(1).max(1024).optional(),
+});
+/** Input of `analyses.getPage`. @public */
+export type GetAnalysisPageInput = z.input<typeof GetAnalysisPageInput>;
+
+/** A wire block (loosely validated: unknown fields pass through). @public */
+export const WireBlock = z.looseObject({ BlockType: z.string(), Id: z.string() });
+
+/** Job status of GetDocumentAnalysis. @public */
+export const JobStatus = z.enum(["IN_PROGRESS", "SUCCEEDED", "FAILED", "PARTIAL_SUCCESS"]);
+/** Job status. @public */
+export type JobStatus = z.infer<typeof JobStatus>;
+
+/** One result page of an analysis job. @public */
+export const AnalysisPage = z.object({
+  status: JobStatus,
+  statusMessage: z.string().optional(),
+  pageCount: z.number().int().nonnegative().optional(),
+  blocks: z.array(WireBlock),
+  nextToken: z.string().optional(),
+  warnings: z.array(z.object({ errorCode: z.string().optional(), pages: z.array(z.number()) })),
+  modelVersion: z.string().optional(),
+});
+/** One result page of an analysis job. @public */
+export type AnalysisPage = z.infer<typeof AnalysisPage>;
+
+/** Raw output of AnalyzeDocument. @public */
+export const AnalyzeDocumentOutput = z.object({
+  pageCount: z.number().int().nonnegative(),
+  blocks: z.array(WireBlock),
+  modelVersion: z.string().optional(),
+});
+/** Raw output of AnalyzeDocument. @public */
+export type AnalyzeDocumentOutput = z.infer<typeof AnalyzeDocumentOutput>;
