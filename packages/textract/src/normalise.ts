@@ -29,7 +29,8 @@ export const toCurrency: Normaliser<number> = (raw) => {
   const negative = /^\s*\(.*\)\s*$/.test(raw) || /^\s*-/.test(raw.replace(/[$€£]|USD/g, "").trim());
   const value = toNumber(raw.replace(/^\s*\(|\)\s*$/g, "").replace(/-/g, ""));
   if (value === undefined) return undefined;
-  return Math.round((negative ? -value : value) * 100) / 100;
+  const cents = Math.round(Number(`${value}e2`)) / 100;
+  return negative ? -cents : cents;
 };
 
 /** A percentage 0–100 ("75%", "75 percent", "0.75" stays 0.75). @public */
