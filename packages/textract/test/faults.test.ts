@@ -1,0 +1,67 @@
+import { ForbiddenError, RateLimitedError, ServerError, registerSecret } from "@connect/core";
+import { describe, expect, it } from "vitest";
+import { bodies, useTextract } from "./helpers.js";
+
+const SURVEY = { bucket: "in-bucket", name: "surveys/lot14.pdf" };
+
+describe("faults through core's policy (the SDK's own retries are off)", () => {
+  const t = useTextract({ inProgressPolls: 0 });
+
+  it("retries ThrottlingException and ProvisionedThroughputExceededException, then succeeds", async () => {
+    t.fake.failNext("StartDocumentAnalysis", { code: "ThrottlingException" });
+    t.fake.failNext("StartDocumentAnalysis", { code: "ProvisionedThroughputExceededException" });
+    const { jobId } = await t.client.analyses.start({ document: SURVEY, features: ["FORMS"] }, { idempotencyKey: "retry-1" });
+    const sent = bodies(t.server, "StartDocumentAnalysis");
+    expect(sent).toHaveLength(3);
+    // every attempt carries the same ClientRequestToken, so Textract runs the job once
+    expect(sent.map((b) => b.ClientRequestToken)).toEqual(["retry-1", "retry-1", "retry-1"]);
+    expect(t.fake.jobs.size).toBe(1);
+    expect(t.fake.jobs.has(jobId)).toBe(true);
+  });
+
+  it("ends in RateLimitedError with the attempt count when LimitExceededException persists", async () => {
+    for (let i = 0; i < 3; i++) t.fake.failNext("StartDocumentAnalysis", { code: "LimitExceededException", message: "too many concurrent jobs" });
+    const error = await t.client.analyses.start({ document: SURVEY, features: ["FORMS"] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ vendor: "textract", operation: "analyses.start", vendorCode: "LimitExceededException", vendorMessage: "too many concurrent jobs", attempts: 3, status: 400 });
+    expect(bodies(t.server, "StartDocumentAnalysis")).toHaveLength(3);
+  });
+
+  it("retries an InternalServerError (500) on reads", async () => {
+    const { jobId } = await t.client.analyses.start({ document: SURVEY, features: ["FORMS"] });
+    t.fake.failNext("GetDocumentAnalysis", { code: "InternalServerError", status: 500 });
+    const page = await t.client.analyses.getPage({ jobId });
+    expect(page.status).toBe("SUCCEEDED");
+    expect(bodies(t.server, "GetDocumentAnalysis")).toHaveLength(2);
+  });
+
+  it("gives up on persistent 500s with ServerError", async () => {
+    for (let i = 0; i < 3; i++) t.fake.failNext("GetDocumentAnalysis", { code: "InternalServerError", status: 500 });
+    const error = await t.client.analyses.getPage({ jobId: "j" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error).toMatchObject({ vendorCode: "InternalServerError", status: 500, attempts: 3 });
+  });
+
+  it("maps AccessDeniedException to ForbiddenError without retrying", async () => {
+    t.fake.failNext("StartDocumentAnalysis", { code: "AccessDeniedException", message: "not authorized" });
+    const error = await t.client.analyses.start({ document: SURVEY, features: ["FORMS"] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error).toMatchObject({ vendorCode: "AccessDeniedException", retryable: false, status: 400 });
+    expect(bodies(t.server, "StartDocumentAnalysis")).toHaveLength(1);
+  });
+
+  it("keeps registered secrets out of error messages", async () => {
+    registerSecret("fake-secret-9f8e7d");
+    t.fake.failNext("StartDocumentAnalysis", { code: "InvalidParameterException", message: "bad key fake-secret-9f8e7d" });
+    const error = (await t.client.analyses.start({ document: SURVEY, features: ["FORMS"] }).catch((e: unknown) => e)) as Error & { vendorMessage: string };
+    expect(JSON.stringify({ m: error.message, v: error.vendorMessage })).not.toContain("fake-secret-9f8e7d");
+    expect(error.name).toBe("ValidationError");
+  });
+
+  it("health check is an authenticated GetDocumentAnalysis answered InvalidJobIdException", async () => {
+    const health = await t.client.healthCheck();
+    expect(health.status).toBe("healthy");
+    expect(bodies(t.server, "GetDocumentAnalysis")).toEqual([{ JobId: "connect-health-check" }]);
+    expect(t.server.requests[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDFAKE\/\d{8}\/us-east-1\/textract\/aws4_request/);
+  });
+});
