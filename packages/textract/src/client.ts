@@ -6,6 +6,7 @@ import { TextractClient } from "@aws-sdk/client-textract";
 import {
   createRuntime,
   IntegrationError,
+  registerSecret,
   NotFoundError,
   TimeoutError,
   type DeadLetterSink,
@@ -131,6 +132,12 @@ const VENDOR = "textract";
  */
 export function createTextractClient(options: TextractClientOptions) {
   const ownsSdk = options.sdkClient === undefined;
+  // Static keys are scrubbed from every error, log line and dead letter.
+  const creds = options.credentials as { secretAccessKey?: unknown; sessionToken?: unknown } | undefined;
+  if (creds && typeof creds === "object") {
+    if (typeof creds.secretAccessKey === "string") registerSecret(creds.secretAccessKey);
+    if (typeof creds.sessionToken === "string") registerSecret(creds.sessionToken);
+  }
   const sdk =
     options.sdkClient ??
     new TextractClient({

@@ -13,6 +13,7 @@ import {
   ServerError,
   TimeoutError,
   ValidationError,
+  redactText,
   type IntegrationErrorOptions,
 } from "@connect/core";
 
@@ -81,7 +82,7 @@ export function mapTextractError(error: unknown): IntegrationError | undefined {
   if (BAD_INPUT.has(code)) {
     return new ValidationError(`Textract rejected the request or document (${code}): ${str(e.message) ?? "no message"}`, {
       ...options,
-      issues: [{ path: code === "InvalidParameterException" || code === "ValidationException" ? "(request)" : "document", message: str(e.message) ?? code, code }],
+      issues: [{ path: code === "InvalidParameterException" || code === "ValidationException" ? "(request)" : "document", message: redactText(str(e.message) ?? code), code }],
     });
   }
   if (code === "InvalidJobIdException") return new NotFoundError(`the job id is unknown or expired (${code}); results are kept 7 days`, options);

@@ -41,7 +41,10 @@ describe("document types", () => {
   });
 
   it("TITLE_REPORT, ARBORIST_REPORT, PERMIT_APPLICATION and INSPECTION_REPORT map to their schemas", () => {
-    const run = (id: keyof typeof documentTypes) => extractFields(documentTypes[id], parseBlocks(analyse(sampleDocuments[id], documentTypes[id]))).data;
+    const run = (id: keyof typeof documentTypes) => {
+      const type: DocumentType = documentTypes[id];
+      return extractFields(type, parseBlocks(analyse(sampleDocuments[id], type))).data;
+    };
     expect(run("TITLE_REPORT")).toEqual({
       PARCEL_NUMBER: "APN 042-118-07",
       OWNER: "Jordan Reyes and Sam Reyes",

@@ -13,7 +13,7 @@ export function useTextract(fakeOptions: TextractFakeOptions = {}, clientOptions
     state.client = createTextractClient({
       region: "us-east-1",
       endpoint: state.server.url,
-      credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" },
+      credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret-access-key-0123" },
       policy: { retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 2, jitter: false }, limiter: false, breaker: false },
       ...clientOptions,
     });
