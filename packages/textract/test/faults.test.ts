@@ -1,5 +1,6 @@
 import { ForbiddenError, RateLimitedError, ServerError, ValidationError } from "@connect/core";
 import { describe, expect, it } from "vitest";
+import { generatedDocument } from "../src/testing/index.js";
 import { bodies, useTextract } from "./helpers.js";
 
 const SURVEY = { bucket: "in-bucket", name: "surveys/lot14.pdf" };
@@ -33,6 +34,21 @@ describe("faults through core's policy (the SDK's own retries are off)", () => {
     const page = await t.client.analyses.getPage({ jobId });
     expect(page.status).toBe("SUCCEEDED");
     expect(bodies(t.server, "GetDocumentAnalysis")).toHaveLength(2);
+  });
+
+  it("retries a throttled result page mid-stream and resumes from the same NextToken", async () => {
+    t.fake.putDocument("in-bucket", "big.pdf", generatedDocument(4));
+    const { jobId } = await t.client.analyses.start({ document: { bucket: "in-bucket", name: "big.pdf" }, features: ["FORMS", "TABLES"] });
+    const pages: number[] = [];
+    for await (const page of t.client.analyses.parsed(jobId, {}, { maxResults: 30 })) {
+      if (pages.length === 0) t.fake.failNext("GetDocumentAnalysis", { code: "ThrottlingException" });
+      pages.push(page.page);
+    }
+    expect(pages).toEqual([1, 2, 3, 4]);
+    const tokens = bodies(t.server, "GetDocumentAnalysis").map((b) => b.NextToken);
+    const retried = tokens.findIndex((tok, i) => i > 0 && tok !== undefined && tok === tokens[i - 1]);
+    expect(retried).toBeGreaterThan(0);
+    expect(new Set(tokens).size).toBe(tokens.length - 1);
   });
 
   it("gives up on persistent 500s with ServerError", async () => {
