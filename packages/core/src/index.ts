@@ -152,3 +152,21 @@ export {
   type SecretValue,
   type WithRotationOptions,
 } from "./secrets/index.js";
+export {
+  isTerminalSignatureStatus,
+  SIGNATURE_STATUS_RANK,
+  type ESignatureProvider,
+  type RecipientStatus,
+  type RecipientStatusValue,
+  type SignatureDocument,
+  type SignatureEvent,
+  type SignatureEventType,
+  type SignaturePlacement,
+  type SignatureReceipt,
+  type SignatureRecipient,
+  type SignatureRequest,
+  type SignatureStatus,
+  type SignatureStatusValue,
+  type SignedDocument,
+} from "./esign.js";
+export { createMemoryTokenStore, type StoredToken, type TokenStore } from "./tokens.js";
