@@ -1,3 +1,3 @@
 import { packageConfig } from "../../tsup.config.base.js";
 
-export default packageConfig({ index: "src/index.ts", testing: "src/testing/index.ts", aws: "src/aws/index.ts" });
+export default packageConfig({ index: "src/index.ts", testing: "src/testing/index.ts", aws: "src/aws/index.ts", redis: "src/redis/index.ts" });

@@ -138,7 +138,8 @@ export function sanitizeDeadLetter(letter: DeadLetter): DeadLetter {
   };
 }
 
-function matches(letter: DeadLetter, filter: DeadLetterFilter | undefined): boolean {
+/** Whether a letter matches a filter (every given field equal). @internal */
+export function matchesDeadLetter(letter: DeadLetter, filter: DeadLetterFilter | undefined): boolean {
   if (!filter) return true;
   return (
     (filter.kind === undefined || letter.kind === filter.kind) &&
@@ -169,14 +170,14 @@ export function createMemoryDeadLetterSink(): DeadLetterSink {
       letters.set(clean.id, clean);
     },
     async list(filter) {
-      return [...letters.values()].filter((letter) => matches(letter, filter)).map(copy);
+      return [...letters.values()].filter((letter) => matchesDeadLetter(letter, filter)).map(copy);
     },
     async remove(id) {
       return letters.delete(id);
     },
     async replay(handler, options = {}) {
       const result: ReplayResult = { replayed: 0, failed: 0, failedIds: [] };
-      for (const letter of [...letters.values()].filter((l) => matches(l, options.filter))) {
+      for (const letter of [...letters.values()].filter((l) => matchesDeadLetter(l, options.filter))) {
         try {
           await handler(copy(letter));
           // Remove only the letter that was replayed, not one put again under the same id meanwhile.
@@ -290,14 +291,14 @@ export function createFileDeadLetterSink(path: string): DeadLetterSink {
       });
     },
     list(filter) {
-      return exclusive(async () => [...current(await readLines()).values()].map((line) => line.letter as DeadLetter).filter((l) => matches(l, filter)));
+      return exclusive(async () => [...current(await readLines()).values()].map((line) => line.letter as DeadLetter).filter((l) => matchesDeadLetter(l, filter)));
     },
     remove(id) {
       return exclusive(async () => (await removeLines((line) => line.letter?.id === id)) > 0);
     },
     async replay(handler, options = {}) {
       const snapshot = await exclusive(async () =>
-        [...current(await readLines()).values()].filter((line) => matches(line.letter as DeadLetter, options.filter)),
+        [...current(await readLines()).values()].filter((line) => matchesDeadLetter(line.letter as DeadLetter, options.filter)),
       );
       const result: ReplayResult = { replayed: 0, failed: 0, failedIds: [] };
       const done = new Set<string>();

@@ -234,6 +234,26 @@ export class WebhookVerificationError extends IntegrationError {
   }
 }
 
+/**
+ * A shared store the call depends on (Redis in distributed mode) could not be reached. The
+ * vendor was not called; the guarantee the store gives (one quota, one write, one refresh)
+ * is kept by failing rather than carrying on without it. Retryable once the store is back.
+ * @public
+ */
+export class StoreUnavailableError extends IntegrationError {
+  static override defaultRetryable = true;
+  /** Which component needed the store: `limiter`, `idempotency`, `dedupe`, `tokens`, `dead-letters`. */
+  readonly component: string;
+  /** Create a store-unavailable error. */
+  constructor(message: string, options: IntegrationErrorOptions & { component: string }) {
+    super(message, { ...options, mayHaveReachedVendor: false });
+    this.component = options.component;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), component: this.component };
+  }
+}
+
 /** The vendor's response did not match the declared schema (strict drift mode). @public */
 export class ContractDriftError extends IntegrationError {
   /** Where the response differs from the schema. */

@@ -15,6 +15,7 @@ export {
   parseRetryAfter,
   RateLimitedError,
   ServerError,
+  StoreUnavailableError,
   TimeoutError,
   UnknownOutcomeError,
   ValidationError,
@@ -169,4 +170,4 @@ export {
   type SignatureStatusValue,
   type SignedDocument,
 } from "./esign.js";
-export { createMemoryTokenStore, type StoredToken, type TokenStore } from "./tokens.js";
+export { createMemoryTokenStore, createStoredTokenManager, type StoredToken, type StoredTokenManagerOptions, type TokenStore } from "./tokens.js";

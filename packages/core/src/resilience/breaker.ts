@@ -14,7 +14,7 @@
  *   retry's to handle); opossum's own timeout is off (core times attempts itself).
  */
 import CircuitBreaker from "opossum";
-import { CircuitOpenError, IntegrationError, RateLimitedError } from "../errors.js";
+import { CircuitOpenError, IntegrationError, RateLimitedError, StoreUnavailableError } from "../errors.js";
 
 /** Breaker settings. @public */
 export interface BreakerOptions {
@@ -48,7 +48,8 @@ export interface Breaker {
 /** Whether an error counts as a breaker failure. @internal */
 export function countsAsFailure(error: unknown): boolean {
   if (!IntegrationError.is(error)) return true;
-  if (error instanceof RateLimitedError || error instanceof CircuitOpenError) return false;
+  // A rate limit, an open breaker or an unreachable shared store says nothing about the vendor's health.
+  if (error instanceof RateLimitedError || error instanceof CircuitOpenError || error instanceof StoreUnavailableError) return false;
   return error.retryable;
 }
 
