@@ -1,0 +1,98 @@
+/**
+ * A streaming reader of CSV exports on csv-parse: quoted fields, embedded line breaks, `""`
+ * escapes, a UTF-8 byte order mark, CRLF or LF, stray quotes inside unquoted fields. Records
+ * come out one by one with the line they start on; a record the parser cannot read is reported
+ * in file order and parsing goes on with the next one.
+ */
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { parse, type CsvError } from "csv-parse";
+
+/** One item of the stream. @internal */
+export type CsvItem =
+  | { kind: "record"; index: number; line: number; cells: string[] }
+  | { kind: "bad-record"; index: number; line: number; reason: string };
+
+/** Options of {@link csvRecords}. @internal */
+export interface CsvRecordOptions {
+  delimiter?: string | undefined;
+  encoding?: "utf8" | "latin1" | undefined;
+  /** Largest record in characters before csv-parse gives up on it. */
+  maxRecordChars: number;
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) count += 1;
+  return count;
+}
+
+/** The line a record starts on, from the line it ends on and its raw text (leading blank lines and the record delimiter excluded). */
+function startLine(endLine: number, raw: string | undefined): number {
+  if (!raw) return endLine;
+  const body = raw.replace(/^[\r\n]+/, "").replace(/\r?\n$|\r$/, "");
+  return endLine - countNewlines(body);
+}
+
+function describe(error: CsvError, extraLines: number): string {
+  switch (error.code) {
+    case "CSV_QUOTE_NOT_CLOSED":
+      return `a quoted field is never closed: this record and the ${extraLines} line(s) after its first line could not be read (an unescaped quote or a truncated export?)`;
+    case "CSV_MAX_RECORD_SIZE":
+      return "the record is too large (an unescaped quote swallowing the following lines?)";
+    default:
+      return `unreadable CSV record: ${error.message}`;
+  }
+}
+
+/** Read CSV records (the header first) from a byte stream. @internal */
+export async function* csvRecords(input: AsyncIterable<Uint8Array | string> | Readable, options: CsvRecordOptions): AsyncGenerator<CsvItem, void, undefined> {
+  // Bad records are reported by csv-parse through a callback while it reads ahead; they are
+  // queued and handed out in file order, before the first good record that follows them.
+  const skipped: Array<{ line: number; reason: string }> = [];
+  const parser = parse({
+    bom: true,
+    delimiter: options.delimiter ?? ",",
+    encoding: options.encoding ?? "utf8",
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    info: true,
+    raw: true,
+    max_record_size: options.maxRecordChars,
+    on_skip: (error, raw) => {
+      if (!error) return;
+      const endLine = typeof error.lines === "number" ? error.lines : 0;
+      const line = startLine(endLine, raw);
+      skipped.push({ line, reason: describe(error, Math.max(0, endLine - line)) });
+    },
+  });
+  const source = input instanceof Readable ? input : Readable.from(input, { objectMode: false });
+  let failure: unknown;
+  const piping = pipeline(source, parser).catch((error: unknown) => {
+    failure = error;
+  });
+  let index = 0;
+  let finished = false;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
+      const line = startLine(item.info.lines, item.raw);
+      while (skipped.length > 0 && skipped[0]!.line < line) {
+        const bad = skipped.shift()!;
+        yield { kind: "bad-record", index: ++index, line: bad.line, reason: bad.reason };
+      }
+      yield { kind: "record", index: ++index, line, cells: item.record };
+    }
+    finished = true;
+  } catch (error) {
+    failure ??= error;
+    finished = true;
+  } finally {
+    // The consumer stopped early (an abort): stop reading the source too.
+    if (!finished) parser.destroy();
+  }
+  await piping;
+  for (const bad of skipped.splice(0)) yield { kind: "bad-record", index: ++index, line: bad.line, reason: bad.reason };
+  if (failure !== undefined) throw failure;
+}
