@@ -1,0 +1,16 @@
+/**
+ * @connect/authentisign/testing — a stateful Authentisign fake (msw handlers) with a control
+ * surface to drive participants, and a callback signer, for contract tests and for hosts
+ * testing their own callback receivers.
+ */
+export {
+  createAuthentisignFake,
+  errorBody,
+  problem,
+  type AuthentisignFake,
+  type AuthentisignFakeOptions,
+  type FakeControlResult,
+  type FakeFailure,
+} from "./fake.js";
+export { callbackPayload, signCallback, type CallbackDelivery } from "./callbacks.js";
+export type { FakeCc, FakeFile, FakeParticipant, FakeSigning, FakeTransition } from "./state.js";
