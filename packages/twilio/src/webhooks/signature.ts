@@ -1,0 +1,138 @@
+/**
+ * `X-Twilio-Signature` (shared/vendors/twilio.md §4 "Signature"): base64 HMAC-SHA1, keyed on the
+ * account's Auth Token, over the exact public URL Twilio called followed by the POST parameters
+ * sorted by name (`name + value`, no separators). JSON bodies are signed differently: Twilio adds
+ * `bodySHA256=<hex SHA-256 of the raw body>` to the URL query and signs the URL alone.
+ * Twilio is not consistent about the default port, so the URL is tried with and without it.
+ * Core's HMAC verifier does the constant-time comparison over every candidate and token.
+ */
+import { createHash, createHmac } from "node:crypto";
+import { hmacVerifier, timingSafeEqualStrings, WebhookVerificationError, type SecretSource, type WebhookRequest, type WebhookVerifier } from "@connect/core";
+
+/** The signature header (lower case). @public */
+export const SIGNATURE_HEADER = "x-twilio-signature";
+/** The query parameter of the JSON-body variant. @public */
+export const BODY_SHA256_PARAM = "bodySHA256";
+
+/** Webhook parameters: a value per name, or several for a repeated name. @public */
+export type TwilioParams = Readonly<Record<string, string | readonly string[]>>;
+
+/**
+ * The string Twilio signs: `url` followed by every parameter sorted by name (code-unit order);
+ * a repeated name contributes each distinct value, sorted.
+ * @public
+ */
+export function signatureBase(url: string, params: TwilioParams = {}): string {
+  let out = url;
+  for (const name of Object.keys(params).sort()) {
+    const value = params[name]!;
+    if (typeof value === "string") out += name + value;
+    else for (const item of [...new Set(value)].sort()) out += name + item;
+  }
+  return out;
+}
+
+/**
+ * Compute `X-Twilio-Signature` for a URL and POST parameters (none for GET and JSON bodies).
+ * @example computeTwilioSignature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", { CallSid: "CA1234567890ABCDE", … })
+ * @public
+ */
+export function computeTwilioSignature(authToken: string, url: string, params: TwilioParams = {}): string {
+  return createHmac("sha1", authToken).update(Buffer.from(signatureBase(url, params), "utf8")).digest("base64");
+}
+
+/** Hex SHA-256 of a raw body, as in `bodySHA256`. @public */
+export function bodySha256(rawBody: Buffer | string): string {
+  return createHash("sha256").update(typeof rawBody === "string" ? Buffer.from(rawBody, "utf8") : rawBody).digest("hex");
+}
+
+function withDefaultPort(url: URL): string | undefined {
+  const port = url.protocol === "https:" ? "443" : url.protocol === "http:" ? "80" : undefined;
+  if (port === undefined || url.port !== "") return undefined;
+  const auth = url.username ? `${url.username}${url.password ? `:${url.password}` : ""}@` : "";
+  return `${url.protocol}//${auth}${url.hostname}:${port}${url.pathname}${url.search}${url.hash}`;
+}
+
+/**
+ * The URLs a signature may have been computed over: the URL as given, its normalised form
+ * without the default port, and with the default port (`:443` / `:80`). A URL with another
+ * port is only tried as is.
+ * @public
+ */
+export function signatureUrlCandidates(url: string): string[] {
+  const out = new Set<string>([url]);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [...out];
+  }
+  // WHATWG URL drops an explicit default port, so `href` is the form without it.
+  out.add(parsed.href);
+  const ported = withDefaultPort(parsed);
+  if (ported) out.add(ported);
+  return [...out];
+}
+
+/** Read a form-urlencoded body into parameters (a repeated name becomes an array). @public */
+export function parseFormParams(rawBody: Buffer | string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(typeof rawBody === "string" ? rawBody : rawBody.toString("utf8"))) {
+    const prior = out[name];
+    out[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  return out;
+}
+
+/** The `bodySHA256` query value of a URL, when it has one. @internal */
+export function bodyHashParam(url: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get(BODY_SHA256_PARAM) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The signed payload candidates of a request (URL variants + sorted POST params). @internal */
+export function signedPayloads(req: WebhookRequest): string[] {
+  const jsonVariant = bodyHashParam(req.url) !== undefined;
+  const params = req.method === "GET" || req.method === "HEAD" || jsonVariant ? {} : parseFormParams(req.rawBody);
+  return signatureUrlCandidates(req.url).map((url) => signatureBase(url, params));
+}
+
+/** Options of {@link twilioSignatureVerifier}. @public */
+export interface TwilioSignatureVerifierOptions {
+  /** The account's Auth Token (not an API key secret); two during rotation (any may match), or a function reading them. */
+  authToken: SecretSource;
+}
+
+/**
+ * A core `WebhookVerifier` for `X-Twilio-Signature`. `req.url` must be the public URL Twilio
+ * called (the webhook handler rewrites it from `publicBaseUrl` / `publicUrl` first). For the
+ * JSON-body variant it then checks `bodySHA256` against the raw body.
+ * @public
+ */
+export function twilioSignatureVerifier(options: TwilioSignatureVerifierOptions): WebhookVerifier {
+  const hmac = hmacVerifier({
+    vendor: "twilio",
+    header: SIGNATURE_HEADER,
+    algorithm: "sha1",
+    encoding: "base64",
+    secrets: options.authToken,
+    payload: signedPayloads,
+  });
+  return {
+    async verify(req) {
+      await hmac.verify(req);
+      const expected = bodyHashParam(req.url);
+      if (expected === undefined) return;
+      const actual = bodySha256(req.rawBody);
+      if (!timingSafeEqualStrings(expected.toLowerCase(), actual)) {
+        throw new WebhookVerificationError(
+          "twilio webhook: the signed URL is authentic but the body does not match its bodySHA256; was the body changed (or re-serialised) after it arrived?",
+          { reason: "bad_body_hash", vendor: "twilio" },
+        );
+      }
+    },
+  };
+}
