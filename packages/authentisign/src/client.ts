@@ -36,7 +36,7 @@ import {
   sendSigning,
   setCallbackUrl,
 } from "./operations/signings.js";
-import { CreateSigningInput, type Signing } from "./schemas.js";
+import { CreateSigningInput, type ListSigningsInput, type Signing } from "./schemas.js";
 
 /** The documented API base (v1 paths are appended). @public */
 export const AUTHENTISIGN_BASE_URL = "https://api.lwolf.com/authentisign";
@@ -143,6 +143,7 @@ function build(options: AuthentisignClientOptions) {
   const createSigning = createSigningOperation({ now, reconcileWindowMs: resolvePolicy(runtime.policy).timeout.totalMs + RECONCILE_CLOCK_SKEW_MS });
   const create = runtime.bind(createSigning);
   const send = runtime.bind(sendSigning);
+  const list = runtime.bind(listSignings);
 
   const operationList = [createSigning, sendSigning, getSigning, listSignings, setCallbackUrl, deleteSigning, cancelSigning, listParticipants, addCcs, downloadDocument];
   const operations: Record<string, Operation> = Object.fromEntries(operationList.map((op) => [op.id, op as unknown as Operation]));
@@ -174,7 +175,7 @@ function build(options: AuthentisignClientOptions) {
       /** One signing with its participants. */
       get: runtime.bind(getSigning),
       /** Signings, filtered and paged as the API documents. */
-      list: runtime.bind(listSignings),
+      list: (query: ListSigningsInput = {}, ctx?: IntegrationContext): Promise<Signing[]> => list(query, ctx),
       /** Set or change the signing's callback URL. */
       setCallbackUrl: runtime.bind(setCallbackUrl),
       /** Soft-delete a signing (whatever its state). */

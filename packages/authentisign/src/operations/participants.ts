@@ -32,7 +32,6 @@ export const addCcs = defineOperation({
     path: "/api/v1/ccs/batch",
     headers: externalIdHeader(externalId, ctx),
     body: { json: ccs.map((cc, i) => ({ signingId, displayOrder: i + 1, ...cc })) },
-    responseType: "none",
   }),
   response: (_response, { signingId, ccs }) => ({ signingId, added: ccs.length }),
 });

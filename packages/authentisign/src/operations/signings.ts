@@ -171,7 +171,6 @@ export const sendSigning = defineOperation({
     method: "POST",
     path: signingPath(signingId, "/send-signing"),
     headers: externalIdHeader(externalId, ctx),
-    responseType: "none",
   }),
   response: (_response, { signingId }) => ({ signingId, status: "sent" }),
   check: async ({ signingId }, ctx) => {
@@ -219,7 +218,7 @@ export const setCallbackUrl = defineOperation({
   input: SetCallbackUrlInput,
   output: z.object({ signingId: z.string(), callbackUrl: z.string() }),
   idempotent: true,
-  request: ({ signingId, callbackUrl }) => ({ method: "PATCH", path: signingPath(signingId), body: { json: { callbackUrl } }, responseType: "none" }),
+  request: ({ signingId, callbackUrl }) => ({ method: "PATCH", path: signingPath(signingId), body: { json: { callbackUrl } } }),
   response: (_response, { signingId, callbackUrl }) => ({ signingId, callbackUrl }),
 });
 
@@ -229,7 +228,7 @@ export const deleteSigning = defineOperation({
   input: SigningRef,
   output: z.undefined(),
   idempotent: true,
-  request: ({ signingId }) => ({ method: "DELETE", path: signingPath(signingId), responseType: "none" }),
+  request: ({ signingId }) => ({ method: "DELETE", path: signingPath(signingId) }),
   response: () => undefined,
 });
 
@@ -256,7 +255,7 @@ export const cancelSigning = defineOperation({
     if (current.status === "completed" || current.status === "declined" || current.status === "expired") {
       throw new ConflictError(`signing ${signingId} is ${current.status} and cannot be cancelled`, { vendorCode: `SIGNING_${current.status.toUpperCase()}` });
     }
-    await ctx.send({ method: "DELETE", path: signingPath(signingId), responseType: "none" });
+    await ctx.send({ method: "DELETE", path: signingPath(signingId) });
     return { signingId, status: "deleted", alreadyCancelled: false };
   },
 });
