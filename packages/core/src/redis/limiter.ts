@@ -76,26 +76,70 @@ export function redisLimiter(options: RedisLimiterOptions): NonNullable<LimiterO
   const { redis } = options;
   const headroom = Math.min(0.5, Math.max(0, options.headroom ?? 0.1));
   return (id: string, limits: LimiterOptions): Limiter => {
-    const bottleneck = new Bottleneck({
-      ...bottleneckSettings(limits, headroom),
-      id: `${prefixOf(options)}limiter:${id}`,
-      datastore: "ioredis",
-      connection: acquireConnection(redis),
-      // Keep the quota other workers have spent: a worker (re)starting must not reset it.
-      clearDatastore: false,
-      clientTimeout: options.clientTimeoutMs ?? 10_000,
-      // Forget an idle limiter's keys after a day.
-      timeout: 24 * 60 * 60 * 1000,
-    });
-    bottleneck.on("error", () => undefined);
+    const settings = bottleneckSettings(limits, headroom);
     let stopped = false;
-    // The settings stored in Redis are the first worker's; apply ours (but never reset the reservoir).
-    const ready = guard(COMPONENT, redis, async () => {
-      await bottleneck.ready();
-      const { reservoir: _reservoir, ...rest } = bottleneckSettings(limits, headroom);
-      await bottleneck.updateSettings(rest);
-    });
-    ready.catch(() => undefined);
+    let current: { bottleneck: Bottleneck; ready: Promise<void> } | undefined;
+
+    // (Re)create the limiter's bottleneck. Again after Redis lost its keys (a restart without
+    // persistence, an eviction): bottleneck then answers SETTINGS_KEY_NOT_FOUND until re-initialised.
+    const instance = (): { bottleneck: Bottleneck; ready: Promise<void> } => {
+      if (current) return current;
+      const bottleneck = new Bottleneck({
+        ...settings,
+        id: `${prefixOf(options)}limiter:${id}`,
+        datastore: "ioredis",
+        connection: acquireConnection(redis),
+        // Keep the quota other workers have spent: a worker (re)starting must not reset it.
+        clearDatastore: false,
+        clientTimeout: options.clientTimeoutMs ?? 10_000,
+        // Forget an idle limiter's keys after a day.
+        timeout: 24 * 60 * 60 * 1000,
+      });
+      bottleneck.on("error", () => undefined);
+      // The settings stored in Redis are the first worker's; apply ours (never resetting the reservoir).
+      const { reservoir: _reservoir, ...rest } = settings;
+      const ready = guard(COMPONENT, redis, async () => {
+        await bottleneck.ready();
+        await bottleneck.updateSettings(rest);
+      });
+      const made = { bottleneck, ready };
+      current = made;
+      ready.catch(() => discard(made));
+      return made;
+    };
+    const discard = (made: { bottleneck: Bottleneck }): void => {
+      if (current !== made) return;
+      current = undefined;
+      made.bottleneck.disconnect(false);
+      releaseConnection(redis);
+    };
+
+    const run = async <T>(fn: () => Promise<T>, priority: number, isAbandoned: () => boolean, retried = false): Promise<T> => {
+      const made = instance();
+      await made.ready;
+      // Keep the job's own failure apart from Redis failures: only the latter become StoreUnavailableError.
+      let failure: { error: unknown } | undefined;
+      try {
+        return await guard(COMPONENT, redis, () =>
+          made.bottleneck.schedule({ priority }, async () => {
+            if (isAbandoned()) return undefined as T;
+            try {
+              return await fn();
+            } catch (error) {
+              failure = { error };
+              throw error;
+            }
+          }),
+        );
+      } catch (error) {
+        if (failure) throw failure.error;
+        if (!retried && /SETTINGS_KEY_NOT_FOUND/.test(String((error as { cause?: unknown }).cause ?? error))) {
+          discard(made);
+          return run(fn, priority, isAbandoned, true);
+        }
+        throw error;
+      }
+    };
 
     return {
       async schedule<T>(fn: () => Promise<T>, scheduleOptions: { priority?: number; signal?: AbortSignal } = {}): Promise<T> {
@@ -105,16 +149,10 @@ export function redisLimiter(options: RedisLimiterOptions): NonNullable<LimiterO
         if (redis.status !== "ready") {
           throw new StoreUnavailableError(`Redis is unavailable for the limiter of ${id} (connection ${redis.status}); the call was not made — retry once Redis is back`, { component: COMPONENT });
         }
-        await ready;
         // A job queued in Redis cannot be withdrawn: on abort the caller is released at once
         // and the job, when its turn comes, does nothing.
         let abandoned = false;
-        const job = guard(COMPONENT, redis, () =>
-          bottleneck.schedule({ priority: scheduleOptions.priority ?? 5 }, async () => {
-            if (abandoned) return undefined as T;
-            return fn();
-          }),
-        );
+        const job = run(fn, scheduleOptions.priority ?? 5, () => abandoned);
         if (!signal) return job;
         return new Promise<T>((resolve, reject) => {
           const onAbort = (): void => {
@@ -128,9 +166,7 @@ export function redisLimiter(options: RedisLimiterOptions): NonNullable<LimiterO
       async stop() {
         if (stopped) return;
         stopped = true;
-        // Shared connection: this only unsubscribes the limiter (it returns nothing to await).
-        bottleneck.disconnect(false);
-        releaseConnection(redis);
+        if (current) discard(current);
       },
     };
   };
