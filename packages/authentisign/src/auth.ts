@@ -23,7 +23,7 @@ import {
 } from "@connect/core";
 import { z } from "zod";
 import { AUTHENTISIGN, DEFAULT_TOKEN_LIFETIME_SECONDS, TokenResponse } from "./assumptions.js";
-import { readAuthentisignError } from "./errors.js";
+import { classifyAuthentisignError, readAuthentisignError } from "./errors.js";
 
 /** The documented token endpoint. @public */
 export const AUTHENTISIGN_TOKEN_URL = "https://gateway.lwolf.com/oauth/token";
@@ -125,6 +125,7 @@ export function clientCredentials(options: ClientCredentialsOptions): ClientCred
     policy: mergePolicies(options.policy, { breaker: false, limiter: false }),
     telemetry: options.telemetry,
     transport: options.transport,
+    classifyError: (response, ctx) => classifyAuthentisignError(response, { operation: ctx.operation, now }),
   });
   const mint = tokenOperation({
     clientId: options.clientId,
