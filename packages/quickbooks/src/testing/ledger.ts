@@ -281,7 +281,9 @@ export function createLedger(options: { realmId: string; companyName: string; no
     if (!WRITABLE.has(entity)) throw FAULTS.unsupported(`create/update on ${entity}`);
   };
   const SYSTEM = new Set(["Id", "SyncToken", "MetaData", "domain", "sparse", "TotalAmt", "Balance", "BalanceWithJobs", "UnappliedAmt", "status"]);
-  const writable = (body: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(body).filter(([k]) => !SYSTEM.has(k)));
+  // A payment's TotalAmt is what the caller says; an invoice's or bill's is derived from its lines.
+  const writable = (body: Record<string, unknown>, entity: string): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(body).filter(([k]) => !SYSTEM.has(k) || (entity === "Payment" && k === "TotalAmt")));
 
   return {
     tables,
@@ -298,7 +300,7 @@ export function createLedger(options: { realmId: string; companyName: string; no
     },
     create(entity: string, body: Record<string, unknown>, flags: { allowDuplicateDocNumber?: boolean } = {}): Row {
       writableOrThrow(entity);
-      const fields = writable(body);
+      const fields = writable(body, entity);
       validate(entity, flags.allowDuplicateDocNumber ? { ...fields, __allowDuplicateDocNumber: true } : fields);
       if (entity === "Payment" && fields.TotalAmt !== undefined) fields.TotalAmt = money(cents(fields.TotalAmt));
       const row = insert(entity as FakeEntity, fields);
@@ -313,8 +315,8 @@ export function createLedger(options: { realmId: string; companyName: string; no
       if (!current) throw FAULTS.notFound(`${entity} ${id}`);
       if (body.SyncToken === undefined) throw FAULTS.required("SyncToken");
       if (String(body.SyncToken) !== current.SyncToken) throw FAULTS.stale();
-      const base = body.sparse === true ? writable(current) : {};
-      const merged = { ...base, ...writable(body) };
+      const base = body.sparse === true ? writable(current, entity) : {};
+      const merged = { ...base, ...writable(body, entity) };
       validate(entity, flags.allowDuplicateDocNumber ? { ...merged, __allowDuplicateDocNumber: true } : merged, id);
       const row: Row = {
         ...merged,
