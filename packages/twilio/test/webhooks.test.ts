@@ -1,0 +1,162 @@
+import { WebhookVerificationError, type WebhookRequest } from "@connect/core";
+import { bodySha256, computeTwilioSignature, parseFormParams, signatureBase, signatureUrlCandidates, twilioSignatureVerifier } from "@connect/twilio";
+import { signTwilioRequest, twilioSignature } from "@connect/twilio/testing";
+import { describe, expect, it } from "vitest";
+
+// Known vectors published with Twilio's helper libraries and docs (auth token "12345"),
+// shared/vendors/twilio.md §4.
+const TOKEN = "12345";
+const URL_SIGNED = "https://mycompany.com/myapp.php?foo=1&bar=2";
+const PARAMS = { CallSid: "CA1234567890ABCDE", Caller: "+12349013030", Digits: "1234", From: "+12349013030", To: "+18005551212" };
+const SIGNATURE = "0/KCTR6DLpKmkAf8muzZqo1nDgQ=";
+const DOCS_PARAMS = { CallSid: "CA1234567890ABCDE", Caller: "+14158675310", Digits: "1234", From: "+14158675310", To: "+18005551212" };
+const DOCS_SIGNATURE = "GvWf1cFY/Q7PnoempGyD5oXAezc=";
+const JSON_BODY = '{"property": "value", "boolean": true}';
+const JSON_HASH = "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620";
+const JSON_URL = `${URL_SIGNED}&bodySHA256=${JSON_HASH}`;
+const JSON_SIGNATURE = "a9nBmqA0ju/hNViExpshrM61xv4=";
+
+function form(entries: Array<[string, string]>): string {
+  return new URLSearchParams(entries).toString();
+}
+
+function request(options: { url?: string; body?: string | Buffer; signature?: string | undefined; method?: string; contentType?: string }): WebhookRequest {
+  const headers: Record<string, string> = { "content-type": options.contentType ?? "application/x-www-form-urlencoded" };
+  if (options.signature !== undefined) headers["x-twilio-signature"] = options.signature;
+  const body = options.body ?? form(Object.entries(PARAMS));
+  return { method: options.method ?? "POST", url: options.url ?? URL_SIGNED, headers, rawBody: Buffer.isBuffer(body) ? body : Buffer.from(body, "utf8") };
+}
+
+async function reasonOf(promise: Promise<unknown> | unknown): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(WebhookVerificationError);
+    return (error as WebhookVerificationError).reason;
+  }
+  throw new Error("expected verification to fail");
+}
+
+const verifier = twilioSignatureVerifier({ authToken: TOKEN });
+
+describe("signature computation", () => {
+  it("reproduces the published vectors", () => {
+    expect(computeTwilioSignature(TOKEN, URL_SIGNED, PARAMS)).toBe(SIGNATURE);
+    expect(computeTwilioSignature(TOKEN, URL_SIGNED, DOCS_PARAMS)).toBe(DOCS_SIGNATURE);
+    expect(bodySha256(JSON_BODY)).toBe(JSON_HASH);
+    expect(computeTwilioSignature(TOKEN, JSON_URL)).toBe(JSON_SIGNATURE);
+  });
+
+  it("the fake's independent signer agrees with the SDK on the vectors", () => {
+    expect(twilioSignature(TOKEN, URL_SIGNED, PARAMS)).toBe(SIGNATURE);
+    const signed = signTwilioRequest({ authToken: TOKEN, url: URL_SIGNED, params: { property: "value" }, json: true });
+    expect(signed.url).toBe(`${URL_SIGNED}&bodySHA256=${bodySha256(signed.body)}`);
+    expect(signed.headers["x-twilio-signature"]).toBe(computeTwilioSignature(TOKEN, signed.url));
+  });
+
+  it("appends name+value pairs sorted by code unit, and a repeated name's distinct values sorted", () => {
+    expect(signatureBase("https://h.test/x", { b: "2", B: "1", a: ["z", "y", "z"] })).toBe("https://h.test/xB1ay" + "az" + "b2");
+    expect(parseFormParams("MediaUrl=b&To=%2B1&MediaUrl=a")).toEqual({ MediaUrl: ["b", "a"], To: "+1" });
+  });
+
+  it("tries the URL as given, without and with the default port; another port only as given", () => {
+    expect(signatureUrlCandidates("https://h.test/x?y=1")).toEqual(["https://h.test/x?y=1", "https://h.test:443/x?y=1"]);
+    expect(signatureUrlCandidates("https://h.test:443/x")).toEqual(["https://h.test:443/x", "https://h.test/x"]);
+    expect(signatureUrlCandidates("http://h.test/x")).toEqual(["http://h.test/x", "http://h.test:80/x"]);
+    expect(signatureUrlCandidates("https://h.test:8443/x")).toEqual(["https://h.test:8443/x"]);
+  });
+});
+
+describe("twilioSignatureVerifier (form posts)", () => {
+  it("accepts the known vector", async () => {
+    await expect(verifier.verify(request({ signature: SIGNATURE }))).resolves.toBeUndefined();
+  });
+
+  it("accepts the same parameters in another order in the body (the signature sorts them)", async () => {
+    const reordered = form(Object.entries(PARAMS).reverse());
+    expect(reordered.startsWith("To=")).toBe(true);
+    await expect(verifier.verify(request({ body: reordered, signature: SIGNATURE }))).resolves.toBeUndefined();
+  });
+
+  it("rejects a tampered parameter", async () => {
+    const tampered = form(Object.entries({ ...PARAMS, Digits: "1235" }));
+    expect(await reasonOf(verifier.verify(request({ body: tampered, signature: SIGNATURE })))).toBe("bad_signature");
+  });
+
+  it("rejects an added parameter (every parameter is signed)", async () => {
+    const added = form([...Object.entries(PARAMS), ["ErrorCode", "30003"]]);
+    expect(await reasonOf(verifier.verify(request({ body: added, signature: SIGNATURE })))).toBe("bad_signature");
+  });
+
+  it("rejects a different URL (query is signed)", async () => {
+    expect(await reasonOf(verifier.verify(request({ url: "https://mycompany.com/myapp.php?foo=1&bar=3", signature: SIGNATURE })))).toBe("bad_signature");
+  });
+
+  it("rejects the wrong Auth Token, and accepts during rotation when either token matches", async () => {
+    expect(await reasonOf(twilioSignatureVerifier({ authToken: "54321" }).verify(request({ signature: SIGNATURE })))).toBe("bad_signature");
+    await expect(twilioSignatureVerifier({ authToken: ["new-token-000", TOKEN] }).verify(request({ signature: SIGNATURE }))).resolves.toBeUndefined();
+    await expect(twilioSignatureVerifier({ authToken: async () => [TOKEN] }).verify(request({ signature: SIGNATURE }))).resolves.toBeUndefined();
+  });
+
+  it("a signature over the URL with :443 verifies a request seen without the port, and the other way round", async () => {
+    const withPort = "https://mycompany.com:443/myapp.php?foo=1&bar=2";
+    const sigWithPort = computeTwilioSignature(TOKEN, withPort, PARAMS);
+    expect(sigWithPort).not.toBe(SIGNATURE);
+    await expect(verifier.verify(request({ url: URL_SIGNED, signature: sigWithPort }))).resolves.toBeUndefined();
+    await expect(verifier.verify(request({ url: withPort, signature: SIGNATURE }))).resolves.toBeUndefined();
+    await expect(verifier.verify(request({ url: withPort, signature: sigWithPort }))).resolves.toBeUndefined();
+  });
+
+  it("the same holds for http and :80, but a non-default port is never dropped", async () => {
+    const sig80 = computeTwilioSignature(TOKEN, "http://hooks.test:80/s", PARAMS);
+    await expect(verifier.verify(request({ url: "http://hooks.test/s", signature: sig80 }))).resolves.toBeUndefined();
+    const sig8443 = computeTwilioSignature(TOKEN, "https://hooks.test:8443/s", PARAMS);
+    expect(await reasonOf(verifier.verify(request({ url: "https://hooks.test/s", signature: sig8443 })))).toBe("bad_signature");
+    await expect(verifier.verify(request({ url: "https://hooks.test:8443/s", signature: sig8443 }))).resolves.toBeUndefined();
+  });
+
+  it("a quote in the query verifies escaped or not when Twilio signed the normalised URL", async () => {
+    const signed = computeTwilioSignature(TOKEN, new URL("https://example.com/path?test=param'WithQuote").href, {});
+    for (const url of ["https://example.com/path?test=param'WithQuote", "https://example.com/path?test=param%27WithQuote"]) {
+      await expect(verifier.verify(request({ url, method: "GET", body: "", signature: signed }))).resolves.toBeUndefined();
+    }
+  });
+
+  it("GET webhooks sign the URL (with its query) and no body parameters", async () => {
+    const url = "https://hooks.test/inbound?MessageSid=SM1&Body=hi";
+    const sig = computeTwilioSignature(TOKEN, url);
+    await expect(verifier.verify(request({ url, method: "GET", body: "", signature: sig }))).resolves.toBeUndefined();
+  });
+
+  it("a missing or malformed header fails before any HMAC", async () => {
+    expect(await reasonOf(verifier.verify(request({ signature: undefined })))).toBe("missing_header");
+    expect(await reasonOf(verifier.verify(request({ signature: "not base64!" })))).toBe("malformed_signature");
+  });
+
+  it("a parsed body is refused with the explanation", async () => {
+    const parsed = { ...request({ signature: SIGNATURE }), rawBody: PARAMS as unknown as Buffer };
+    expect(await reasonOf(verifier.verify(parsed))).toBe("body_parsed");
+  });
+});
+
+describe("twilioSignatureVerifier (JSON bodies with bodySHA256)", () => {
+  const json = (url = JSON_URL, body = JSON_BODY, signature = JSON_SIGNATURE) => request({ url, body, signature, contentType: "application/json" });
+
+  it("accepts the known vector: HMAC over the URL alone, then the body hash", async () => {
+    await expect(verifier.verify(json())).resolves.toBeUndefined();
+  });
+
+  it("rejects a body that does not match bodySHA256 although the URL signature holds", async () => {
+    expect(await reasonOf(verifier.verify(json(JSON_URL, '{"property": "value", "boolean": false}')))).toBe("bad_body_hash");
+  });
+
+  it("rejects a changed bodySHA256 (the URL is signed)", async () => {
+    const other = bodySha256('{"property": "evil"}');
+    expect(await reasonOf(verifier.verify(json(`${URL_SIGNED}&bodySHA256=${other}`, '{"property": "evil"}')))).toBe("bad_signature");
+  });
+
+  it("accepts an upper-case hex digest", async () => {
+    const url = `${URL_SIGNED}&bodySHA256=${JSON_HASH.toUpperCase()}`;
+    await expect(verifier.verify(json(url, JSON_BODY, computeTwilioSignature(TOKEN, url)))).resolves.toBeUndefined();
+  });
+});
