@@ -77,6 +77,8 @@ export interface BpoFakeOptions {
   apiKey?: string | undefined;
   /** Largest `limit` accepted; larger is a 400 [uncertain: the spec states none]. Default 100. */
   maxPageSize?: number | undefined;
+  /** Answer at most this many rows per page whatever `limit` asks (a server that caps silently). */
+  capPageSizeAt?: number | undefined;
   /** Clock (epoch ms) for `created_at`/`updated_at`. Each write is at least 1 ms after the previous one. */
   now?: (() => number) | undefined;
   /** PRNG seed for ids. Default 7. */
@@ -202,7 +204,7 @@ export function createBpoFake(options: BpoFakeOptions = {}): BpoFake {
     const since = url.searchParams.get("updated_since");
     if (since !== null && !ISO.test(since)) details.push({ field: "updated_since", message: "must be an ISO 8601 timestamp with a time zone" });
     if (details.length > 0) return errorResponse(400, "Invalid query parameters", details);
-    return { limit, offset, updatedSince: since === null ? undefined : Date.parse(since) };
+    return { limit: Math.min(limit, options.capPageSizeAt ?? limit), offset, updatedSince: since === null ? undefined : Date.parse(since) };
   };
 
   const page = <T extends { id: string; updated_at: string }>(rows: Iterable<T>, query: ListQuery, filter: (row: T) => boolean = () => true): Response => {
