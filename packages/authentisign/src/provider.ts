@@ -57,13 +57,17 @@ export const RECIPIENT_STATUS_OF: Readonly<Record<ParticipantStatus, RecipientSt
   declined: "declined",
 };
 
-/** Callback type → the shared event type (unknown types are not emitted). @public */
+/**
+ * Callback type → the shared event type (unknown types are not emitted). One decline fires
+ * `participant.declined` and `signing.declined`; only the signing's maps (with the decliner and
+ * the reason), so hosts see one `declined`, as with DocuSign.
+ * @public
+ */
 export const SIGNATURE_EVENT_OF: Readonly<Record<string, SignatureEventType>> = {
   "signing.sent": "sent",
   "participant.viewed": "delivered",
   "participant.signed": "signed-by-recipient",
   "signing.completed": "completed",
-  "participant.declined": "declined",
   "signing.declined": "declined",
   "signing.deleted": "voided",
   "signing.expired": "voided",

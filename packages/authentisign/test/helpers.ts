@@ -39,6 +39,7 @@ export async function setup(options: { fake?: AuthentisignFakeOptions; client?: 
     client,
     options: clientOptions,
     async close() {
+      await fake.flush();
       await client.close();
       await server.close();
     },
@@ -79,7 +80,11 @@ export async function listen(handler: Parameters<typeof createServer>[1]): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
