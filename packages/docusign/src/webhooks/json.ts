@@ -1,0 +1,154 @@
+/**
+ * JSON SIM Connect messages (shared/vendors/docusign.md §5, `connect.schema-v2.json`):
+ * `{ event, retryCount, configurationId, generatedDateTime, data: { accountId, envelopeId,
+ * recipientId?, envelopeSummary? } }`. Scalars may be strings or numbers; both are accepted.
+ */
+import { ValidationError } from "@connect/core";
+import { z } from "zod";
+import { changeTime, declinerOf, eventIdOf, normaliseTime, sortRecipients, type ConnectRecipient, type DocuSignConnectEvent } from "./events.js";
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const OptionalScalar = Scalar.optional().nullable().transform((v) => (v === null || v === undefined || v === "" ? undefined : v));
+
+const SummaryRecipient = z.looseObject({
+  recipientId: OptionalScalar,
+  recipientIdGuid: OptionalScalar,
+  email: z.string().default(""),
+  name: OptionalScalar,
+  routingOrder: OptionalScalar,
+  status: OptionalScalar,
+  sentDateTime: OptionalScalar,
+  deliveredDateTime: OptionalScalar,
+  signedDateTime: OptionalScalar,
+  declinedDateTime: OptionalScalar,
+  declinedReason: OptionalScalar,
+});
+
+const Summary = z.looseObject({
+  status: OptionalScalar,
+  emailSubject: OptionalScalar,
+  createdDateTime: OptionalScalar,
+  sentDateTime: OptionalScalar,
+  deliveredDateTime: OptionalScalar,
+  completedDateTime: OptionalScalar,
+  declinedDateTime: OptionalScalar,
+  voidedDateTime: OptionalScalar,
+  voidedReason: OptionalScalar,
+  statusChangedDateTime: OptionalScalar,
+  recipients: z.record(z.string(), z.unknown()).optional(),
+  customFields: z.looseObject({ textCustomFields: z.array(z.looseObject({ name: Scalar, value: OptionalScalar })).optional() }).optional(),
+  envelopeDocuments: z.array(z.looseObject({ documentId: Scalar, name: z.string().default(""), PDFBytes: OptionalScalar })).optional(),
+});
+
+const Message = z.looseObject({
+  event: z.string().min(1),
+  retryCount: OptionalScalar,
+  configurationId: OptionalScalar,
+  generatedDateTime: OptionalScalar,
+  data: z.looseObject({
+    accountId: OptionalScalar,
+    envelopeId: Scalar,
+    recipientId: OptionalScalar,
+    envelopeSummary: Summary.optional().nullable(),
+  }),
+});
+
+const KIND_TYPES: Record<string, string> = {
+  signers: "signer",
+  carbonCopies: "carbonCopy",
+  certifiedDeliveries: "certifiedDelivery",
+  agents: "agent",
+  editors: "editor",
+  intermediaries: "intermediary",
+  inPersonSigners: "inPersonSigner",
+};
+
+function recipientsOf(summary: z.output<typeof Summary> | undefined): Array<ConnectRecipient & { recipientId?: string | undefined }> {
+  const out: Array<ConnectRecipient & { recipientId?: string | undefined }> = [];
+  for (const [kind, list] of Object.entries(summary?.recipients ?? {})) {
+    const type = KIND_TYPES[kind];
+    if (!type || !Array.isArray(list)) continue;
+    for (const raw of list) {
+      const parsed = SummaryRecipient.safeParse(raw);
+      if (!parsed.success) continue;
+      const r = parsed.data;
+      const order = r.routingOrder !== undefined && /^\d+$/.test(r.routingOrder) ? Number(r.routingOrder) : undefined;
+      out.push({
+        type,
+        email: r.email,
+        ...(r.name !== undefined ? { name: r.name } : {}),
+        ...(order !== undefined ? { routingOrder: order } : {}),
+        status: (r.status ?? "created").toLowerCase(),
+        ...(r.recipientIdGuid !== undefined ? { recipientIdGuid: r.recipientIdGuid } : {}),
+        ...(normaliseTime(r.sentDateTime) ? { sentAt: normaliseTime(r.sentDateTime) } : {}),
+        ...(normaliseTime(r.deliveredDateTime) ? { deliveredAt: normaliseTime(r.deliveredDateTime) } : {}),
+        ...(normaliseTime(r.signedDateTime) ? { signedAt: normaliseTime(r.signedDateTime) } : {}),
+        ...(normaliseTime(r.declinedDateTime) ? { declinedAt: normaliseTime(r.declinedDateTime) } : {}),
+        ...(r.declinedReason !== undefined ? { declinedReason: r.declinedReason } : {}),
+        ...(r.recipientId !== undefined ? { recipientId: r.recipientId } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** Parse a JSON SIM Connect message into a typed event; a ValidationError when it is not one. @public */
+export function parseJsonConnectMessage(rawBody: Buffer | string): DocuSignConnectEvent {
+  const text = typeof rawBody === "string" ? rawBody : rawBody.toString("utf8");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`docusign webhook: the body is not valid JSON (${(error as Error).message})`, { vendor: "docusign", issues: [{ path: "(root)", message: "invalid JSON" }] });
+  }
+  const parsed = Message.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
+    throw new ValidationError(`docusign webhook: not a Connect JSON message — ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, { vendor: "docusign", issues });
+  }
+  const message = parsed.data;
+  const summary = message.data.envelopeSummary ?? undefined;
+  const withIds = recipientsOf(summary);
+  const recipients = sortRecipients(withIds.map(({ recipientId: _id, ...r }) => r));
+  const event = message.event;
+  const generatedAt = normaliseTime(message.generatedDateTime);
+  const subjectRecipient = message.data.recipientId !== undefined ? withIds.find((r) => r.recipientId === message.data.recipientId) : undefined;
+  const times: Record<string, string | undefined> = {
+    created: normaliseTime(summary?.createdDateTime),
+    sent: normaliseTime(summary?.sentDateTime),
+    delivered: normaliseTime(summary?.deliveredDateTime),
+    completed: normaliseTime(summary?.completedDateTime),
+    declined: normaliseTime(summary?.declinedDateTime),
+    voided: normaliseTime(summary?.voidedDateTime),
+  };
+  const occurredAt = changeTime(event, times, subjectRecipient) ?? normaliseTime(summary?.statusChangedDateTime) ?? generatedAt ?? new Date(0).toISOString();
+  const decliner = event === "envelope-declined" ? declinerOf(recipients) : undefined;
+  const recipient = event.startsWith("recipient-")
+    ? { ...(subjectRecipient ? (({ recipientId: _r, ...rest }) => rest)(subjectRecipient) : {}), ...(message.data.recipientId !== undefined ? { recipientId: message.data.recipientId } : {}) }
+    : decliner;
+  const status = (summary?.status ?? (event.startsWith("envelope-") ? event.slice("envelope-".length) : undefined))?.toLowerCase();
+  const declinedReason = (event.endsWith("-declined") ? (recipient?.declinedReason ?? declinerOf(recipients)?.declinedReason) : undefined) ?? undefined;
+  const customFields = Object.fromEntries((summary?.customFields?.textCustomFields ?? []).map((f) => [f.name, f.value ?? ""]));
+  return {
+    eventId: eventIdOf({ envelopeId: message.data.envelopeId, event, recipientId: message.data.recipientId, occurredAt }),
+    event,
+    envelopeId: message.data.envelopeId,
+    ...(status !== undefined ? { status } : {}),
+    occurredAt,
+    ...(summary?.emailSubject !== undefined ? { emailSubject: summary.emailSubject } : {}),
+    ...(recipient && Object.keys(recipient).length > 0 ? { recipient } : {}),
+    recipients,
+    ...(declinedReason !== undefined ? { declinedReason } : {}),
+    ...(event === "envelope-voided" && summary?.voidedReason !== undefined ? { voidedReason: summary.voidedReason } : {}),
+    customFields,
+    documents: (summary?.envelopeDocuments ?? []).map((d) => ({ documentId: d.documentId, name: d.name, ...(d.PDFBytes ? { pdfBase64: d.PDFBytes } : {}) })),
+    meta: {
+      format: "json",
+      ...(generatedAt ? { generatedAt } : {}),
+      ...(message.retryCount !== undefined && /^\d+$/.test(message.retryCount) ? { retryCount: Number(message.retryCount) } : {}),
+      ...(message.configurationId !== undefined ? { configurationId: message.configurationId } : {}),
+      ...(message.data.accountId !== undefined ? { accountId: message.data.accountId } : {}),
+      summaryIncluded: summary !== undefined,
+    },
+  };
+}
