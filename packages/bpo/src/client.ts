@@ -6,6 +6,7 @@
 import {
   CATEGORY_DEFAULTS,
   createRuntime,
+  IntegrationError,
   type DeadLetterSink,
   type DriftMode,
   type HealthResult,
@@ -96,6 +97,11 @@ export interface PagedResource<TQuery, TRow> {
   listAll(query: Omit<TQuery, "offset">, ctx?: IntegrationContext): AsyncGenerator<TRow, void, undefined>;
 }
 
+function aborted(operation: string, reason: unknown): IntegrationError {
+  const detail = reason instanceof Error && reason.message ? `: ${reason.message}` : "";
+  return new IntegrationError(`bpo ${operation}: iteration aborted by the caller${detail}`, { vendor: BPO_VENDOR, operation, vendorCode: "ABORTED", retryable: false, cause: reason });
+}
+
 function paged<TInput extends z.ZodType, TRow>(
   runtime: Runtime,
   operation: Operation<TInput, z.ZodType<PageOf<TRow>>>,
@@ -116,7 +122,13 @@ function paged<TInput extends z.ZodType, TRow>(
     list: (query, ctx) => bound(query ?? ({} as z.input<TInput>), ctx),
     pages,
     async *listAll(query, ctx) {
-      for await (const page of pages(query as z.input<TInput>, ctx)) yield* page.data;
+      for await (const page of pages(query as z.input<TInput>, ctx)) {
+        for (const row of page.data) {
+          // Stop at once on abort, not after the rest of the page.
+          if (ctx?.signal?.aborted) throw aborted(operation.id, ctx.signal.reason);
+          yield row;
+        }
+      }
     },
   };
 }

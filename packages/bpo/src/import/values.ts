@@ -39,11 +39,10 @@ const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-function fromParts(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): string {
+function fromParts(raw: string, year: number, month: number, day: number, hour = 0, minute = 0, second = 0): string {
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    throw new CellError(`${year}-${month}-${day} is not a calendar date`);
-  }
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) throw new CellError(`${JSON.stringify(raw)} is not a calendar date`);
+  if (hour > 23 || minute > 59 || second > 59) throw new CellError(`${JSON.stringify(raw)} is not a time of day`);
   return date.toISOString();
 }
 
@@ -71,7 +70,7 @@ export function timestamp(value: unknown): string | null {
   if (/^\d{9,13}$/.test(raw)) return epoch(Number(raw), raw);
   if (ISO_DATE.test(raw)) {
     const [y, m, d] = raw.split("-").map(Number) as [number, number, number];
-    return fromParts(y, m, d);
+    return fromParts(raw, y, m, d);
   }
   if (ISO_DATE_TIME.test(raw)) {
     const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(raw);
@@ -79,7 +78,7 @@ export function timestamp(value: unknown): string | null {
     if (Number.isNaN(parsed)) throw new CellError(`${JSON.stringify(raw)} is not a date`);
     // Date.parse rolls 2024-02-30 over to March; check the calendar date itself.
     const [y, m, d] = raw.slice(0, 10).split("-").map(Number) as [number, number, number];
-    fromParts(y, m, d);
+    fromParts(raw, y, m, d);
     return new Date(parsed).toISOString();
   }
   const us = US_DATE.exec(raw);
@@ -90,7 +89,7 @@ export function timestamp(value: unknown): string | null {
       if (hour < 1 || hour > 12) throw new CellError(`${JSON.stringify(raw)} has an invalid hour`);
       hour = (hour % 12) + (meridiem === "pm" ? 12 : 0);
     }
-    return fromParts(Number(us[3]), Number(us[1]), Number(us[2]), hour, us[5] === undefined ? 0 : Number(us[5]), us[6] === undefined ? 0 : Number(us[6]));
+    return fromParts(raw, Number(us[3]), Number(us[1]), Number(us[2]), hour, us[5] === undefined ? 0 : Number(us[5]), us[6] === undefined ? 0 : Number(us[6]));
   }
   throw new CellError(`${JSON.stringify(raw)} is not a date`);
 }
