@@ -99,6 +99,8 @@ export const ParticipantWire = z.looseObject({
   type: z.number().int(),
   displayOrder: z.number().int().nullish(),
   signerGroup: z.number().int().nullish(),
+  customInvitationSubject: z.string().nullish(),
+  customInvitationMessage: z.string().nullish(),
   externalId: z.string().nullish(),
   language: z.string().nullish(),
   status: z.enum(PARTICIPANT_STATUSES),

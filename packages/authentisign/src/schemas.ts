@@ -210,7 +210,8 @@ export interface DownloadedDocument {
   /** From `Content-Disposition`, else `<signingId>-<kind>.pdf`. */
   filename: string;
   contentType: string;
-  contentLength: number | undefined;
+  /** Byte length, when the response declares it. */
+  contentLength?: number | undefined;
   /** The bytes, streamed as they arrive. */
   body: Readable;
 }

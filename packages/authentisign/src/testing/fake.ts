@@ -415,9 +415,9 @@ export function createAuthentisignFake(options: AuthentisignFakeOptions = {}): A
     },
     view: (signingId, email) => control(signingId, [(s) => applyView(s, email, iso())]),
     sign: (signingId, email) => control(signingId, [(s) => applySign(s, email, iso())]),
-    completeAll(signingId) {
+    async completeAll(signingId) {
       const signing = get(signingId);
-      if (!isOpen(signing)) return Promise.reject(new Error(`authentisign fake: cannot complete signing ${signingId}: it is ${signing.status}`));
+      if (!isOpen(signing)) throw new Error(`authentisign fake: cannot complete signing ${signingId}: it is ${signing.status}`);
       const signers = signing.participants.filter((p) => p.type === PARTICIPANT_TYPE.signer && p.status !== "signed").sort((a, b) => a.signerGroup - b.signerGroup || a.displayOrder - b.displayOrder);
       return control(
         signingId,

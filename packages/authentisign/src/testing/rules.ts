@@ -99,10 +99,10 @@ export async function parseCreateForm(form: FormData, now: number): Promise<{ si
 
   const layoutId = scalars.get("layoutid") ?? null;
   if (files.length === 0 && !layoutId) errors.push("Files is required when no LayoutId is given.");
-  const bool = (k: string): boolean | undefined => {
+  const bool = (k: string, label: string): boolean | undefined => {
     const raw = scalars.get(k);
     if (raw === undefined) return undefined;
-    if (!/^(true|false)$/i.test(raw)) errors.push(`${k} '${raw}' is not a boolean.`);
+    if (!/^(true|false)$/i.test(raw)) errors.push(`${label} '${raw}' is not a boolean.`);
     return raw.toLowerCase() === "true";
   };
   const expirationDate = scalars.get("expirationdate") ?? null;
@@ -113,17 +113,17 @@ export async function parseCreateForm(form: FormData, now: number): Promise<{ si
   }
   const callbackUrl = scalars.get("callbackurl") ?? null;
   if (callbackUrl !== null && !URL.canParse(callbackUrl)) errors.push(`CallbackUrl '${callbackUrl}' is not an absolute URL.`);
-  const small = (k: string, max: number): number | null => {
+  const small = (k: string, label: string, max: number): number | null => {
     const raw = scalars.get(k);
     if (raw === undefined) return null;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > max) errors.push(`${k} '${raw}' is out of range.`);
+    if (!Number.isInteger(n) || n < 0 || n > max) errors.push(`${label} '${raw}' is out of range.`);
     return n;
   };
-  const reminderDay = small("reminderday", 365);
-  const reminderHour = small("reminderhour", 23);
-  const isOrdered = bool("isordered") ?? false;
-  bool("applylayout");
+  const reminderDay = small("reminderday", "ReminderDay", 365);
+  const reminderHour = small("reminderhour", "ReminderHour", 23);
+  const isOrdered = bool("isordered", "IsOrdered") ?? false;
+  bool("applylayout", "ApplyLayout");
   if (errors.length > 0) return { errors };
   return {
     signing: {
