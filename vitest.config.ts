@@ -27,6 +27,10 @@ export default defineConfig({
       })),
       {
         resolve: { alias },
+        test: { name: "repo", root: "test", include: ["**/*.test.ts"], testTimeout: 60_000 },
+      },
+      {
+        resolve: { alias },
         test: { name: "examples", root: "examples", include: ["**/*.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 60_000 },
       },
     ],
