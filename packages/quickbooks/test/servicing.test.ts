@@ -127,7 +127,7 @@ describe("servicing.paymentReceived and loanPaidOff", () => {
     const result = await h.client.servicing.loanPaidOff({ loanId: "L-1001", customerId: customer.Id, payoffDate: "2026-06-30" });
     expect(result.closedCents).toBe(30);
     expect(result.journalEntry).toMatchObject({ DocNumber: "PO-L-1001", TotalAmt: 0.3 });
-    expect(result.journalEntry!.Line.map((l) => (l as { JournalEntryLineDetail: { PostingType: string; AccountRef: { value: string } } }).JournalEntryLineDetail)).toEqual([
+    expect(result.journalEntry!.Line.map((l) => (l as unknown as { JournalEntryLineDetail: { PostingType: string; AccountRef: { value: string } } }).JournalEntryLineDetail)).toEqual([
       { PostingType: "Debit", AccountRef: { value: "45" } },
       { PostingType: "Credit", AccountRef: { value: "1" }, Entity: { Type: "Customer", EntityRef: { value: customer.Id } } },
     ]);
