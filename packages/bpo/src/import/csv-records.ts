@@ -21,17 +21,23 @@ export interface CsvRecordOptions {
   maxRecordChars: number;
 }
 
-function countNewlines(text: string): number {
+/** Line breaks in raw CSV text: CRLF, a lone CR and a lone LF each count once. */
+function countBreaks(text: string): number {
   let count = 0;
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) count += 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) count += 1;
+    else if (c === 0x0d) {
+      count += 1;
+      if (text.charCodeAt(i + 1) === 0x0a) i += 1;
+    }
+  }
   return count;
 }
 
-/** The line a record starts on, from the line it ends on and its raw text (leading blank lines and the record delimiter excluded). */
-function startLine(endLine: number, raw: string | undefined): number {
-  if (!raw) return endLine;
-  const body = raw.replace(/^[\r\n]+/, "").replace(/\r?\n$|\r$/, "");
-  return endLine - countNewlines(body);
+function leadingBreaks(raw: string): number {
+  const match = /^[\r\n]+/.exec(raw);
+  return match ? countBreaks(match[0]) : 0;
 }
 
 function describe(error: CsvError, extraLines: number): string {
@@ -50,6 +56,17 @@ export async function* csvRecords(input: AsyncIterable<Uint8Array | string> | Re
   // Bad records are reported by csv-parse through a callback while it reads ahead; they are
   // queued and handed out in file order, before the first good record that follows them.
   const skipped: Array<{ line: number; reason: string }> = [];
+  // Line numbers are counted here from each record's raw text, in parse order: csv-parse's own
+  // `info.lines` counts a CRLF inside a quoted field as two lines and drifts after it.
+  let linesBefore = 0;
+  const place = (raw: string | undefined): { line: number; span: number } => {
+    const text = raw ?? "";
+    const line = 1 + linesBefore + leadingBreaks(text);
+    const breaks = countBreaks(text);
+    linesBefore += breaks;
+    const body = text.replace(/^[\r\n]+/, "").replace(/(\r\n|\r|\n)$/, "");
+    return { line, span: countBreaks(body) };
+  };
   const parser = parse({
     bom: true,
     delimiter: options.delimiter ?? ",",
@@ -58,14 +75,16 @@ export async function* csvRecords(input: AsyncIterable<Uint8Array | string> | Re
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    info: true,
     raw: true,
     max_record_size: options.maxRecordChars,
+    on_record: (record: unknown) => {
+      const { record: cells, raw } = record as { record: string[]; raw: string };
+      return { cells, line: place(raw).line };
+    },
     on_skip: (error, raw) => {
       if (!error) return;
-      const endLine = typeof error.lines === "number" ? error.lines : 0;
-      const line = startLine(endLine, raw);
-      skipped.push({ line, reason: describe(error, Math.max(0, endLine - line)) });
+      const { line, span } = place(raw);
+      skipped.push({ line, reason: describe(error, span) });
     },
   });
   const source = input instanceof Readable ? input : Readable.from(input, { objectMode: false });
@@ -76,13 +95,12 @@ export async function* csvRecords(input: AsyncIterable<Uint8Array | string> | Re
   let index = 0;
   let finished = false;
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-      const line = startLine(item.info.lines, item.raw);
+    for await (const { cells, line } of parser as AsyncIterable<{ cells: string[]; line: number }>) {
       while (skipped.length > 0 && skipped[0]!.line < line) {
         const bad = skipped.shift()!;
         yield { kind: "bad-record", index: ++index, line: bad.line, reason: bad.reason };
       }
-      yield { kind: "record", index: ++index, line, cells: item.record };
+      yield { kind: "record", index: ++index, line, cells };
     }
     finished = true;
   } catch (error) {
