@@ -85,6 +85,26 @@ describe("auth", () => {
   });
 });
 
+describe("response shapes", () => {
+  it("the fake's responses match the declared output schemas exactly (drift: strict)", async () => {
+    h = await setup({ client: { drift: "strict" } });
+    const sent = await h.client.messages.send({ to: BORROWER, messagingServiceSid: "MG" + "1".repeat(32), body: "x" });
+    await h.fake.deliver(sent.sid);
+    const fetched = await h.client.messages.get({ sid: sent.sid });
+    const page = await h.client.messages.listPage({ pageSize: 1 });
+    expect([sent.status, fetched.status, page.messages[0]!.sid]).toEqual(["accepted", "delivered", sent.sid]);
+  });
+
+  it("a drifted response fails in strict mode with the fields named", async () => {
+    h = await setup({ client: { drift: "strict" } });
+    const { http, HttpResponse } = await import("msw");
+    h.server.use(http.get("*/2010-04-01/Accounts/:a/Messages/:sid", () => HttpResponse.json({ sid: "SM" + "0".repeat(32), status: "teleported" })));
+    const error = await rejection(h.client.messages.get({ sid: "SM" + "0".repeat(32) }));
+    expect((error as Error).name).toBe("ContractDriftError");
+    expect((error as { issues: Array<{ path: string }> }).issues.map((i) => i.path)).toContain("status");
+  });
+});
+
 describe("opt-outs", () => {
   it("a recipient in the opt-out store is refused before any request, after validation", async () => {
     const optOuts = createMemoryOptOutStore([BORROWER]);

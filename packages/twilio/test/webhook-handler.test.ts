@@ -352,6 +352,37 @@ describe("inbound messages", () => {
   });
 });
 
+describe("request shapes and endpoint kinds", () => {
+  it("a GET webhook is verified over its URL and parsed from the query", async () => {
+    const { computeTwilioSignature } = await import("@connect/twilio");
+    const sid = "SM" + "d".repeat(32);
+    const url = `https://hooks.acme.test/twilio/inbound?MessageSid=${sid}&From=%2B14155550100&To=%2B14155552345&Body=confirm&NumMedia=0`;
+    mount({ keywords: { CONFIRM: () => "ok" } });
+    const response = await webhook.handle({ method: "GET", url, headers: { "x-twilio-signature": computeTwilioSignature(fake.authToken, url) }, rawBody: Buffer.alloc(0) });
+    expect(response).toEqual({ status: 200, headers: { "content-type": TWIML_CONTENT_TYPE }, body: '<?xml version="1.0" encoding="UTF-8"?><Response><Message>ok</Message></Response>' });
+  });
+
+  it("kind: 'status' reads every request as a status callback; kind: 'inbound' as a message", async () => {
+    const { computeTwilioSignature } = await import("@connect/twilio");
+    const params = { MessageSid: "SM" + "e".repeat(32), SmsStatus: "received", From: BORROWER, To: SENDER, Body: "hi", NumMedia: "0" };
+    const body = new URLSearchParams(params).toString();
+    const req = (url: string) => ({ method: "POST", url, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": computeTwilioSignature(fake.authToken, url, params) }, rawBody: Buffer.from(body) });
+
+    mount({ kind: "status" });
+    expect((await webhook.handle(req("https://h.test/status"))).body).toBe("");
+    expect(statuses.map((e) => [e.type, e.status, e.final])).toEqual([["message.status", "received", true]]);
+    mount({ kind: "inbound" });
+    expect((await webhook.handle(req("https://h.test/inbound"))).headers["content-type"]).toBe(TWIML_CONTENT_TYPE);
+    expect(inbound.map((e) => [e.type, e.body])).toEqual([["message.inbound", "hi"]]);
+  });
+
+  it("a status the SDK does not know yet is passed to onStatus without ordering", async () => {
+    const sid = await sendWithCallback();
+    expect((await fake.postStatusCallback({ sid, status: "scheduled_for_later" })).status).toBe(200);
+    expect(statuses.map((e) => [e.status, e.final, e.previousStatus])).toEqual([["scheduled_for_later", false, undefined]]);
+  });
+});
+
 describe("client.createWebhookHandler: which secret verifies webhooks", () => {
   const apiKey = { sid: "SK" + "c".repeat(32), secret: "api-key-secret-000" };
 
