@@ -201,6 +201,9 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
   const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
   const tracker = createRateLimitTracker(now);
   const auth = options.auth;
+  if (!auth || typeof auth !== "object") {
+    throw new ValidationError("docusign: auth is required (a JWT grant { integrationKey, userId, privateKey } or { accessToken })", { vendor: "docusign", issues: [{ path: "auth", message: "is required" }] });
+  }
   const jwt: JwtAuthOptions | undefined = isJwtAuth(auth) ? auth : undefined;
   if (jwt) assertJwtOptions(jwt);
   const consent = jwt ? consentUrl({ oauthHost, integrationKey: jwt.integrationKey, redirectUri: jwt.consentRedirectUri, scopes: jwt.scopes }) : undefined;
@@ -388,6 +391,7 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
   };
 
   const list = bind(listStatusChanges);
+  let closing: Promise<void> | undefined;
   const operations: Record<string, Operation> = Object.fromEntries(
     [createEnvelope, getEnvelope, voidEnvelope, sendEnvelope, findEnvelopeByTransactionId, listStatusChanges, listRecipients, listDocuments, downloadDocument, requestToken, getUserInfo].map(
       (op) => [op.id, op as unknown as Operation],
@@ -437,9 +441,12 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
         return { status: "unhealthy", latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
       }
     },
-    async close() {
-      const current = rest ? await rest.catch(() => undefined) : undefined;
-      await Promise.all([oauth.close(), current?.runtime.close()]);
+    close() {
+      closing ??= (async () => {
+        const current = rest ? await rest.catch(() => undefined) : undefined;
+        await Promise.all([oauth.close(), current?.runtime.close()]);
+      })();
+      return closing;
     },
   };
 }
