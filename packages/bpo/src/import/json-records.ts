@@ -72,6 +72,10 @@ class Splitter {
 
   private emitRecord(text: string): void {
     this.index += 1;
+    if (text.length > this.options.maxRecordChars) {
+      this.out.push({ kind: "bad-record", index: this.index, line: this.recordLine, reason: this.tooLargeReason() });
+      return;
+    }
     try {
       this.out.push({ kind: "record", index: this.index, line: this.recordLine, value: JSON.parse(text) as unknown });
     } catch (error) {
@@ -79,9 +83,13 @@ class Splitter {
     }
   }
 
+  private tooLargeReason(): string {
+    return `record is larger than ${this.options.maxRecordChars} characters (an unbalanced bracket?)`;
+  }
+
   private tooLarge(): void {
     this.index += 1;
-    this.out.push({ kind: "bad-record", index: this.index, line: this.recordLine, reason: `record is larger than ${this.options.maxRecordChars} characters (an unbalanced bracket?)` });
+    this.out.push({ kind: "bad-record", index: this.index, line: this.recordLine, reason: this.tooLargeReason() });
     this.parts = [];
     this.partsLength = 0;
     this.from = -1;
