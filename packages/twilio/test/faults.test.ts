@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import { CircuitOpenError, createMemoryDeadLetterSink, NetworkError, RateLimitedError, ServerError, TimeoutError, UnknownOutcomeError } from "@connect/core";
 import { always, delayed, scripted } from "@connect/core/testing";
 import { classifyTwilioError, createTwilioClient } from "@connect/twilio";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { http, HttpResponse } from "msw";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BORROWER, FAST_POLICY, rejection, SENDER, setup, type Harness } from "./helpers.js";
@@ -20,6 +21,22 @@ const message = { to: BORROWER, from: SENDER, body: "Reply CONFIRM to acknowledg
 function twilio500(): Response {
   return HttpResponse.json({ code: 20500, message: "An internal server error has occurred", more_info: "https://www.twilio.com/docs/errors/20500", status: 500 }, { status: 500 });
 }
+
+describe("validation before I/O", () => {
+  it("a send with an invalid number makes no HTTP request, is not retried and does not count against the breaker", async () => {
+    const deadLetters = createMemoryDeadLetterSink();
+    const client = createTwilioClient({ accountSid: h.fake.accountSid, auth: { authToken: h.fake.authToken }, baseUrl: h.server.url, policy: { ...FAST_POLICY, breaker: { failureThreshold: 1, successThreshold: 1, resetTimeoutMs: 60_000 } }, deadLetters });
+    for (const to of ["+1 415 555 01", "555-0100", "+999 1234"]) {
+      const error = await rejection(client.messages.send({ ...message, to }));
+      expect(error).toMatchObject({ name: "ValidationError", operation: "messages.send", retryable: false });
+    }
+    const sent = await client.messages.send(message);
+    await client.close();
+    expect(h.server.requests.map((r) => r.method)).toEqual(["POST"]);
+    expect(sent.to).toBe(BORROWER);
+    expect(await deadLetters.list()).toEqual([]);
+  });
+});
 
 describe("rate limits (20429)", () => {
   it("429 then success: the send is retried (a 429 was never processed) and exactly one message exists", async () => {
@@ -175,12 +192,14 @@ describe("secrets", () => {
     const lines: unknown[] = [];
     const log = (obj: Record<string, unknown>, msg?: string) => lines.push({ obj, msg });
     const deadLetters = createMemoryDeadLetterSink();
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     const client = createTwilioClient({
       accountSid: h.fake.accountSid,
       auth: { authToken: token },
       baseUrl: h.server.url,
       policy: FAST_POLICY,
-      telemetry: { logger: { debug: log, info: log, warn: log, error: log } },
+      telemetry: { logger: { debug: log, info: log, warn: log, error: log }, tracerProvider },
       deadLetters,
     });
     h.server.use(http.post(MESSAGES, () => HttpResponse.json({ code: 20500, message: `echo ${token}`, status: 500 }, { status: 500 })));
@@ -192,7 +211,9 @@ describe("secrets", () => {
     expect(letters).toHaveLength(1);
     expect(lines.length).toBeGreaterThan(0);
     const basic = Buffer.from(`${h.fake.accountSid}:${token}`).toString("base64");
-    for (const text of [JSON.stringify((error as UnknownOutcomeError).toJSON()), (error as Error).message, String(((error as Error).cause as Error).message), JSON.stringify(lines), JSON.stringify(letters)]) {
+    const spans = exporter.getFinishedSpans().map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, status: span.status }));
+    expect(spans.map((span) => span.name)).toEqual(["twilio.messages.send"]);
+    for (const text of [JSON.stringify((error as UnknownOutcomeError).toJSON()), (error as Error).message, String(((error as Error).cause as Error).message), JSON.stringify(lines), JSON.stringify(letters), JSON.stringify(spans)]) {
       expect(text).not.toContain(token);
       expect(text).not.toContain(basic);
     }
