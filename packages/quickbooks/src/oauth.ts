@@ -19,7 +19,6 @@ import {
   createRuntime,
   defineOperation,
   IntegrationError,
-  noopLogger,
   registerSecret,
   timingSafeEqualStrings,
   type AuthStrategy,
@@ -37,6 +36,7 @@ import {
 import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { classifyOAuthError } from "./errors.js";
+import { safeLogger } from "./logging.js";
 
 /** Intuit's OAuth endpoints (the same for sandbox and production). @public */
 export const QUICKBOOKS_OAUTH_ENDPOINTS = {
@@ -248,7 +248,7 @@ export function createQuickBooksOAuth(options: QuickBooksOAuthOptions): QuickBoo
   const warningMs = options.reconnectWarningMs ?? DEFAULT_RECONNECT_WARNING_MS;
   const keyOf = options.tokenKey ?? ((realmId: string) => `quickbooks:${realmId}`);
   const store = options.tokens;
-  const logger: Logger = options.telemetry?.logger ?? noopLogger;
+  const logger: Logger = safeLogger(options.telemetry?.logger);
   registerSecret(typeof options.clientSecret === "string" ? options.clientSecret : undefined);
   const auth: AuthStrategy = basicAuth(options.clientId, options.clientSecret);
   const defaults: PolicyOptions = { retry: { attempts: 3, minDelayMs: 250, maxDelayMs: 5_000 }, breaker: false, limiter: false, timeout: { attemptMs: 30_000, totalMs: 60_000 } };

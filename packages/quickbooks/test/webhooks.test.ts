@@ -195,6 +195,27 @@ describe("the webhook endpoint", () => {
     expect((letters[0]!.payload as QuickBooksEntityChange).entityId).toBe("1234");
   });
 
+  it("a handler error carrying a credential is redacted in log lines and the dead letter", async () => {
+    const secret = "Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJlLXZhbHVl";
+    const lines: string[] = [];
+    const log = (obj: Record<string, unknown>, msg?: string) => void lines.push(JSON.stringify({ obj, msg }));
+    const deadLetters = createMemoryDeadLetterSink();
+    const { webhook, url } = await listen({
+      deadLetters,
+      maxAttempts: 2,
+      logger: { debug: log, info: log, warn: log, error: log },
+      onChange: () => {
+        throw new Error(`upstream said: ${secret}`);
+      },
+    });
+    await fetch(url, { method: "POST", headers: { "intuit-signature": CLOUD_SIGNATURE }, body: CLOUD_BODY });
+    await webhook.idle();
+    expect(lines.length).toBeGreaterThan(0);
+    const letters = JSON.stringify(await deadLetters.list());
+    for (const text of [lines.join("\n"), letters]) expect(text).not.toContain("c2VjcmV0LXBheWxvYWQ");
+    expect(letters).toContain("[REDACTED]");
+  });
+
   it("one malformed entry is dead-lettered as invalid and the others are processed", async () => {
     const deadLetters = createMemoryDeadLetterSink();
     const seen: string[] = [];

@@ -10,7 +10,6 @@ import { createHash, randomUUID } from "node:crypto";
 import {
   createWebhookReceiver,
   IntegrationError,
-  noopLogger,
   type DeadLetterSink,
   type DedupeStore,
   type Logger,
@@ -18,6 +17,7 @@ import {
   type WebhookReceiver,
   type WebhookVerifier,
 } from "@connect/core";
+import { safeLogger } from "../logging.js";
 import { parseQuickBooksWebhook, type InvalidQuickBooksChange, type QuickBooksEntityChange } from "./events.js";
 import { quickBooksWebhookVerifier } from "./verify.js";
 
@@ -61,7 +61,7 @@ const sleep = (ms: number): Promise<void> => (ms <= 0 ? Promise.resolve() : new 
 
 /** Create the processor that runs handlers for queued changes. @public */
 export function createQuickBooksChangeProcessor(options: ChangeProcessorOptions): QuickBooksChangeProcessor {
-  const logger = options.logger ?? noopLogger;
+  const logger = safeLogger(options.logger);
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const now = options.now ?? Date.now;
   const delay = (attempt: number): number =>
@@ -121,7 +121,7 @@ export interface MemoryChangeQueue extends QuickBooksChangeQueue {
 
 /** Create an in-process queue over a processor (lost on restart: use a durable queue in production). @public */
 export function createMemoryChangeQueue(processor: QuickBooksChangeProcessor, options: { logger?: Logger | undefined } = {}): MemoryChangeQueue {
-  const logger = options.logger ?? noopLogger;
+  const logger = safeLogger(options.logger);
   let tail: Promise<void> = Promise.resolve();
   let pending = 0;
   const outcomes: Array<{ changeId: string; outcome: ChangeOutcome }> = [];
@@ -196,7 +196,7 @@ export interface QuickBooksWebhookHandler extends WebhookReceiver {
  * @public
  */
 export function createQuickBooksWebhookHandler(options: QuickBooksWebhookOptions): QuickBooksWebhookHandler {
-  const logger = options.logger ?? noopLogger;
+  const logger = safeLogger(options.logger);
   let verifier = options.verifier;
   if (!verifier) {
     if (options.unsafeSkipSignatureCheck) verifier = { verify: () => undefined };
@@ -206,8 +206,8 @@ export function createQuickBooksWebhookHandler(options: QuickBooksWebhookOptions
   const memory = options.queue
     ? undefined
     : createMemoryChangeQueue(
-        createQuickBooksChangeProcessor({ ...options, logger, now: options.now }),
-        { logger },
+        createQuickBooksChangeProcessor({ ...options, logger: options.logger, now: options.now }),
+        { logger: options.logger },
       );
   const queue: QuickBooksChangeQueue = options.queue ?? memory!;
   const realms = options.realmIds ? new Set(options.realmIds) : undefined;

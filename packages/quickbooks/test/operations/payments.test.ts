@@ -35,6 +35,13 @@ describe("payments", () => {
     expect((await h.client.invoices.get({ id: invoiceId })).Balance).toBe(12500.5);
   });
 
+  it("delete removes the payment and the invoice is owed again", async () => {
+    const created = await h.client.payments.create(payment(customerId, invoiceId));
+    expect(await h.client.payments.delete({ id: created.Id, syncToken: created.SyncToken })).toEqual({ status: "Deleted", domain: "QBO", Id: created.Id });
+    expect(h.fake.rows("Payment")).toEqual([]);
+    expect((await h.client.invoices.get({ id: invoiceId })).Balance).toBe(12500.5);
+  });
+
   it("applied amounts above TotalAmt are refused before any request", async () => {
     const error = await h.client.payments.create({ ...payment(customerId, invoiceId), TotalAmt: 100 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);

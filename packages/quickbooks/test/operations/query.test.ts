@@ -80,6 +80,13 @@ describe("paging", () => {
     expect(apiRequests(h.server)).toHaveLength(1);
   });
 
+  it("items: get by id and query by name", async () => {
+    expect(await h.client.items.get({ id: "2" })).toMatchObject({ Id: "2", Name: "Construction Draw", Type: "Service" });
+    const found = [];
+    for await (const item of h.client.items.query({ where: { Name: { like: "Construction%" } } })) found.push(item.Name);
+    expect(found).toEqual(["Construction Draw"]);
+  });
+
   it("query.run returns the raw QueryResponse; the fake refuses OR like QuickBooks", async () => {
     const response = await h.client.query.run("SELECT COUNT(*) FROM Item");
     expect(response).toEqual({ totalCount: 2 });
