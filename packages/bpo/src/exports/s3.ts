@@ -74,10 +74,12 @@ const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_A
  * @public
  */
 export function mapS3Error(error: unknown, operation: string, where: string): IntegrationError | undefined {
+  // `where` names the call and the object, e.g. `S3 GetObject of s3://bucket/key`.
   if (IntegrationError.is(error)) return error;
   if (typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError") return undefined;
   const e = (typeof error === "object" && error !== null ? error : {}) as { name?: unknown; message?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown; requestId?: unknown } };
   const code = typeof e.name === "string" ? e.name : "Error";
+  where = `${BPO_VENDOR} ${operation}: ${where}`;
   const status = typeof e.$metadata?.httpStatusCode === "number" ? e.$metadata.httpStatusCode : undefined;
   const options: IntegrationErrorOptions = {
     vendor: BPO_VENDOR,
@@ -89,10 +91,10 @@ export function mapS3Error(error: unknown, operation: string, where: string): In
   };
   if (code === "NoSuchKey" || code === "NotFound") return new NotFoundError(`${where}: no such object (${code})`, options);
   if (code === "NoSuchBucket") return new NotFoundError(`${where}: the bucket does not exist (${code}); check the bucket name and region`, options);
-  if (code === "AccessDenied" || status === 403) return new ForbiddenError(`${where}: access denied (${code}); grant s3:ListBucket and s3:GetObject on the delivery prefix`, options);
   if (code === "InvalidAccessKeyId" || code === "SignatureDoesNotMatch" || code === "ExpiredToken" || code === "CredentialsProviderError") {
     return new AuthError(`${where}: the AWS credentials were rejected (${code})`, options);
   }
+  if (code === "AccessDenied" || status === 403) return new ForbiddenError(`${where}: access denied (${code}); grant s3:ListBucket and s3:GetObject on the delivery prefix`, options);
   if (code === "SlowDown" || code === "Throttling" || status === 429) return new RateLimitedError(`${where}: throttled by S3 (${code})`, options);
   if (code === "TimeoutError" || e.code === "ETIMEDOUT") return new TimeoutError(`${where} timed out`, { ...options, phase: "attempt" });
   if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) {
@@ -152,7 +154,11 @@ export function s3ExportReader(options: S3ExportReaderOptions): S3ExportReader {
       const found: z.infer<typeof Listed> = [];
       let token: string | undefined;
       do {
-        const page = await s3.send(new loaded.ListObjectsV2Command({ Bucket: input.bucket, Prefix: input.prefix || undefined, ContinuationToken: token }), { abortSignal: ctx.signal });
+        const page = await s3
+          .send(new loaded.ListObjectsV2Command({ Bucket: input.bucket, Prefix: input.prefix || undefined, ContinuationToken: token }), { abortSignal: ctx.signal })
+          .catch((error: unknown) => {
+            throw mapS3Error(error, "exports.list", `S3 ListObjectsV2 of s3://${input.bucket}/${input.prefix}`) ?? error;
+          });
         for (const object of page.Contents ?? []) {
           if (!object.Key) continue;
           const name = object.Key.slice(input.prefix.length);
@@ -173,7 +179,9 @@ export function s3ExportReader(options: S3ExportReaderOptions): S3ExportReader {
     idempotent: true,
     async execute(input, ctx) {
       const { s3, sdk: loaded } = await client();
-      const object = await s3.send(new loaded.GetObjectCommand({ Bucket: input.bucket, Key: input.key }), { abortSignal: ctx.signal });
+      const object = await s3.send(new loaded.GetObjectCommand({ Bucket: input.bucket, Key: input.key }), { abortSignal: ctx.signal }).catch((error: unknown) => {
+        throw mapS3Error(error, "exports.open", `S3 GetObject of s3://${input.bucket}/${input.key}`) ?? error;
+      });
       if (!object.Body) throw new ServerError(`s3://${input.bucket}/${input.key}: GetObject answered without a body`, { vendor: BPO_VENDOR, operation: "exports.open", retryable: true });
       return object.Body as unknown as AsyncIterable<Uint8Array>;
     },
@@ -185,8 +193,7 @@ export function s3ExportReader(options: S3ExportReaderOptions): S3ExportReader {
     policy: options.policy,
     telemetry: options.telemetry,
     deadLetters: options.deadLetters,
-    mapError: (error, ctx) =>
-      mapS3Error(error, ctx.operation, ctx.operation === "exports.list" ? `S3 ListObjectsV2 of s3://${options.bucket}/${prefix}` : `S3 GetObject in s3://${options.bucket}/${prefix}`),
+    mapError: (error, ctx) => mapS3Error(error, ctx.operation, `S3 call in s3://${options.bucket}/${prefix}`),
   });
 
   const reader = createExportReader(
