@@ -6,236 +6,33 @@
  * undelivered for configured numbers), pages lists with `next_page_uri` + `PageToken`, mirrors
  * STOP / START opt-outs, and posts signed status callbacks and inbound messages to a host URL.
  */
-import { randomBytes } from "node:crypto";
-import { http, HttpResponse, type RequestHandler } from "msw";
+import { http, HttpResponse } from "msw";
+import {
+  DEFAULT_STATUS,
+  dlrDate,
+  ERROR_TEXT,
+  FAILED_CODES,
+  formOf,
+  hex,
+  isRecipient,
+  isSender,
+  MAGIC_FROM,
+  MAGIC_SENDER,
+  MAGIC_TO,
+  many,
+  one,
+  rfc2822,
+  segmentsOf,
+  START_WORDS,
+  STOP_WORDS,
+  validCallback,
+} from "./rules.js";
 import { postTwilioWebhook, twilioSignature } from "./signer.js";
-
-type Status = "accepted" | "queued" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "received";
-
-/** A message the fake holds (outbound ones created through the API, inbound ones posted to a host). @public */
-export interface FakeMessage {
-  sid: string;
-  direction: "outbound-api" | "inbound";
-  to: string;
-  /** Null while a Messaging Service has not picked a sender. */
-  from: string | null;
-  body: string;
-  mediaUrls: string[];
-  messagingServiceSid: string | null;
-  statusCallback: string | null;
-  status: Status;
-  /** Every status the message has had, in order. */
-  history: Status[];
-  errorCode: number | null;
-  errorMessage: string | null;
-  numSegments: number;
-  price: string | null;
-  dateCreated: number;
-  dateSent: number | null;
-  dateUpdated: number;
-  /** Form fields of the create request, as received. */
-  params: Record<string, string | string[]>;
-}
-
-/** How a configured recipient fails delivery. @public */
-export type FakeDeliveryFailure = number | { status: "failed" | "undelivered"; errorCode: number };
-
-/** A scripted REST error for the next matching request(s). @public */
-export interface FakeFailure {
-  /** Twilio error code, e.g. 21211. */
-  code: number;
-  /** HTTP status; by default the code's usual one (20003 → 401, 20404 → 404, 20429 → 429, 20500 → 500, else 400). */
-  status?: number;
-  message?: string;
-  headers?: Record<string, string>;
-  /** Only requests with this method (upper case). */
-  method?: string;
-  /** Only requests whose path ends with this (e.g. `/Messages.json`). */
-  path?: string;
-  /** How many requests it answers. Default 1. */
-  times?: number;
-}
-
-/** A status change the fake made, and the callback it posted for it. @public */
-export interface FakeTransition {
-  sid: string;
-  from: Status;
-  to: Status;
-  /** The status callback posted (when the message has a StatusCallback). */
-  callback?: { url: string; status: number } | undefined;
-}
-
-/** Options of {@link createTwilioFake}. @public */
-export interface TwilioFakeOptions {
-  /** The account. Default `ACfa4e00000000000000000000000000fa`. */
-  accountSid?: string;
-  /** The account's Auth Token (REST auth and webhook signatures). */
-  authToken?: string;
-  /** API keys that authenticate for the account. */
-  apiKeys?: Array<{ sid: string; secret: string }>;
-  /** Numbers the account owns; a `From` outside them is 21606. Default: any sender is accepted. */
-  senders?: string[];
-  /** Sender a Messaging Service picks. Default `+15005550006`. */
-  messagingServiceSender?: string;
-  /** Apply the test-credential magic numbers (From +15005550001/07/08, To +15005550001/02/03/04/09). Default true. */
-  magicNumbers?: boolean;
-  /** Recipients whose messages fail delivery: a 30xxx code, or its status and code. */
-  deliveryFailures?: Record<string, FakeDeliveryFailure>;
-  /** Clock (epoch ms). */
-  now?: () => number;
-}
-
-/** The fake. @public */
-export interface TwilioFake {
-  /** msw handlers; serve them with `serveHandlers` from @connect/core/testing. */
-  readonly handlers: RequestHandler[];
-  readonly accountSid: string;
-  readonly authToken: string;
-  readonly apiKeys: ReadonlyArray<{ sid: string; secret: string }>;
-  /** Every message, in creation order. */
-  readonly messages: readonly FakeMessage[];
-  /** Recipients that texted STOP (Twilio answers 21610 to sends to them). */
-  readonly optOuts: Set<string>;
-  /** A message by SID. */
-  message(sid: string): FakeMessage | undefined;
-  /** Answer the next matching request(s) with a Twilio error code. */
-  failNext(failure: FakeFailure): void;
-  /** Answer the next request(s) with 429 / 20429 (too many concurrent requests). */
-  rateLimitNext(options?: { times?: number; path?: string }): void;
-  /** Make messages to `to` fail delivery (from now on). */
-  failDeliveryTo(to: string, failure: FakeDeliveryFailure): void;
-  /** Move a message one step along its lifecycle and post its status callback. */
-  advance(sid: string): Promise<FakeTransition | undefined>;
-  /** Move a message to its final status, posting each callback in order. */
-  deliver(sid: string): Promise<FakeTransition[]>;
-  /** Deliver every outbound message that is not final yet. */
-  deliverAll(): Promise<FakeTransition[]>;
-  /** Post a (re-)signed status callback for a message, e.g. an old status late, or a duplicate. */
-  postStatusCallback(options: PostStatusOptions): Promise<Response>;
-  /** Record an inbound message and post it, signed, to a host URL; returns the host's answer. */
-  postInbound(options: PostInboundOptions): Promise<{ response: Response; message: FakeMessage; twiml: string }>;
-  /** `X-Twilio-Signature` for a URL and params with the fake's Auth Token. */
-  sign(url: string, params?: Record<string, string>): string;
-  /** Forget messages, opt-outs, scripted failures and added delivery failures. */
-  reset(): void;
-}
-
-/** Options of `postStatusCallback`. @public */
-export interface PostStatusOptions {
-  sid: string;
-  /** Default: the message's StatusCallback. */
-  url?: string;
-  /** Default: the message's current status. */
-  status?: string;
-  errorCode?: number;
-  /** Sign over this URL (the public URL a proxy is reached at) while posting to `url`. */
-  signedUrl?: string;
-  /** Post JSON with `bodySHA256` instead of a form. */
-  json?: boolean;
-  /** Extra or overriding parameters (they are signed). */
-  params?: Record<string, string>;
-  /** Extra headers, e.g. a fixed `i-twilio-idempotency-token`. */
-  headers?: Record<string, string>;
-}
-
-/** Options of `postInbound`. @public */
-export interface PostInboundOptions {
-  url: string;
-  from: string;
-  /** The account's number that received it. Default: the first of `senders`, else `+15005550006`. */
-  to?: string;
-  body: string;
-  media?: Array<{ url: string; contentType: string }>;
-  messagingServiceSid?: string;
-  signedUrl?: string;
-  json?: boolean;
-  params?: Record<string, string>;
-  headers?: Record<string, string>;
-}
+import type { FakeDeliveryFailure, FakeFailure, FakeMessage, FakeStatus, FakeTransition, PostStatusOptions, TwilioFake, TwilioFakeOptions } from "./types.js";
 
 const API = "2010-04-01";
 const DEFAULT_ACCOUNT = "ACfa4e00000000000000000000000000fa";
 const DEFAULT_TOKEN = "fa4e0000auth0000token000000000000";
-const MAGIC_SENDER = "+15005550006";
-const MAGIC_FROM: Record<string, number> = { "+15005550001": 21212, "+15005550007": 21606, "+15005550008": 21611 };
-const MAGIC_TO: Record<string, number> = { "+15005550001": 21211, "+15005550002": 21612, "+15005550003": 21408, "+15005550004": 21610, "+15005550009": 21614 };
-const E164 = /^\+[1-9]\d{6,14}$/;
-const STOP_WORDS = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"]);
-const START_WORDS = new Set(["START", "YES", "UNSTOP"]);
-// Failures that never leave Twilio are `failed`; carrier-side ones are `undelivered` (shared/vendors/twilio.md §2).
-const FAILED_CODES = new Set([30001, 30002, 30032, 30034]);
-const ERROR_TEXT: Record<number, string> = {
-  20003: "Authenticate",
-  20404: "The requested resource was not found",
-  20429: "Too Many Requests",
-  20500: "An internal server error has occurred",
-  21211: "The 'To' number is not a valid phone number.",
-  21212: "The 'From' number is not a valid phone number, shortcode, or alphanumeric sender ID.",
-  21408: "Permission to send an SMS has not been enabled for the region indicated by the 'To' number.",
-  21602: "Message body is required.",
-  21606: "The 'From' phone number provided is not a valid message-capable Twilio phone number for this destination/account.",
-  21608: "The number is unverified. Trial accounts may only send messages to verified numbers.",
-  21609: "Invalid StatusCallback URL.",
-  21610: "Attempt to send to unsubscribed recipient",
-  21611: "This 'From' number has exceeded the maximum number of queued messages",
-  21612: "The 'To' phone number is not currently reachable via SMS.",
-  21614: "'To' number is not a valid mobile number",
-  21617: "The concatenated message body exceeds the 1600 character limit.",
-  30001: "Queue overflow",
-  30003: "Unreachable destination handset",
-  30005: "Unknown destination handset",
-  30006: "Landline or unreachable carrier",
-  30007: "Message filtered",
-  30008: "Unknown error",
-};
-const DEFAULT_STATUS: Record<number, number> = { 20003: 401, 20404: 404, 20429: 429, 20500: 500 };
-
-function hex(bytes: number): string {
-  return randomBytes(bytes).toString("hex");
-}
-
-function rfc2822(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toUTCString().replace("GMT", "+0000");
-}
-
-// The fake's own segment count (GSM-7 160/153, else UCS-2 70/67), independent of the SDK's.
-const GSM = new Set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€\f");
-function segmentsOf(body: string): number {
-  if (body === "") return 0;
-  const gsm = [...body].every((c) => GSM.has(c));
-  const units = gsm ? [...body].reduce((n, c) => n + ("^{}\\[~]|€\f".includes(c) ? 2 : 1), 0) : body.length;
-  const [single, multi] = gsm ? [160, 153] : [70, 67];
-  return units <= single ? 1 : Math.ceil(units / multi);
-}
-
-function isSender(value: string): boolean {
-  return E164.test(value) || /^\d{5,6}$/.test(value) || /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(value) || /^whatsapp:\+[1-9]\d{6,14}$/.test(value);
-}
-
-function isRecipient(value: string): boolean {
-  return E164.test(value) || /^whatsapp:\+[1-9]\d{6,14}$/.test(value);
-}
-
-function validCallback(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "" && !url.hostname.includes("_");
-  } catch {
-    return false;
-  }
-}
-
-function formOf(text: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of new URLSearchParams(text)) {
-    const prior = out[k];
-    out[k] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
-  }
-  return out;
-}
-
-const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
-const many = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 /**
  * Create a Twilio fake.
@@ -420,7 +217,7 @@ export function createTwilioFake(options: TwilioFakeOptions = {}): TwilioFake {
 
   const fallback = http.all(`*/${API}/*`, ({ request }) => errorResponse(20404, 404, `The requested resource ${new URL(request.url).pathname} was not found`));
 
-  function nextStatus(m: FakeMessage): { status: Status; errorCode: number | null } | undefined {
+  function nextStatus(m: FakeMessage): { status: FakeStatus; errorCode: number | null } | undefined {
     const failure = deliveryFailures[m.to];
     const spec = failure === undefined ? undefined : typeof failure === "number" ? { status: FAILED_CODES.has(failure) ? ("failed" as const) : ("undelivered" as const), errorCode: failure } : failure;
     switch (m.status) {
@@ -435,12 +232,6 @@ export function createTwilioFake(options: TwilioFakeOptions = {}): TwilioFake {
       default:
         return undefined;
     }
-  }
-
-  function dlrDate(ms: number): string {
-    const d = new Date(ms);
-    const two = (n: number) => String(n).padStart(2, "0");
-    return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
   }
 
   function statusParams(m: FakeMessage, status: string, errorCode: number | null): Record<string, string> {
