@@ -102,10 +102,15 @@ export type TwilioClientWebhookOptions = Omit<TwilioWebhookOptions, "authToken">
 
 /** A Twilio client. @public */
 export interface TwilioClient {
+  /** Adapter id. */
   readonly id: "twilio";
+  /** This package's semver version. */
   readonly version: string;
+  /** The account every path is under. */
   readonly accountSid: string;
+  /** The operations the client runs, by id. */
   readonly operations: Readonly<Record<string, Operation>>;
+  /** Programmable Messaging. */
   readonly messages: {
     /** Send an SMS/MMS/WhatsApp message; resolves to the created Message (status `queued` or `accepted`) with a segment report. */
     send(input: SendMessageInput, ctx?: IntegrationContext): Promise<SentMessage>;
