@@ -71,3 +71,15 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     (error: unknown) => error,
   );
 }
+
+/** Serve a webhook receiver on 127.0.0.1; returns its URL and close(). */
+export async function listen(receiver: { node(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse): Promise<void> }): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer } = await import("node:http");
+  const server = createServer((req, res) => void receiver.node(req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as import("node:net").AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/docusign`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

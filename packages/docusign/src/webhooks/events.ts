@@ -5,6 +5,7 @@
  * stable `eventId` for dedupe (DocuSign sends no event id; duplicates and re-deliveries carry
  * the same envelope, event, recipient and time).
  */
+import { createHash } from "node:crypto";
 import type { ConnectEventName } from "../envelope-input.js";
 import type { EnvelopeStatus, RecipientStatus } from "../schemas.js";
 
@@ -109,9 +110,18 @@ export function changeTime(event: string, times: Record<string, string | undefin
   return times[kind];
 }
 
-/** The dedupe id of an event. @internal */
-export function eventIdOf(parts: { envelopeId: string; event: string; recipientId?: string | undefined; occurredAt: string }): string {
-  return `${parts.envelopeId}:${parts.event}:${parts.recipientId ?? ""}:${parts.occurredAt}`;
+/**
+ * The dedupe id of an event: envelope, event, recipient, time, and a short digest of the
+ * recipients' statuses — legacy XML names a message after the envelope status only, so two
+ * messages sent while the envelope stays `sent` (one per signer) differ only there.
+ * @internal
+ */
+export function eventIdOf(parts: { envelopeId: string; event: string; recipientId?: string | undefined; occurredAt: string; recipients: readonly ConnectRecipient[] }): string {
+  const digest = createHash("sha256")
+    .update(parts.recipients.map((r) => `${r.type}:${r.email.toLowerCase()}:${r.status}`).join("|"))
+    .digest("hex")
+    .slice(0, 12);
+  return `${parts.envelopeId}:${parts.event}:${parts.recipientId ?? ""}:${parts.occurredAt}:${digest}`;
 }
 
 /** The decliner of a declined envelope (or undefined). @internal */

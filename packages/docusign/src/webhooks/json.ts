@@ -130,7 +130,7 @@ export function parseJsonConnectMessage(rawBody: Buffer | string): DocuSignConne
   const declinedReason = (event.endsWith("-declined") ? (recipient?.declinedReason ?? declinerOf(recipients)?.declinedReason) : undefined) ?? undefined;
   const customFields = Object.fromEntries((summary?.customFields?.textCustomFields ?? []).map((f) => [f.name, f.value ?? ""]));
   return {
-    eventId: eventIdOf({ envelopeId: message.data.envelopeId, event, recipientId: message.data.recipientId, occurredAt }),
+    eventId: eventIdOf({ envelopeId: message.data.envelopeId, event, recipientId: message.data.recipientId, occurredAt, recipients }),
     event,
     envelopeId: message.data.envelopeId,
     ...(status !== undefined ? { status } : {}),

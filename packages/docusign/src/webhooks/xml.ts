@@ -152,7 +152,7 @@ export function parseXmlConnectMessage(rawBody: Buffer | string, options: XmlCon
     ...(text(d, "PDFBytes") ? { pdfBase64: text(d, "PDFBytes") } : {}),
   }));
   return {
-    eventId: eventIdOf({ envelopeId, event, occurredAt }),
+    eventId: eventIdOf({ envelopeId, event, occurredAt, recipients }),
     event,
     envelopeId,
     status,
