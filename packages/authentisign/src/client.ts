@@ -154,8 +154,9 @@ function build(options: AuthentisignClientOptions) {
     operations,
     signings: {
       /**
-       * Upload documents and participants (a draft); with `send: true`, send it right after.
-       * A failure after the upload is a `SigningNotSentError` carrying the draft's `signingId`.
+       * Upload documents and participants (a draft); with `send: true`, send it right after and
+       * return the re-read signing (the created one with the sent status, if that re-read fails).
+       * A failed send is a `SigningNotSentError` carrying the draft's `signingId`.
        */
       async create(input: CreateSigningInput, ctx?: IntegrationContext): Promise<Signing> {
         const { send: sendNow, ...rest } = createSigning.validate(input, { vendor: AUTHENTISIGN });
@@ -163,12 +164,14 @@ function build(options: AuthentisignClientOptions) {
         const files = await Promise.all(rest.files.map(async (file) => ({ ...file, content: await bytesOf(file) })));
         const created = await create({ ...rest, files } as CreateSigningInput, ctx);
         if (!sendNow) return created;
+        let sent: { status: Signing["status"] };
         try {
-          await send({ signingId: created.id, externalId: rest.externalId }, { ...ctx, idempotencyKey: undefined });
-          return await runtime.run(getSigning, { signingId: created.id }, { ...ctx, idempotencyKey: undefined });
+          sent = await send({ signingId: created.id, externalId: rest.externalId }, { ...ctx, idempotencyKey: undefined });
         } catch (error) {
           throw notSent(error, created.id, "send");
         }
+        // It is sent: a failed re-read must not look like a failed create (which invites a second one).
+        return runtime.run(getSigning, { signingId: created.id }, { ...ctx, idempotencyKey: undefined }).catch(() => ({ ...created, status: sent.status }));
       },
       /** Send a draft: invitations go out (`send-signing`). */
       send,

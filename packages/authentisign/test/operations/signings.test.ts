@@ -196,6 +196,13 @@ describe("signings.create", () => {
     expect((error as SigningNotSentError).cause).toBeInstanceOf(ValidationError);
     expect(created.status).toBe("draft");
   });
+  it("with send: true, a failed re-read after a successful send still returns the signing (sent), not an error", async () => {
+    h.server.use(http.get("*/api/v1/signings/:id", () => HttpResponse.json({ code: 503, message: "Service Unavailable", details: [] }, { status: 503 })));
+    const signing = await h.client.signings.create({ ...loanSigning(), send: true });
+    expect(signing.status).toBe("sent");
+    expect(h.fake.signing(signing.id).status).toBe("sent");
+    expect(apiRequests(h.server).filter((r) => r.method === "GET")).toHaveLength(3);
+  });
 });
 
 describe("signings.send", () => {
