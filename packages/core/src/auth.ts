@@ -38,11 +38,16 @@ export function bearerAuth(token: Resolvable, refresh?: () => Promise<void>): Au
   };
 }
 
-/** `Authorization: Basic base64(user:password)`. @public */
+/**
+ * `Authorization: Basic base64(user:password)`. The password and the encoded header are
+ * secrets; the user name is not redacted (it is an account id that errors and logs should name).
+ * @public
+ */
 export function basicAuth(user: Resolvable, password: Resolvable, refresh?: () => Promise<void>): AuthStrategy {
   return {
     async apply(request) {
-      const encoded = Buffer.from(`${await resolve(user)}:${await resolve(password)}`).toString("base64");
+      const name = typeof user === "function" ? await user() : user;
+      const encoded = Buffer.from(`${name}:${await resolve(password)}`).toString("base64");
       registerSecret(encoded);
       return withHeader(request, "authorization", `Basic ${encoded}`);
     },
