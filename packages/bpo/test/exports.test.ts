@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { AuthError, ForbiddenError, NotFoundError, type Logger } from "@connect/core";
 import { createExportReader, folderExportReader, importBpoExport, importLatestBpoExport, parseExportFileName, s3ExportReader } from "@connect/bpo";
@@ -88,7 +89,7 @@ describe("createExportReader (plugging in other storage such as SFTP)", () => {
       list: async () => Object.keys(files).map((name) => ({ name, size: files[name]!.length, location: `sftp://bpo.example/outgoing/${name}` })),
       open: async (name) => {
         opened.push(name);
-        return [Buffer.from(files[name]!)];
+        return Readable.from([Buffer.from(files[name]!)]);
       },
     });
     const latest = await reader.latest();

@@ -6,7 +6,7 @@
  */
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parse, type CsvError } from "csv-parse";
+import { parse, type CsvError, type Options } from "csv-parse";
 
 /** One item of the stream. @internal */
 export type CsvItem =
@@ -67,7 +67,8 @@ export async function* csvRecords(input: AsyncIterable<Uint8Array | string> | Re
     const body = text.replace(/^[\r\n]+/, "").replace(/(\r\n|\r|\n)$/, "");
     return { line, span: countBreaks(body) };
   };
-  const parser = parse({
+  // With `raw: true` each record reaches on_record as { record, raw }; on_record turns it into { cells, line }.
+  const csvOptions: Options<{ cells: string[]; line: number }, { record: string[]; raw: string }> = {
     bom: true,
     delimiter: options.delimiter ?? ",",
     encoding: options.encoding ?? "utf8",
@@ -77,16 +78,14 @@ export async function* csvRecords(input: AsyncIterable<Uint8Array | string> | Re
     skip_records_with_error: true,
     raw: true,
     max_record_size: options.maxRecordChars,
-    on_record: (record: unknown) => {
-      const { record: cells, raw } = record as { record: string[]; raw: string };
-      return { cells, line: place(raw).line };
-    },
-    on_skip: (error, raw) => {
+    on_record: ({ record: cells, raw }) => ({ cells, line: place(raw).line }),
+    on_skip: (error: CsvError | undefined, raw: string | undefined) => {
       if (!error) return;
       const { line, span } = place(raw);
       skipped.push({ line, reason: describe(error, span) });
     },
-  });
+  };
+  const parser = parse(csvOptions as unknown as Options);
   const source = input instanceof Readable ? input : Readable.from(input, { objectMode: false });
   let failure: unknown;
   const piping = pipeline(source, parser).catch((error: unknown) => {
