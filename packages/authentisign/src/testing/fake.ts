@@ -11,6 +11,7 @@ import { http, HttpResponse, type RequestHandler } from "msw";
 import { PARTICIPANT_TYPE, SIGNING_STATUS_ID } from "../assumptions.js";
 import { callbackPayload, postCallback, signCallback, type CallbackDelivery } from "./callbacks.js";
 import { certificateBytes, packageBytes } from "./pdf.js";
+import { errorBody, pdfResponse, problem } from "./responses.js";
 import { parseCreateForm } from "./rules.js";
 import {
   applyDecline,
@@ -105,30 +106,6 @@ export interface AuthentisignFake {
   expireTokens(): void;
   /** Forget signings, tokens, deliveries and scripted failures. */
   reset(): void;
-}
-
-const MESSAGES: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  409: "Conflict",
-  415: "Unsupported Media Type",
-  429: "Too Many Requests",
-  500: "An error occurred while processing your request.",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-};
-
-/** `{ code, message, details }` — the declared default error body. @internal */
-export function errorBody(status: number, message?: string, details: string[] = []): { code: number; message: string; details: string[] } {
-  return { code: status, message: message ?? MESSAGES[status] ?? `Error ${status}`, details };
-}
-
-/** ASP.NET ProblemDetails, served as application/json (never application/problem+json). @internal */
-export function problem(status: number, title: string, detail: string, instance: string): Record<string, unknown> {
-  const section = status === 404 ? "6.5.4" : status === 401 ? "3.1" : "6.5.1";
-  return { type: `https://tools.ietf.org/html/rfc${status === 401 ? "7235" : "7231"}#section-${section}`, title, status, detail, instance };
 }
 
 const api = (path: string): string => `*/api/v1${path}`;
@@ -325,7 +302,7 @@ export function createAuthentisignFake(options: AuthentisignFakeOptions = {}): A
     return signing ? json(signing.participants.map(participantWire)) : notFound(String(params.id), new URL(request.url).pathname);
   });
 
-  const documents = http.get(api("/signings/:id/documents/:kind"), ({ params, request }) => {
+  const documents = http.get(api("/signings/:id/documents/:kind"), ({ params }) => {
     const signing = store.get(String(params.id));
     if (!signing) return json(errorBody(404, `Signing ${String(params.id)} was not found.`), 404);
     const kind = String(params.kind);
@@ -339,20 +316,8 @@ export function createAuthentisignFake(options: AuthentisignFakeOptions = {}): A
     } else {
       return json(errorBody(404), 404);
     }
-    const chunk = 64 * 1024;
-    let offset = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (offset >= bytes.length) return controller.close();
-        controller.enqueue(new Uint8Array(bytes.subarray(offset, offset + chunk)));
-        offset += chunk;
-      },
-    });
     const suffix = kind === "s" ? "signed" : kind === "sc" ? "certificate" : "partial";
-    return new HttpResponse(stream, {
-      status: 200,
-      headers: { "content-type": "application/pdf", "content-disposition": `attachment; filename="${signing.name.replace(/["\\]/g, "")} (${suffix}).pdf"` },
-    });
+    return pdfResponse(bytes, `${signing.name.replace(/["\\]/g, "")} (${suffix}).pdf`);
   });
 
   const ccs = http.post(api("/ccs/batch"), async ({ request }) => {

@@ -5,12 +5,11 @@
  */
 export {
   createAuthentisignFake,
-  errorBody,
-  problem,
   type AuthentisignFake,
   type AuthentisignFakeOptions,
   type FakeControlResult,
   type FakeFailure,
 } from "./fake.js";
+export { errorBody, problem } from "./responses.js";
 export { callbackPayload, signCallback, type CallbackDelivery } from "./callbacks.js";
 export type { FakeCc, FakeFile, FakeParticipant, FakeSigning, FakeTransition } from "./state.js";
