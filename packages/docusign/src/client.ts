@@ -404,7 +404,7 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
     operations,
     envelopes: {
       create,
-      createLoanSigning: (loan, ctx) => create(buildLoanSigningEnvelope(loan), ctx),
+      createLoanSigning: async (loan, ctx) => create(buildLoanSigningEnvelope(loan), ctx),
       get: bind(getEnvelope),
       void: bind(voidEnvelope),
       send: bind(sendEnvelope),

@@ -466,8 +466,12 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
     setConsent(granted) {
       consent = granted;
     },
-    deliver: (id, email) => fire(model.deliver(envelopeOrThrow(id), email, now())),
-    sign: (id, email) => fire(model.sign(envelopeOrThrow(id), email, now())),
+    async deliver(id, email) {
+      await fire(model.deliver(envelopeOrThrow(id), email, now()));
+    },
+    async sign(id, email) {
+      await fire(model.sign(envelopeOrThrow(id), email, now()));
+    },
     async completeAll(id) {
       const env = envelopeOrThrow(id);
       const changes: FakeChange[] = [];
@@ -476,7 +480,9 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
       }
       await fire(changes);
     },
-    decline: (id, email, reason) => fire(model.decline(envelopeOrThrow(id), email, reason, now())),
+    async decline(id, email, reason) {
+      await fire(model.decline(envelopeOrThrow(id), email, reason, now()));
+    },
     async void(id, reason) {
       const result = model.voidEnvelope(envelopeOrThrow(id), reason, now());
       if ("errorCode" in result) throw new Error(`docusign fake: ${result.message}`);
