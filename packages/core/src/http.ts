@@ -234,7 +234,8 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
       if (responseType === "stream" && response.statusCode < 400) {
         return { ...base, body: response.body };
       }
-      if (responseType === "none" || request.method === "HEAD") {
+      // An error answer is read whatever the caller asked for: its body carries the vendor's code and message.
+      if ((responseType === "none" && response.statusCode < 400) || request.method === "HEAD") {
         await response.body.dump();
         return { ...base, body: undefined };
       }

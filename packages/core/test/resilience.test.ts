@@ -2,6 +2,7 @@ import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  AuthError,
   CircuitOpenError,
   createMemoryIdempotencyStore,
   createRuntime,
@@ -346,6 +347,36 @@ describe("fallback", () => {
     ]).catch((e: unknown) => e);
     expect(error).toBe(unknown);
     expect(secondCalled).toBe(false);
+  });
+});
+
+describe("fallback default rule", () => {
+  it("moves on only when the failed provider provably did nothing", async () => {
+    const { defaultShouldFallback } = await import("../src/resilience/fallback.js");
+    const cases: Array<[string, unknown, boolean]> = [
+      ["open breaker", new CircuitOpenError("open"), true],
+      ["refused connection", new NetworkError("refused", { code: "ECONNREFUSED", mayHaveReachedVendor: false }), true],
+      ["429", new RateLimitedError("slow down", { status: 429, mayHaveReachedVendor: false }), true],
+      ["bad credentials", new AuthError("401", { status: 401 }), true],
+      ["503 after a write may have happened", new ServerError("503", { status: 503 }), false],
+      ["connection reset mid-response", new NetworkError("reset", { code: "ECONNRESET" }), false],
+      ["unknown outcome", new UnknownOutcomeError("maybe"), false],
+      ["validation", new ValidationError("bad", { issues: [] }), false],
+      ["not one of ours", new Error("boom"), false],
+    ];
+    expect(cases.map(([name, error]) => [name, defaultShouldFallback(error)])).toEqual(cases.map(([name, , expected]) => [name, expected]));
+  });
+
+  it("a 5xx from the first provider is not re-done by the second unless shouldFallback says so", async () => {
+    const failure = new ServerError("503 on create", { status: 503 });
+    let secondCalls = 0;
+    const providers = [
+      { name: "a", run: async () => Promise.reject(failure) },
+      { name: "b", run: async () => (secondCalls += 1) },
+    ];
+    await expect(fallback(providers)).rejects.toBe(failure);
+    expect(secondCalls).toBe(0);
+    await expect(fallback(providers, { shouldFallback: (e) => IntegrationError.is(e) && e.retryable })).resolves.toMatchObject({ servedBy: "b", value: 1 });
   });
 });
 

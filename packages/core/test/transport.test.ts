@@ -127,6 +127,27 @@ describe("error classification table", () => {
     await rt.close();
   });
 
+  it("keeps the vendor's error body for an operation that reads no response body (responseType none)", async () => {
+    const deleteWidget = defineOperation({
+      id: "widgets.delete",
+      input: z.object({ id: z.string() }),
+      output: z.undefined(),
+      idempotent: true,
+      request: ({ id }) => ({ method: "DELETE", path: `/widgets/${id}`, responseType: "none" }),
+    });
+    server.use(
+      http.delete("*/widgets/:id", ({ params }) =>
+        params.id === "gone" ? HttpResponse.json({ message: "no widget gone", code: "E404" }, { status: 404 }) : new HttpResponse(null, { status: 204 }),
+      ),
+    );
+    const rt = acme(server.url, { policy: { retry: false } });
+    await expect(rt.run(deleteWidget, { id: "w1" })).resolves.toBeUndefined();
+    const error = await rt.run(deleteWidget, { id: "gone" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ status: 404, vendorCode: "E404", vendorMessage: "no widget gone" });
+    await rt.close();
+  });
+
   it("parses Retry-After as seconds and as an HTTP date", async () => {
     server.use(http.get("*/widgets/:id", () => HttpResponse.json({}, { status: 429, headers: { "retry-after": "7" } })));
     const rt = acme(server.url, { policy: { retry: false } });

@@ -22,16 +22,23 @@ export interface FallbackResult<T> {
 
 /** Options for {@link fallback}. @public */
 export interface FallbackOptions {
-  /** Whether to move on after this error; by default on retryable errors and open breakers, never on validation errors. */
+  /** Whether to move on after this error; by default only when the failed provider provably did nothing (see `defaultShouldFallback`). */
   shouldFallback?: (error: unknown) => boolean;
   signal?: AbortSignal;
 }
 
-/** Default fallback rule: move on when the provider is down (retryable, breaker open, unknown outcome excluded). @internal */
-function defaultShouldFallback(error: unknown): boolean {
-  if (!IntegrationError.is(error)) return true;
-  if (error.name === "UnknownOutcomeError") return false; // it may have happened: do not do it twice elsewhere
-  return error.retryable || error.name === "CircuitOpenError" || error.name === "AuthError";
+/**
+ * Default fallback rule: move on only when the first provider provably did nothing — its
+ * breaker is open, the request never reached it (refused connection, 429, an unreachable
+ * shared store) or it refused our credentials. After a 5xx or a timeout the provider may have
+ * acted (sent the envelope, the email), so doing the same work elsewhere could do it twice;
+ * pass `shouldFallback` (e.g. `(e) => IntegrationError.is(e) && e.retryable` for reads) to widen it.
+ * @internal
+ */
+export function defaultShouldFallback(error: unknown): boolean {
+  if (!IntegrationError.is(error)) return false;
+  if (error.name === "CircuitOpenError" || error.name === "AuthError" || error.name === "ForbiddenError") return true;
+  return error.retryable && !error.mayHaveReachedVendor;
 }
 
 /**
