@@ -24,6 +24,7 @@ import { localExportFile, type BpoExportFile, type BpoExportFormat, type BpoExpo
 import { DEFAULT_CONFLICT_RULES, resolveConflict, type ConflictReason, type ConflictRules, type StoredProjectState } from "./conflict.js";
 import { csvRecords } from "./csv-records.js";
 import { jsonRecords } from "./json-records.js";
+import { statusLookup } from "./values.js";
 import {
   cellsFromObject,
   fieldForColumn,
@@ -192,8 +193,8 @@ interface Counts {
 
 /** A raw row on its way to validation. */
 type RawRow =
-  | { kind: "cells"; row: number; line: number; cells: Partial<Record<BpoExportField, unknown>>; raw: unknown }
-  | { kind: "unreadable"; row: number; line: number; reason: string; issues?: FieldIssue[]; externalId?: string | undefined; raw?: unknown };
+  | { kind: "cells"; row: number; line: number; cells: Partial<Record<BpoExportField, unknown>>; raw: () => unknown }
+  | { kind: "unreadable"; row: number; line: number; reason: string; issues?: FieldIssue[]; externalId?: string | undefined; raw?: (() => unknown) | undefined };
 
 function counting(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncIterable<Uint8Array> {
   return {
@@ -223,9 +224,10 @@ async function* csvRows(bytes: AsyncIterable<Uint8Array>, file: BpoExportFile, o
       continue;
     }
     const cells = item.cells;
-    const extra = cells.slice(header.length);
-    const raw = Object.fromEntries(header.map((name, i) => [name, cells[i]]));
-    if (cells.length < header.length || extra.some((c) => c.trim() !== "")) {
+    // The raw row (header → cell) is built only for rows that end up in a problem report or dead letter.
+    const raw = (): Record<string, unknown> => Object.fromEntries(header.map((name, i) => [name, cells[i]]));
+    if (cells.length < header.length || (cells.length > header.length && cells.slice(header.length).some((c) => c.trim() !== ""))) {
+      const extra = cells.slice(header.length);
       const idColumn = columns.indexOf("id");
       const externalId = idColumn >= 0 && idColumn < cells.length ? cells[idColumn]?.trim() || undefined : undefined;
       const why = cells.length < header.length ? "a missing column, or a line break outside quotes?" : "an unquoted comma?";
@@ -236,7 +238,7 @@ async function* csvRows(bytes: AsyncIterable<Uint8Array>, file: BpoExportFile, o
         reason: `the row has ${cells.length} fields but the header has ${header.length} (${why})`,
         issues: [{ path: "(row)", message: `expected ${header.length} fields, found ${cells.length}`, code: "column_count" }],
         externalId,
-        raw: { ...raw, ...(extra.length > 0 ? { "(extra)": extra } : {}) },
+        raw: () => ({ ...raw(), ...(extra.length > 0 ? { "(extra)": extra } : {}) }),
       };
       continue;
     }
@@ -291,10 +293,10 @@ async function* jsonRows(bytes: AsyncIterable<Uint8Array>, options: BpoImportOpt
     }
     const value = item.value;
     if (!value || typeof value !== "object" || Array.isArray(value)) {
-      yield { kind: "unreadable", row: item.index, line: item.line, reason: `expected an object, found ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`, raw: value };
+      yield { kind: "unreadable", row: item.index, line: item.line, reason: `expected an object, found ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`, raw: () => value };
       continue;
     }
-    yield { kind: "cells", row: item.index, line: item.line, cells: cellsFromObject(value as Record<string, unknown>, options.mapping, ignored), raw: value };
+    yield { kind: "cells", row: item.index, line: item.line, cells: cellsFromObject(value as Record<string, unknown>, options.mapping, ignored), raw: () => value };
   }
 }
 
@@ -319,7 +321,7 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
   const store = options.store;
   const rules: ConflictRules = { ...DEFAULT_CONFLICT_RULES, ...options.conflict };
   const rowContext: RowContext = {
-    statuses: options.mapping?.statuses ?? {},
+    statuses: statusLookup(options.mapping?.statuses),
     exportDate: file.exportDate ? `${file.exportDate}T00:00:00.000Z` : undefined,
     fallbackUpdatedAt: options.fallbackUpdatedAt ?? "export-date",
   };
@@ -366,7 +368,7 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
     options.onProgress({ file: file.name, ...flat, bytesRead, totalBytes: file.size, fraction: file.size ? Math.min(1, bytesRead / file.size) : undefined, done });
   };
 
-  const problem = async (entry: RowProblem, raw: unknown): Promise<void> => {
+  const problem = async (entry: RowProblem, raw: (() => unknown) | undefined): Promise<void> => {
     const list = entry.stage === "store" ? failedRows : rejectedRows;
     if (entry.stage === "store") counts.failed += 1;
     else counts.rejected += 1;
@@ -391,7 +393,7 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
         operation: ROW_OPERATION,
         correlationId,
         tenantId: options.tenantId,
-        payload: { file: file.name, location: file.location, exportDate: file.exportDate, row: entry.row, line: entry.line, stage: entry.stage, externalId: entry.externalId, data: raw ?? null },
+        payload: { file: file.name, location: file.location, exportDate: file.exportDate, row: entry.row, line: entry.line, stage: entry.stage, externalId: entry.externalId, data: raw?.() ?? null },
         error: error.toJSON(),
         attempts: 1,
         firstAttemptAt: now,

@@ -157,7 +157,8 @@ export class RowError extends Error {
 
 /** What {@link toProjectRecord} needs besides the cells. @internal */
 export interface RowContext {
-  statuses: Readonly<Record<string, string>>;
+  /** From {@link statusLookup}. */
+  statuses: ReadonlyMap<string, string>;
   /** ISO time used when the row has no `updated_at` ("export-date" fallback), if known. */
   exportDate: string | undefined;
   fallbackUpdatedAt: "export-date" | "submitted-at";

@@ -14,7 +14,7 @@ export function text(value: unknown): string | null {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (typeof value !== "string") throw new CellError(`expected text, got ${Array.isArray(value) ? "a list" : typeof value}`);
   const trimmed = value.trim();
-  return trimmed === "" || /^(null|n\/a|-)$/i.test(trimmed) ? null : trimmed;
+  return trimmed === "" || (trimmed.length <= 4 && /^(null|n\/a|-)$/i.test(trimmed)) ? null : trimmed;
 }
 
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
@@ -37,13 +37,21 @@ export function money(value: unknown): number | null {
 
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]m)?)?$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
+
 function fromParts(raw: string, year: number, month: number, day: number, hour = 0, minute = 0, second = 0): string {
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) throw new CellError(`${JSON.stringify(raw)} is not a calendar date`);
+  if (!isCalendarDate(year, month, day)) throw new CellError(`${JSON.stringify(raw)} is not a calendar date`);
   if (hour > 23 || minute > 59 || second > 59) throw new CellError(`${JSON.stringify(raw)} is not a time of day`);
-  return date.toISOString();
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second)).toISOString();
 }
 
 /**
@@ -67,6 +75,12 @@ export function timestamp(value: unknown): string | null {
   if (typeof value === "number") return epoch(value, String(value));
   const raw = text(value);
   if (raw === null) return null;
+  // Fast path: already canonical (what Firestore and JavaScript's toISOString write).
+  if (CANONICAL.test(raw)) {
+    if (!isCalendarDate(Number(raw.slice(0, 4)), Number(raw.slice(5, 7)), Number(raw.slice(8, 10)))) throw new CellError(`${JSON.stringify(raw)} is not a calendar date`);
+    if (Number(raw.slice(11, 13)) > 23 || Number(raw.slice(14, 16)) > 59 || Number(raw.slice(17, 19)) > 59) throw new CellError(`${JSON.stringify(raw)} is not a time of day`);
+    return raw;
+  }
   if (/^\d{9,13}$/.test(raw)) return epoch(Number(raw), raw);
   if (ISO_DATE.test(raw)) {
     const [y, m, d] = raw.split("-").map(Number) as [number, number, number];
@@ -76,9 +90,8 @@ export function timestamp(value: unknown): string | null {
     const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(raw);
     const parsed = Date.parse(hasZone ? raw.replace(" ", "T") : `${raw.replace(" ", "T")}Z`);
     if (Number.isNaN(parsed)) throw new CellError(`${JSON.stringify(raw)} is not a date`);
-    // Date.parse rolls 2024-02-30 over to March; check the calendar date itself.
-    const [y, m, d] = raw.slice(0, 10).split("-").map(Number) as [number, number, number];
-    fromParts(raw, y, m, d);
+    // Date.parse may roll 2024-02-30 over to March; check the calendar date itself.
+    if (!isCalendarDate(Number(raw.slice(0, 4)), Number(raw.slice(5, 7)), Number(raw.slice(8, 10)))) throw new CellError(`${JSON.stringify(raw)} is not a calendar date`);
     return new Date(parsed).toISOString();
   }
   const us = US_DATE.exec(raw);
@@ -117,11 +130,16 @@ export function state(value: unknown): string | null {
   return /^[a-z]{2}$/i.test(raw) ? raw.toUpperCase() : raw;
 }
 
+/** A status mapping keyed case-insensitively (`New Lead`, `new lead` and `NEW LEAD` are one key). @internal */
+export function statusLookup(mapping: Readonly<Record<string, string>> | undefined): ReadonlyMap<string, string> {
+  return new Map(Object.entries(mapping ?? {}).map(([from, to]) => [from.trim().toLowerCase(), to]));
+}
+
 /** A status, canonicalised: `In Feasibility` → mapping, `lead` → `LEAD`, `Under contract` → `UNDER_CONTRACT`. @internal */
-export function status(value: unknown, mapping: Readonly<Record<string, string>>): string | null {
+export function status(value: unknown, mapping: ReadonlyMap<string, string>): string | null {
   const raw = text(value);
   if (raw === null) return null;
-  const mapped = mapping[raw] ?? mapping[raw.toLowerCase()] ?? mapping[raw.toUpperCase()] ?? raw;
+  const mapped = mapping.size > 0 ? (mapping.get(raw.toLowerCase()) ?? raw) : raw;
   const canonical = mapped.trim().toUpperCase().replace(/[\s-]+/g, "_");
   if (!/^[A-Z][A-Z0-9_]*$/.test(canonical)) throw new CellError(`${JSON.stringify(raw)} is not a status`);
   return canonical;
