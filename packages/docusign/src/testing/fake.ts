@@ -124,7 +124,7 @@ export interface DocuSignFake {
     readonly pending: number;
     /** Build the message DocuSign would send for an envelope's current state. */
     message(envelopeId: string, event: string, options?: { format?: "json" | "xml"; retryCount?: number; recipientId?: string; includeDocuments?: boolean }): { body: Buffer; headers: Record<string, string> };
-    /** Sign (with the account keys, or `keys`) and POST a message, or raw bytes, to a URL. */
+    /** POST a message (or raw bytes) to a URL: unsigned bytes are signed with the account keys; `keys` re-signs with other keys. */
     post(url: string, message: { body: Buffer | string; headers?: Record<string, string> }, options?: { keys?: readonly string[]; contentType?: string }): Promise<Response>;
     retryFailed(): Promise<FakeConnectDelivery[]>;
     /** Resolves when every queued delivery has been attempted. */
@@ -535,10 +535,14 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
       },
       post(url, message, opts = {}) {
         const body = typeof message.body === "string" ? Buffer.from(message.body, "utf8") : message.body;
+        const given = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+        const signed = Object.keys(given).some((k) => /^x-docusign-signature-\d+$/.test(k));
+        // `keys` re-signs (dropping any signature the message carried); otherwise a signed message keeps its own headers.
+        const own = opts.keys ? Object.fromEntries(Object.entries(given).filter(([k]) => !/^x-docusign-signature-\d+$/.test(k))) : given;
         const headers = {
           "content-type": opts.contentType ?? (body.subarray(0, 1).toString() === "<" ? "text/xml; charset=utf-8" : "application/json; charset=utf-8"),
-          ...signConnectMessage(body, opts.keys ?? hmacKeys),
-          ...message.headers,
+          ...own,
+          ...(opts.keys || !signed ? signConnectMessage(body, opts.keys ?? hmacKeys) : {}),
         };
         return globalThis.fetch(url, { method: "POST", headers, body: new Uint8Array(body) });
       },
