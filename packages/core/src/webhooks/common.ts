@@ -106,10 +106,10 @@ export async function resolveSecrets(source: SecretSource | undefined): Promise<
   return secrets;
 }
 
-/** The payload candidates a builder returned, as Buffers. @internal */
+/** The payload candidates a builder returned, as Buffers (a Buffer is used as is, not copied: bodies can be megabytes). @internal */
 export function payloadCandidates(payload: SignedPayload): Buffer[] {
   const list = typeof payload === "string" || Buffer.isBuffer(payload) ? [payload] : [...(payload as ReadonlyArray<Buffer | string>)];
-  return list.map((item) => (typeof item === "string" ? Buffer.from(item, "utf8") : Buffer.from(item)));
+  return list.map((item) => (typeof item === "string" ? Buffer.from(item, "utf8") : Buffer.isBuffer(item) ? item : Buffer.from(item)));
 }
 
 /** Hints appended to a bad-signature message: the common integration mistakes. @internal */
