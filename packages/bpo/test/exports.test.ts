@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { AuthError, ForbiddenError, NotFoundError, type Logger } from "@connect/core";
-import { createExportReader, folderExportReader, importBpoExport, importLatestBpoExport, parseExportFileName, s3ExportReader } from "@connect/bpo";
+import { BpoImportAbortedError, createExportReader, folderExportReader, importBpoExport, importLatestBpoExport, parseExportFileName, s3ExportReader } from "@connect/bpo";
 import { createMemoryImportStore, createS3Fake, writeBpoExport, type S3Fake } from "@connect/bpo/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tempDir } from "./helpers.js";
@@ -155,6 +155,33 @@ describe("s3ExportReader against the S3 fake on loopback", () => {
       const report = await importLatestBpoExport(r, { store });
       expect(report).toMatchObject({ file: written.name, location: `s3://bpo-exports/outgoing/${written.name}`, rows: 400, created: written.valid - written.duplicates, skipped: written.duplicates, rejected: written.rejected, bytesRead: written.bytes });
       expect(s3.calls.filter((c) => c.startsWith("GetObject"))).toEqual([`GetObject bpo-exports/outgoing/${written.name}`]);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("a connection dropped mid-file stops the import with the partial report; importing again completes the same state", async () => {
+    const written = await writeBpoExport({ dir, date: "2024-06-03", rows: 3000, seed: 21 });
+    await s3.putFile("bpo-exports", `outgoing/${written.name}`, written.path);
+    const clean = createMemoryImportStore();
+    await importBpoExport(written.path, { store: clean });
+
+    const r = reader();
+    try {
+      const store = createMemoryImportStore();
+      s3.dropConnectionNext({ afterBytes: Math.floor(written.bytes / 2) });
+      const error = (await importLatestBpoExport(r, { store }).catch((e: unknown) => e)) as BpoImportAbortedError;
+      expect(error).toBeInstanceOf(BpoImportAbortedError);
+      expect(error.retryable).toBe(true);
+      expect(error.report.complete).toBe(false);
+      expect(error.report.rows).toBeGreaterThan(0);
+      expect(error.report.rows).toBeLessThan(3000);
+      expect(error.message).toContain(`${written.name} stopped after ${error.report.rows} rows`);
+
+      const again = await importLatestBpoExport(r, { store });
+      expect(again).toMatchObject({ complete: true, rows: 3000 });
+      expect(again!.created + error.report.created).toBe(3000);
+      expect(store.snapshot()).toEqual(clean.snapshot());
     } finally {
       await r.close();
     }

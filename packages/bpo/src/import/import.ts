@@ -488,13 +488,14 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
       return final;
     } catch (caught) {
       let error: unknown = caught;
-      if (!IntegrationError.is(error)) {
+      // Everything but a refused file and an already-wrapped stop becomes a stop with the partial report.
+      if (!(error instanceof BpoExportFormatError) && !(error instanceof BpoImportAbortedError)) {
         const aborted = signal?.aborted ?? false;
         error = new BpoImportAbortedError(
           aborted
             ? `bpo ${IMPORT_OPERATION}: ${file.name} aborted after ${counts.rows} rows (${abortMessage(signal?.reason)})`
             : `bpo ${IMPORT_OPERATION}: ${file.name} stopped after ${counts.rows} rows: ${redactText((caught as Error)?.message ?? String(caught))}. Import it again — rows already imported are skipped as unchanged`,
-          { report: report(false), cause: caught, correlationId, retryable: !aborted },
+          { report: report(false), cause: caught, correlationId, retryable: !aborted && !(caught instanceof ValidationError) },
         );
       }
       const failure = error as IntegrationError;

@@ -6,7 +6,7 @@
  * Serve it on its own `serveHandlers` server and point the SDK's `endpoint` at it.
  */
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { http, HttpResponse, type RequestHandler } from "msw";
@@ -58,6 +58,8 @@ export interface S3Fake {
   putFile(bucket: string, key: string, path: string): Promise<void>;
   /** Answer the next matching call(s) with an S3 error. */
   failNext(failure: FakeS3Failure): void;
+  /** The next GetObject sends `afterBytes` of the body, then the connection drops. */
+  dropConnectionNext(options: { afterBytes: number }): void;
   /** Drop objects, calls and failures. */
   reset(): void;
 }
@@ -97,6 +99,7 @@ export function createS3Fake(options: S3FakeOptions = {}): S3Fake {
   const objects = new Map<string, FakeS3Object>();
   const calls: string[] = [];
   let failures: Array<FakeS3Failure & { left: number }> = [];
+  let dropAfter: number | undefined;
 
   const takeFailure = (operation: "ListObjectsV2" | "GetObject"): FakeS3Failure | undefined => {
     const failure = failures.find((f) => f.left > 0 && (!f.operation || f.operation === operation));
@@ -141,6 +144,19 @@ export function createS3Fake(options: S3FakeOptions = {}): S3Fake {
     const object = objects.get(`${bucket}/${key}`);
     if (!object) return s3Error(404, "NoSuchKey", MESSAGES.NoSuchKey!, `/${bucket}/${key}`);
     const headers = { "content-type": "application/octet-stream", etag: `"${object.etag}"`, "last-modified": new Date(object.lastModified).toUTCString(), "x-amz-request-id": randomUUID() };
+    if (dropAfter !== undefined) {
+      const cut = dropAfter;
+      dropAfter = undefined;
+      const bytes = object.body instanceof Uint8Array ? object.body : await readFile(object.body.path);
+      // Erroring the body stream makes the server destroy the socket mid-response.
+      const broken = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes.subarray(0, cut));
+          setTimeout(() => controller.error(new Error("connection dropped by the fake")), 5);
+        },
+      });
+      return new HttpResponse(broken, { headers });
+    }
     if (object.body instanceof Uint8Array) return new HttpResponse(object.body, { headers });
     const stream = Readable.toWeb(createReadStream(object.body.path, { highWaterMark: 256 * 1024 })) as unknown as ReadableStream<Uint8Array>;
     return new HttpResponse(stream, { headers });
@@ -164,10 +180,14 @@ export function createS3Fake(options: S3FakeOptions = {}): S3Fake {
     failNext(failure) {
       failures.push({ ...failure, left: failure.times ?? 1 });
     },
+    dropConnectionNext({ afterBytes }) {
+      dropAfter = afterBytes;
+    },
     reset() {
       objects.clear();
       calls.length = 0;
       failures = [];
+      dropAfter = undefined;
     },
   };
 }
