@@ -8,7 +8,6 @@ import {
   bearerAuth,
   CATEGORY_DEFAULTS,
   createRuntime,
-  createTokenManager,
   IntegrationError,
   mergePolicies,
   tokenAuth,
@@ -27,20 +26,9 @@ import {
   type TokenStore,
   type TransportOptions,
 } from "@connect/core";
-import type { KeyObject } from "node:crypto";
 import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
-import {
-  assertJwtOptions,
-  consentUrl,
-  createJwtAssertion,
-  DOCUSIGN_OAUTH_HOSTS,
-  isJwtAuth,
-  toPrivateKey,
-  type DocuSignAuthOptions,
-  type DocuSignEnvironment,
-  type JwtAuthOptions,
-} from "./auth.js";
+import { assertJwtOptions, consentUrl, DOCUSIGN_OAUTH_HOSTS, isJwtAuth, type DocuSignAuthOptions, type DocuSignEnvironment, type JwtAuthOptions } from "./auth.js";
 import { DEFAULT_MAX_DOCUMENT_BYTES, materializeDocuments, type CreateEnvelopeInput } from "./envelope-input.js";
 import { classifyDocuSignError } from "./errors.js";
 import { buildLoanSigningEnvelope, type LoanSigningInput } from "./loan.js";
@@ -58,6 +46,7 @@ import { getUserInfo, requestToken } from "./operations/oauth.js";
 import { listRecipients } from "./operations/recipients.js";
 import { createRateLimitTracker, observeResponse, registerTracker, type RateLimitSnapshot } from "./rate-limit.js";
 import type { Envelope, ListStatusChangesInput, UserInfo } from "./schemas.js";
+import { createJwtTokenManager } from "./tokens.js";
 
 /**
  * DocuSign's policy defaults (shared/vendors/docusign.md §4): 3000 calls per hour per account
@@ -239,52 +228,19 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
 
   let bearer: AuthStrategy;
   if (jwt) {
-    // A fixed key is parsed now (a bad key fails at construction); a function is read at each mint (rotation).
-    const fixedKey: KeyObject | undefined = typeof jwt.privateKey === "function" ? undefined : toPrivateKey(jwt.privateKey);
-    const loadKey = async (): Promise<KeyObject> => fixedKey ?? toPrivateKey(await (jwt.privateKey as () => string | Promise<string>)());
-    const skew = options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
-    const mint = async (signal?: AbortSignal): Promise<{ accessToken: string; expiresAt: number }> => {
-      const assertion = createJwtAssertion({
-        integrationKey: jwt.integrationKey,
-        userId: jwt.userId,
-        oauthHost,
-        privateKey: await loadKey(),
-        scopes: jwt.scopes,
-        nowMs: now(),
-        lifetimeSec: jwt.assertionLifetimeSec,
-      });
-      try {
-        const token = await oauth.run(requestToken, { assertion }, { signal });
-        return { accessToken: token.access_token, expiresAt: now() + token.expires_in * 1000 };
-      } catch (error) {
-        throw final(error);
-      }
-    };
-    const storeKey = `docusign:${oauthHost}:${jwt.integrationKey}:${jwt.userId}:${(jwt.scopes ?? []).join(" ")}`;
-    let lastFromStore: string | undefined;
-    const store = options.tokenStore;
-    tokens = createTokenManager({
-      refreshSkewMs: skew,
+    tokens = createJwtTokenManager({
+      jwt,
+      oauthHost,
       now,
-      fetchToken: store
-        ? (signal) =>
-            store.withLock(
-              storeKey,
-              async () => {
-                // Another worker may have minted while we waited; reuse it unless it is the token just refused.
-                const stored = await store.get(storeKey);
-                if (stored && stored.accessToken !== lastFromStore && stored.expiresAt - skew > now()) {
-                  lastFromStore = stored.accessToken;
-                  return { accessToken: stored.accessToken, expiresAt: stored.expiresAt };
-                }
-                const minted = await mint(signal);
-                await store.set(storeKey, { accessToken: minted.accessToken, expiresAt: minted.expiresAt, extra: { tokenType: "Bearer" } });
-                lastFromStore = minted.accessToken;
-                return minted;
-              },
-              { signal },
-            )
-        : mint,
+      refreshSkewMs: options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS,
+      tokenStore: options.tokenStore,
+      exchange: async (assertion, signal) => {
+        try {
+          return await oauth.run(requestToken, { assertion }, { signal });
+        } catch (error) {
+          throw final(error);
+        }
+      },
     });
     bearer = tokenAuth(tokens);
   } else {

@@ -5,7 +5,8 @@
  */
 import { ConflictError, defineOperation, IntegrationError, type OperationContext } from "@connect/core";
 import { z } from "zod";
-import { createKeyFields, CreateEnvelopeInput, materializeDocuments, toEnvelopeDefinition, transactionIdFor, type ParsedCreateEnvelopeInput } from "../envelope-input.js";
+import { createKeyFields, CreateEnvelopeInput, materializeDocuments, transactionIdFor, type ParsedCreateEnvelopeInput } from "../envelope-input.js";
+import { toEnvelopeDefinition } from "../envelope-wire.js";
 import {
   CreateEnvelopeResult,
   Envelope,
