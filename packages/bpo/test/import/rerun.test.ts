@@ -127,6 +127,18 @@ describe("bad rows are never silently dropped", () => {
     expect(await deadLetters.list()).toHaveLength(first.rejected);
   });
 
+  it("redacts credentials a legacy export carries in extra columns before a row is dead-lettered", async () => {
+    const deadLetters = createMemoryDeadLetterSink();
+    const text = ["id,address,status,updated_at,api_key,notes", "r1,1 A St,LEAD,2024-06-01T00:00:00Z,tok_live_5f8a1c2e,Authorization: Bearer sk_live_abcdef0123456789"].join("\n");
+    const report = await importBpoExport(exportFileFromContent("bpo_export_2024-06-03.csv", text.replace("LEAD", "lead?")), { store: createMemoryImportStore(), deadLetters });
+    expect(report.rejected).toBe(1);
+    const [letter] = await deadLetters.list();
+    const stored = JSON.stringify(letter);
+    expect(stored).not.toContain("tok_live_5f8a1c2e");
+    expect(stored).not.toContain("sk_live_abcdef0123456789");
+    expect((letter!.payload as { data: Record<string, string> }).data).toMatchObject({ id: "r1", api_key: "[REDACTED]" });
+  });
+
   it("hands every problem to onProblem even when the report lists only the first ones", async () => {
     const problems: RowProblem[] = [];
     const report = await importBpoExport(path, { store: createMemoryImportStore(), maxReportedProblems: 5, onProblem: (p) => void problems.push(p) });
