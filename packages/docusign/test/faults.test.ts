@@ -1,4 +1,4 @@
-import { AuthError, createMemoryDeadLetterSink, ForbiddenError, RateLimitedError, ServerError, ValidationError, type HttpResponse } from "@connect/core";
+import { AuthError, CircuitOpenError, createMemoryDeadLetterSink, ForbiddenError, RateLimitedError, ServerError, ValidationError, type HttpResponse } from "@connect/core";
 import { classifyDocuSignError } from "@connect/docusign";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FAST_POLICY, loanEnvelope, rejection, requestsTo, setup, type Harness } from "./helpers.js";
@@ -185,5 +185,28 @@ describe("limits of the client options", () => {
     const error = await rejection(client.envelopes.create(loanEnvelope()));
     expect(error).toBeInstanceOf(ServerError);
     expect(requestsTo(h.server, "/envelopes", "POST")).toHaveLength(2);
+  });
+});
+
+describe("breaker and health", () => {
+  it("after repeated 5xx the breaker opens: the next call fails with CircuitOpenError and sends nothing", async () => {
+    const client = h.newClient({ policy: { retry: false, limiter: false, breaker: { failureThreshold: 2, successThreshold: 1, resetTimeoutMs: 60_000 } } });
+    h.fake.failNext({ status: 503, path: "/envelopes", method: "GET", times: 10 });
+    await rejection(client.envelopes.listStatusChanges({ fromDate: "2026-01-01T00:00:00Z" }));
+    await rejection(client.envelopes.listStatusChanges({ fromDate: "2026-01-01T00:00:00Z" }));
+    const sent = requestsTo(h.server, "/envelopes", "GET").length;
+    const error = await rejection(client.envelopes.listStatusChanges({ fromDate: "2026-01-01T00:00:00Z" }));
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    expect(requestsTo(h.server, "/envelopes", "GET")).toHaveLength(sent);
+    expect((await client.healthCheck()).status).toBe("unhealthy");
+  });
+
+  it("healthCheck is healthy through the fake and unhealthy, with the reason, when consent is missing", async () => {
+    expect(await h.client.healthCheck()).toMatchObject({ status: "healthy" });
+    h.fake.setConsent(false);
+    const client = h.newClient();
+    const health = await client.healthCheck();
+    expect(health.status).toBe("unhealthy");
+    expect(health.error).toContain("consent_required");
   });
 });
