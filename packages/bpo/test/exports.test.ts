@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { AuthError, ForbiddenError, NotFoundError, type Logger } from "@connect/core";
-import { BpoImportAbortedError, createExportReader, folderExportReader, importBpoExport, importLatestBpoExport, parseExportFileName, s3ExportReader } from "@connect/bpo";
+import { BpoImportAbortedError, createExportReader, exportFile, folderExportReader, importBpoExport, importLatestBpoExport, parseExportFileName, s3ExportReader } from "@connect/bpo";
 import { createMemoryImportStore, createS3Fake, writeBpoExport, type S3Fake } from "@connect/bpo/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { tempDir } from "./helpers.js";
@@ -66,6 +66,18 @@ describe("folderExportReader", () => {
     const store = createMemoryImportStore();
     const report = await importLatestBpoExport(folderExportReader(dir), { store });
     expect(report).toMatchObject({ file: "bpo_export_2024-06-02.csv.gz", rows: 25, created: written.valid - written.duplicates, rejected: written.rejected });
+  });
+
+  it("fails (rather than hangs) when a gzipped source breaks mid-file", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const bytes = gzipSync(Buffer.from("id,address,status,updated_at\n" + "g1,1 A St,LEAD,2024-06-01T00:00:00Z\n".repeat(5000)));
+    const file = exportFile({ name: "bpo_export_2024-06-03.csv.gz", open: async function* () {
+      yield bytes.subarray(0, 2000);
+      throw new Error("socket hang up");
+    } });
+    const error = await importBpoExport(file, { store: createMemoryImportStore() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BpoImportAbortedError);
+    expect((error as Error).message).toContain("socket hang up");
   });
 
   it("resolves to undefined when nothing was delivered", async () => {

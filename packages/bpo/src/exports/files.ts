@@ -7,7 +7,7 @@
 import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
 /** Export file formats. @public */
@@ -101,7 +101,10 @@ export function exportFile(source: ExportFileSource): BpoExportFile {
       signal?.throwIfAborted();
       const opened = toAsyncIterable(await source.open(signal));
       if (!gzip) return opened;
-      return Readable.from(opened).pipe(createGunzip());
+      // pipeline (not pipe) so a source that fails mid-file fails the decompressed stream too.
+      const gunzip = createGunzip();
+      pipeline(Readable.from(opened), gunzip, () => undefined);
+      return gunzip;
     },
   };
 }
