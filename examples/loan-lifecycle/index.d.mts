@@ -1,0 +1,129 @@
+/** Types of index.mjs, for the example's test. */
+
+/** One of the six steps. */
+export type StepId = "leads" | "survey" | "signing" | "funding" | "notify" | "reconcile";
+
+/** The steps in order. */
+export const STEPS: readonly StepId[];
+
+/** What the command line asks for. */
+export interface LoanLifecycleOptions {
+  /** Make the fakes fail: 503s, 429 with Retry-After, an outage of the chosen e-signature provider, a duplicated callback. */
+  chaos?: boolean;
+  /** Print the span tree of this step. */
+  trace?: StepId | undefined;
+  /** The e-signature provider tried first. */
+  esign?: "docusign" | "authentisign";
+  /** Where the BPO export and the signed PDF are written (default examples/loan-lifecycle/out). */
+  outDir?: string | undefined;
+  /** Where the line printer writes (console.log by default). */
+  log?: (line: string) => void;
+  /** Progress of long steps (one rewritten line on a terminal). */
+  progress?: (text: string) => void;
+}
+
+/** One row of the summary table. */
+export interface VendorRow {
+  vendor: string;
+  version: string | undefined;
+  calls: number;
+  failed: number;
+  retries: number;
+  ms: number;
+  webhooksVerified: number;
+  webhooksRejected: number;
+  duplicatesDropped: number;
+  health: "healthy" | "degraded" | "unhealthy" | "unknown";
+  breaker: "closed" | "open" | "half-open" | undefined;
+  healthLatencyMs: number | undefined;
+}
+
+/** A dead letter and why it is there. */
+export interface ReviewedDeadLetter {
+  id: string;
+  adapterId: string;
+  operation: string;
+  error: string | undefined;
+  attempts: number;
+  resolution: string;
+  /** True when it is work nobody finished (needs a replay). */
+  open: boolean;
+}
+
+/** What a run did (also written by --summary-json). */
+export interface LoanLifecycleSummary {
+  /** True when nothing was lost: every platform check passed and no dead letter is open. */
+  ok: boolean;
+  mode: "normal" | "chaos";
+  esign: "docusign" | "authentisign";
+  steps: Array<{ id: StepId; title: string; line: string; ms: number }>;
+  results: {
+    leads: {
+      file: string;
+      rows: number;
+      created: number;
+      updated: number;
+      skipped: number;
+      rejected: number;
+      failed: number;
+      newLeads: number;
+      expected: { valid: number; rejected: number; duplicates: number };
+      leadId: string;
+      bpoProject: { id: string; externalId: string };
+    };
+    survey: { jobId: string; status: string; notificationStatus: string; fields: Record<string, unknown>; needsReview: string[]; averageConfidence: number };
+    signing: {
+      requested: string;
+      servedBy: string;
+      fellBackFrom: Array<{ provider: string; error: string }>;
+      healthProbes: Array<{ status: string; breaker: string | undefined }>;
+      id: string;
+      status: string;
+      signers: Array<{ email: string; status: string }>;
+      savedTo: string;
+      bytes: number;
+      saves: number;
+      duplicateDeliveryStatus: number | undefined;
+    };
+    funding: {
+      realmId: string;
+      customerId: string;
+      customerCreated: boolean;
+      invoice: { id: string; docNumber: string; total: number; balance: number };
+      webhookStatus: number;
+      changes: string[];
+    };
+    notify: {
+      email: { messageId: string; httpStatus: number; status: string };
+      sms: { sid: string; to: string; segments: number; status: string; statuses: string[] };
+      confirmed: boolean;
+      replyStatus: number;
+      replyTwiml: string;
+    };
+    reconcile: {
+      ok: boolean;
+      quickbooks: { matched: number; mismatched: number; missingInQuickBooks: number; missingInHost: number; invalid: number };
+      checks: Record<string, boolean>;
+      deadLetters: ReviewedDeadLetter[];
+    };
+  };
+  vendors: VendorRow[];
+  webhooks: { verified: number; rejected: number; duplicatesDropped: number };
+  fallback: Array<{ from: string; to: string; error: string }>;
+  deadLetters: ReviewedDeadLetter[];
+  health: { status: "healthy" | "degraded" | "unhealthy" };
+  injected: Array<{ vendor: string; what: string }>;
+  /** HTTP requests each fake received (attempts). */
+  requests: Record<string, number>;
+  durationMs: number;
+}
+
+/** Parse the command line flags (throws TypeError on an unknown or bad flag). */
+export function parseArgs(argv: readonly string[]): Required<Pick<LoanLifecycleOptions, "chaos" | "esign">> & {
+  trace: StepId | undefined;
+  outDir: string | undefined;
+  summaryJson: string | undefined;
+};
+
+/** Walk loan LN-1001 through every vendor against the embedded fakes. */
+export function runLoanLifecycle(options?: LoanLifecycleOptions): Promise<LoanLifecycleSummary>;

@@ -1,0 +1,205 @@
+// Runs the demo the way a newcomer does (`node examples/demo.mjs [flags]`, which `npm run demo`
+// calls after the build) as a child process against the built packages, and checks what it prints
+// and the summary it writes with --summary-json.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseArgs, type LoanLifecycleSummary } from "./index.mjs";
+
+const demo = fileURLToPath(new URL("../demo.mjs", import.meta.url));
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "loan-lifecycle-test-"));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+async function runDemo(name: string, flags: string[]): Promise<{ code: number | null; stdout: string; stderr: string; summary: LoanLifecycleSummary }> {
+  const outDir = join(work, name);
+  const summaryFile = join(work, `${name}.json`);
+  const child = spawn(process.execPath, [demo, ...flags, `--out=${outDir}`, `--summary-json=${summaryFile}`], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0) {
+    const hint = stderr.includes("ERR_MODULE_NOT_FOUND") ? "\n(the demo runs the built packages: run `npm run build` first)" : "";
+    throw new Error(`demo ${flags.join(" ")} exited ${code}${hint}\n${stdout}\n${stderr}`);
+  }
+  const summary = JSON.parse(await readFile(summaryFile, "utf8")) as LoanLifecycleSummary;
+  return { code, stdout, stderr, summary };
+}
+
+const VENDORS = ["bpo", "textract", "docusign", "authentisign", "quickbooks", "sendgrid", "twilio"];
+const retriesOf = (summary: LoanLifecycleSummary) => Object.fromEntries(summary.vendors.map((v) => [v.vendor, v.retries]));
+
+describe("example: loan lifecycle (npm run demo)", () => {
+  it("walks the whole flow against the fakes: every step succeeds, no retries, every adapter healthy", async () => {
+    const { stdout, stderr, summary } = await runDemo("normal", ["--trace=funding"]);
+    expect(stderr).toBe("");
+    const lines = stdout.split("\n");
+
+    // One line per step, in order, each a success.
+    expect(lines.filter((l) => /^\d\/6 /.test(l)).map((l) => l.slice(0, 15))).toEqual([
+      "1/6 BPO import ",
+      "2/6 Survey     ",
+      "3/6 Signing    ",
+      "4/6 Funding    ",
+      "5/6 Notify     ",
+      "6/6 Reconcile  ",
+    ]);
+    expect(lines.filter((l) => /^\d\/6 /.test(l)).every((l) => l.includes(" ✓ "))).toBe(true);
+    expect(summary.ok).toBe(true);
+    expect(summary.steps.map((s) => s.id)).toEqual(["leads", "survey", "signing", "funding", "notify", "reconcile"]);
+
+    // 1. BPO: every valid row imported, the generator's bad rows rejected with their line, one project synced back.
+    const leads = summary.results.leads;
+    expect(leads.rows).toBe(2000);
+    expect(leads.created).toBe(leads.expected.valid - leads.expected.duplicates);
+    expect(leads.skipped).toBe(leads.expected.duplicates);
+    expect(leads.rejected).toBe(leads.expected.rejected);
+    expect(leads.failed).toBe(0);
+    expect(leads.newLeads).toBeGreaterThan(0);
+    expect(leads.bpoProject.externalId).toBe("prj-LN-1001");
+
+    // 2. Textract: the typed survey fields of the sample survey.
+    expect(summary.results.survey).toMatchObject({
+      status: "SUCCEEDED",
+      notificationStatus: "SUCCEEDED",
+      fields: { PARCEL_NUMBER: "042-118-07", LOT_SIZE_SQFT: 10890, FLOOD_ZONE: "AE", OWNER: "Jordan Reyes", SURVEY_DATE: "2024-03-14" },
+      needsReview: ["REAR_SETBACK_FT"],
+    });
+
+    // 3. DocuSign: completed by both signers, the signed PDF saved once.
+    const signing = summary.results.signing;
+    expect(signing).toMatchObject({ requested: "docusign", servedBy: "docusign", fellBackFrom: [], status: "completed", saves: 1, healthProbes: [{ status: "healthy", breaker: "closed" }] });
+    expect(signing.signers).toEqual([
+      { email: "ana.borrower@example.com", status: "signed" },
+      { email: "gus.guarantor@example.com", status: "signed" },
+    ]);
+    expect(signing.savedTo).toBe(join(work, "normal", "LN-1001-signed-docusign.pdf"));
+    const pdf = await readFile(signing.savedTo);
+    expect(pdf.length).toBe(signing.bytes);
+    expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+
+    // 4. QuickBooks: the borrower's customer and the draw's invoice; its webhook reported both writes.
+    expect(summary.results.funding).toMatchObject({ customerCreated: true, invoice: { docNumber: "D-draw-1", total: 12500, balance: 12500 }, webhookStatus: 200, changes: ["Customer.Create", "Invoice.Create"] });
+
+    // 5. SendGrid + Twilio: delivered, and the CONFIRM reply answered with TwiML.
+    expect(summary.results.notify).toMatchObject({
+      email: { httpStatus: 202, status: "delivered" },
+      sms: { to: "+14155550100", segments: 1, status: "delivered", statuses: ["sent", "delivered"] },
+      confirmed: true,
+      replyStatus: 200,
+    });
+    expect(summary.results.notify.replyTwiml).toContain("<Message>Thanks Ana, we have noted your confirmation for loan LN-1001.</Message>");
+
+    // 6. Reconciliation: QuickBooks matches the platform; every platform check holds.
+    expect(summary.results.reconcile.quickbooks).toMatchObject({ matched: 1, mismatched: 0, missingInQuickBooks: 0 });
+    expect(Object.values(summary.results.reconcile.checks).every(Boolean)).toBe(true);
+
+    // The summary: every vendor was called, nothing retried, no fallback, no duplicate, no dead letter.
+    expect(summary.vendors.map((v) => v.vendor)).toEqual(VENDORS);
+    expect(summary.vendors.every((v) => v.calls > 0)).toBe(true);
+    expect(retriesOf(summary)).toEqual({ bpo: 0, textract: 0, docusign: 0, authentisign: 0, quickbooks: 0, sendgrid: 0, twilio: 0 });
+    expect(Object.fromEntries(summary.vendors.map((v) => [v.vendor, v.webhooksVerified]))).toEqual({ bpo: 0, textract: 1, docusign: 9, authentisign: 0, quickbooks: 1, sendgrid: 1, twilio: 3 });
+    expect(summary.webhooks).toEqual({ verified: 15, rejected: 0, duplicatesDropped: 0 });
+    expect(summary.fallback).toEqual([]);
+    expect(summary.deadLetters).toEqual([]);
+    expect(summary.health.status).toBe("healthy");
+    expect(summary.vendors.map((v) => `${v.vendor}:${v.health}:${v.breaker}`)).toEqual(VENDORS.map((v) => `${v}:healthy:closed`));
+
+    // The printed table and closing lines say the same.
+    expect(lines).toContain("webhooks: 15 verified, 0 rejected, 0 duplicate(s) dropped");
+    expect(lines).toContain("fallback: none");
+    expect(lines).toContain("dead letters: none");
+    expect(lines.find((l) => l.startsWith("health: "))).toMatch(/^health: healthy · nothing lost · finished in \d+\.\d s$/);
+    expect(lines.find((l) => l.startsWith("vendor "))?.split(/\s{2,}/)).toEqual(["vendor", "version", "calls", "retries", "webhooks", "dup dropped", "time in calls", "health"]);
+    expect(lines.find((l) => l.startsWith("docusign "))).toMatch(/^docusign\s+\d+\.\d+\.\d+\s+\d+\s+0\s+9\s+0\s+\d+ ms\s+healthy \(breaker closed\)$/);
+
+    // --trace=funding: the step's span tree, vendor calls nested under it, the webhook delivery after.
+    const tree = lines.slice(lines.indexOf('   span tree of step "funding":') + 1).filter((l) => l.startsWith("     "));
+    expect(tree[0]).toMatch(/^ {5}step funding \[internal\] \d+ ms$/);
+    expect(tree).toContainEqual(expect.stringMatching(/^ {5}[├└]─ quickbooks\.customers\.create \[client\] \d+ ms, HTTP 200$/));
+    expect(tree).toContainEqual(expect.stringMatching(/^ {5}[├└]─ quickbooks\.invoices\.create \[client\] \d+ ms, HTTP 200$/));
+    expect(tree).toContainEqual(expect.stringMatching(/^ {5}webhook quickbooks \[server\] \d+ ms, HTTP 200$/));
+  });
+
+  it("--chaos: retries, Retry-After waits, DocuSign's breaker opens and fallback() sends through Authentisign, the duplicate callback is dropped, nothing lost", async () => {
+    const { stdout, summary } = await runDemo("chaos", ["--chaos"]);
+    const lines = stdout.split("\n");
+    expect(summary.ok).toBe(true);
+    expect(summary.mode).toBe("chaos");
+
+    // Every injected fault was absorbed by a retry of the same logical call.
+    expect(retriesOf(summary)).toEqual({ bpo: 2, textract: 2, docusign: 2, authentisign: 1, quickbooks: 2, sendgrid: 1, twilio: 2 });
+    expect(lines).toContainEqual(expect.stringMatching(/^ {3}↻ bpo\.projects\.upsert: ServerError 503, waited \d+ ms; RateLimitedError 429, waited \d+ ms → succeeded on attempt 3$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {3}↻ quickbooks\.invoices\.create: ServerError 503, waited \d+ ms; RateLimitedError 429, waited \d+ ms → succeeded on attempt 3$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {3}↻ twilio\.messages\.send: RateLimitedError 429, waited \d+ ms; RateLimitedError 429, waited \d+ ms → succeeded on attempt 3$/));
+    expect(lines).toContain("   ↻ docusign.envelopes.create: failed: CircuitOpenError (breaker open, nothing sent)");
+
+    // The outage: two failed health probes open DocuSign's breaker; the package goes to Authentisign once.
+    const signing = summary.results.signing;
+    expect(signing).toMatchObject({
+      requested: "docusign",
+      servedBy: "authentisign",
+      fellBackFrom: [{ provider: "docusign", error: "CircuitOpenError" }],
+      healthProbes: [
+        { status: "unhealthy", breaker: "closed" },
+        { status: "unhealthy", breaker: "open" },
+      ],
+      status: "completed",
+      saves: 1,
+      duplicateDeliveryStatus: 200,
+    });
+    expect(summary.fallback).toEqual([{ from: "docusign", to: "authentisign", error: "CircuitOpenError" }]);
+    expect((await readFile(join(work, "chaos", "LN-1001-signed-authentisign.pdf"))).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    expect(lines).toContain("fallback: docusign (CircuitOpenError) → authentisign");
+
+    // The completion callback came twice: verified both times, handled once.
+    expect(summary.webhooks.duplicatesDropped).toBe(1);
+    expect(summary.vendors.find((v) => v.vendor === "authentisign")).toMatchObject({ duplicatesDropped: 1, webhooksRejected: 0 });
+    expect(lines).toContainEqual(expect.stringMatching(/^webhooks: \d+ verified, 0 rejected, 1 duplicate\(s\) dropped$/));
+
+    // Nothing lost: every business outcome as in a normal run; each dead letter is explained, none open.
+    expect(Object.values(summary.results.reconcile.checks).every(Boolean)).toBe(true);
+    expect(summary.results.funding.invoice).toMatchObject({ docNumber: "D-draw-1", total: 12500 });
+    expect(summary.results.notify).toMatchObject({ email: { status: "delivered" }, sms: { status: "delivered" }, confirmed: true });
+    expect(summary.deadLetters.map((l) => [l.adapterId, l.operation, l.error, l.open])).toEqual([
+      ["docusign", "envelopes.listStatusChanges", "ServerError", false],
+      ["docusign", "envelopes.listStatusChanges", "ServerError", false],
+      ["docusign", "envelopes.create", "CircuitOpenError", false],
+      ["docusign", "envelopes.listStatusChanges", "CircuitOpenError", false],
+    ]);
+    expect(summary.deadLetters[2]!.resolution).toBe("sent through authentisign instead (fallback)");
+    expect(lines).toContain("dead letters: 4, 0 open");
+
+    // DocuSign is still down at the end: its breaker is open, the rest are healthy.
+    expect(summary.health.status).toBe("degraded");
+    expect(summary.vendors.filter((v) => v.health !== "healthy").map((v) => [v.vendor, v.health, v.breaker])).toEqual([["docusign", "unhealthy", "open"]]);
+    expect(lines.find((l) => l.startsWith("health: "))).toMatch(/^health: degraded · nothing lost · finished in \d+\.\d s$/);
+  });
+
+  it("--chaos --esign=authentisign: the outage hits Authentisign and fallback() goes the other way, to DocuSign", async () => {
+    const { summary } = await runDemo("chaos-authentisign", ["--chaos", "--esign=authentisign"]);
+    expect(summary.ok).toBe(true);
+    expect(summary.fallback).toEqual([{ from: "authentisign", to: "docusign", error: "CircuitOpenError" }]);
+    expect(summary.results.signing).toMatchObject({ requested: "authentisign", servedBy: "docusign", status: "completed", saves: 1, duplicateDeliveryStatus: 200 });
+    expect(summary.vendors.find((v) => v.vendor === "docusign")).toMatchObject({ retries: 1, duplicatesDropped: 1 });
+    expect(summary.vendors.filter((v) => v.health !== "healthy").map((v) => [v.vendor, v.breaker])).toEqual([["authentisign", "open"]]);
+    expect(summary.deadLetters.every((l) => !l.open)).toBe(true);
+  });
+
+  it("refuses unknown flags and bad values before starting anything", () => {
+    expect(parseArgs(["--chaos", "--trace", "--esign=authentisign"])).toEqual({ chaos: true, trace: "signing", esign: "authentisign", outDir: undefined, summaryJson: undefined });
+    expect(() => parseArgs(["--chaso"])).toThrow(new TypeError("unknown option --chaso (expected --chaos, --trace[=leads|survey|signing|funding|notify|reconcile], --esign=docusign|authentisign, --out=DIR, --summary-json=FILE)"));
+    expect(() => parseArgs(["--esign=hellosign"])).toThrow(new TypeError('--esign must be docusign or authentisign, not "hellosign"'));
+    expect(() => parseArgs(["--trace=everything"])).toThrow(new TypeError("--trace takes a step: leads, survey, signing, funding, notify, reconcile"));
+  });
+});
