@@ -123,7 +123,18 @@ export function parseArgs(argv: readonly string[]): Required<Pick<LoanLifecycleO
   trace: StepId | undefined;
   outDir: string | undefined;
   summaryJson: string | undefined;
+  live: boolean;
 };
+
+/** Per vendor: whether the environment configures its real client, and which variables are missing. */
+export function liveConfiguration(env?: Record<string, string | undefined>): Array<{ vendor: string; configured: boolean; missing: string[]; optionalSet: string[] }>;
+
+/** Build the configured vendors' real clients and check their health (network: only with real credentials). */
+export function runLiveCheck(options?: { env?: Record<string, string | undefined>; log?: (line: string) => void }): Promise<{
+  configuration: ReturnType<typeof liveConfiguration>;
+  health: { status: "healthy" | "degraded" | "unhealthy"; adapters: Record<string, { status: string; latencyMs: number; error?: string }> };
+  refused: Record<string, string>;
+}>;
 
 /** Walk loan LN-1001 through every vendor against the embedded fakes. */
 export function runLoanLifecycle(options?: LoanLifecycleOptions): Promise<LoanLifecycleSummary>;

@@ -2,12 +2,14 @@
 // through the platform's flow — BPO import → Textract survey → e-signature → QuickBooks →
 // SendGrid + Twilio → reconciliation — against the embedded vendor fakes on 127.0.0.1.
 //   npm run build && node examples/loan-lifecycle/index.mjs [--chaos] [--trace[=step]] [--esign=authentisign]
+//   node examples/loan-lifecycle/index.mjs --live   # health of the real vendors configured in the environment (README)
 // (`npm run demo` does the same; `npm run demo -- --chaos` passes the flags through.)
 import { writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs, runLoanLifecycle, STEPS } from "./lifecycle.mjs";
+import { liveConfiguration, runLiveCheck } from "./live.mjs";
 
-export { parseArgs, runLoanLifecycle, STEPS };
+export { liveConfiguration, parseArgs, runLiveCheck, runLoanLifecycle, STEPS };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   let options;
@@ -16,6 +18,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   } catch (error) {
     console.error(`loan-lifecycle: ${error.message}`);
     process.exit(2);
+  }
+  if (options.live) {
+    const { health } = await runLiveCheck();
+    process.exit(health.status === "unhealthy" ? 1 : 0);
   }
   // Progress of the long steps rewrites one line on a terminal; piped output gets the step lines only.
   const progress = process.stdout.isTTY ? (text) => process.stdout.write(text ? `\r\x1b[K   … ${text}` : "\r\x1b[K") : undefined;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseArgs, type LoanLifecycleSummary } from "./index.mjs";
+import { liveConfiguration, parseArgs, runLiveCheck, type LoanLifecycleSummary } from "./index.mjs";
 
 const demo = fileURLToPath(new URL("../demo.mjs", import.meta.url));
 let work: string;
@@ -197,9 +197,30 @@ describe("example: loan lifecycle (npm run demo)", () => {
   });
 
   it("refuses unknown flags and bad values before starting anything", () => {
-    expect(parseArgs(["--chaos", "--trace", "--esign=authentisign"])).toEqual({ chaos: true, trace: "signing", esign: "authentisign", outDir: undefined, summaryJson: undefined });
-    expect(() => parseArgs(["--chaso"])).toThrow(new TypeError("unknown option --chaso (expected --chaos, --trace[=leads|survey|signing|funding|notify|reconcile], --esign=docusign|authentisign, --out=DIR, --summary-json=FILE)"));
+    expect(parseArgs(["--chaos", "--trace", "--esign=authentisign"])).toEqual({ chaos: true, trace: "signing", esign: "authentisign", outDir: undefined, summaryJson: undefined, live: false });
+    expect(() => parseArgs(["--chaso"])).toThrow(new TypeError("unknown option --chaso (expected --chaos, --trace[=leads|survey|signing|funding|notify|reconcile], --esign=docusign|authentisign, --out=DIR, --summary-json=FILE, --live)"));
+    expect(() => parseArgs(["--live", "--chaos"])).toThrow(new TypeError("--live checks the real vendors' health; --chaos only applies to the fakes"));
     expect(() => parseArgs(["--esign=hellosign"])).toThrow(new TypeError('--esign must be docusign or authentisign, not "hellosign"'));
     expect(() => parseArgs(["--trace=everything"])).toThrow(new TypeError("--trace takes a step: leads, survey, signing, funding, notify, reconcile"));
+  });
+
+  it("live mode: reads each vendor's credentials from the environment and says which variables are missing", async () => {
+    const env = { SENDGRID_API_KEY: "SG.x.y", TWILIO_ACCOUNT_SID: "AC0123", TWILIO_AUTH_TOKEN: " ", AWS_REGION: "us-east-1", TEXTRACT_SNS_TOPIC_ARN: "arn:aws:sns:us-east-1:1:t" };
+    expect(liveConfiguration(env)).toEqual([
+      { vendor: "bpo", configured: false, missing: ["BPO_BASE_URL", "BPO_API_KEY"], optionalSet: [] },
+      { vendor: "textract", configured: true, missing: [], optionalSet: ["TEXTRACT_SNS_TOPIC_ARN"] },
+      { vendor: "docusign", configured: false, missing: ["DOCUSIGN_INTEGRATION_KEY", "DOCUSIGN_USER_ID", "DOCUSIGN_PRIVATE_KEY"], optionalSet: [] },
+      { vendor: "authentisign", configured: false, missing: ["AUTHENTISIGN_CLIENT_ID", "AUTHENTISIGN_CLIENT_SECRET"], optionalSet: [] },
+      { vendor: "quickbooks", configured: false, missing: ["QUICKBOOKS_CLIENT_ID", "QUICKBOOKS_CLIENT_SECRET", "QUICKBOOKS_REALM_ID", "QUICKBOOKS_REFRESH_TOKEN"], optionalSet: [] },
+      { vendor: "sendgrid", configured: true, missing: [], optionalSet: [] },
+      { vendor: "twilio", configured: false, missing: ["TWILIO_AUTH_TOKEN"], optionalSet: [] },
+    ]);
+    // With nothing configured no client is built and nothing is sent.
+    const lines: string[] = [];
+    const { health, refused } = await runLiveCheck({ env: {}, log: (line) => lines.push(line) });
+    expect(health).toEqual({ status: "unhealthy", adapters: {} });
+    expect(refused).toEqual({});
+    expect(lines[0]).toBe("live check: 0 of 7 vendors configured from the environment");
+    expect(lines[7]).toBe("  twilio        not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN");
   });
 });
