@@ -1,3 +1,5 @@
+import { serializeEventBatch } from "@connect/sendgrid/testing";
+
 // --chaos: the vendors misbehave the way real ones do, through each fake's own fault controls
 // (they answer with the vendor's real error bodies and reset after use). The host code does not
 // change; the SDK absorbs it: retries with backoff, waits for Retry-After, an open breaker and
@@ -44,6 +46,15 @@ export function createChaos({ log }) {
       twilio.rateLimitNext({ times: 2 });
       note("sendgrid", "mail send rate-limited once (429, X-RateLimit-Reset)");
       note("twilio", "message create rate-limited twice (429 / 20429)");
+    },
+    /** Someone replays SendGrid's signed batch with its body changed ("delivered" → "bounce"): 401, no handler runs. */
+    async tamperedEventBatch(sendgrid, url, events) {
+      const genuine = serializeEventBatch(events);
+      const tampered = Buffer.from(genuine.toString("utf8").replaceAll('"event":"delivered"', '"event":"bounce"'), "utf8");
+      const response = await sendgrid.postEvents(url, tampered, { headers: sendgrid.signer.sign(genuine) });
+      await response.arrayBuffer();
+      note("sendgrid", `a tampered copy of the signed event batch was posted: answered ${response.status}`);
+      return response.status;
     },
   };
 }

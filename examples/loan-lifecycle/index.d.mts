@@ -96,6 +96,8 @@ export interface LoanLifecycleSummary {
     notify: {
       email: { messageId: string; httpStatus: number; status: string };
       sms: { sid: string; to: string; segments: number; status: string; statuses: string[] };
+      /** Chaos only: the answer to a tampered copy of SendGrid's signed batch. */
+      tamperedBatchStatus: number | undefined;
       confirmed: boolean;
       replyStatus: number;
       replyTwiml: string;

@@ -120,8 +120,8 @@ describe("example: loan lifecycle (npm run demo)", () => {
     expect(lines).toContain("fallback: none");
     expect(lines).toContain("dead letters: none");
     expect(lines.find((l) => l.startsWith("health: "))).toMatch(/^health: healthy · nothing lost · finished in \d+\.\d s$/);
-    expect(lines.find((l) => l.startsWith("vendor "))?.split(/\s{2,}/)).toEqual(["vendor", "version", "calls", "retries", "webhooks", "dup dropped", "time in calls", "health"]);
-    expect(lines.find((l) => l.startsWith("docusign "))).toMatch(/^docusign\s+\d+\.\d+\.\d+\s+\d+\s+0\s+9\s+0\s+\d+ ms\s+healthy \(breaker closed\)$/);
+    expect(lines.find((l) => l.startsWith("vendor "))?.split(/\s{2,}/)).toEqual(["vendor", "version", "calls", "retries", "webhooks", "rejected", "dup dropped", "time in calls", "health"]);
+    expect(lines.find((l) => l.startsWith("docusign "))).toMatch(/^docusign\s+\d+\.\d+\.\d+\s+\d+\s+0\s+9\s+0\s+0\s+\d+ ms\s+healthy \(breaker closed\)$/);
 
     // --trace=funding: the step's span tree, vendor calls nested under it, the webhook delivery after.
     const tree = lines.slice(lines.indexOf('   span tree of step "funding":') + 1).filter((l) => l.startsWith("     "));
@@ -165,7 +165,12 @@ describe("example: loan lifecycle (npm run demo)", () => {
     // The completion callback came twice: verified both times, handled once.
     expect(summary.webhooks.duplicatesDropped).toBe(1);
     expect(summary.vendors.find((v) => v.vendor === "authentisign")).toMatchObject({ duplicatesDropped: 1, webhooksRejected: 0 });
-    expect(lines).toContainEqual(expect.stringMatching(/^webhooks: \d+ verified, 0 rejected, 1 duplicate\(s\) dropped$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^webhooks: \d+ verified, 1 rejected, 1 duplicate\(s\) dropped$/));
+
+    // A tampered copy of SendGrid's signed batch ("delivered" → "bounce" after signing) is refused before any handler.
+    expect(summary.results.notify.tamperedBatchStatus).toBe(401);
+    expect(summary.vendors.find((v) => v.vendor === "sendgrid")).toMatchObject({ webhooksVerified: 1, webhooksRejected: 1 });
+    expect(summary.webhooks.rejected).toBe(1);
 
     // Nothing lost: every business outcome as in a normal run; each dead letter is explained, none open.
     expect(Object.values(summary.results.reconcile.checks).every(Boolean)).toBe(true);

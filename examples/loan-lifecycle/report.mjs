@@ -43,22 +43,23 @@ export function summaryRows({ usage, webhooks, health, versions }) {
 
 /** The summary table as text lines. */
 export function summaryTable(rows) {
-  const header = ["vendor", "version", "calls", "retries", "webhooks", "dup dropped", "time in calls", "health"];
+  const header = ["vendor", "version", "calls", "retries", "webhooks", "rejected", "dup dropped", "time in calls", "health"];
   const body = rows.map((r) => [
     r.vendor,
     r.version ?? "",
     String(r.calls),
     String(r.retries),
-    r.webhooksRejected > 0 ? `${r.webhooksVerified} (+${r.webhooksRejected} rejected)` : String(r.webhooksVerified),
+    String(r.webhooksVerified),
+    String(r.webhooksRejected),
     String(r.duplicatesDropped),
     `${r.ms} ms`,
     `${r.health}${r.breaker ? ` (breaker ${r.breaker})` : ""}`,
   ]);
-  const totals = rows.reduce((t, r) => ({ calls: t.calls + r.calls, retries: t.retries + r.retries, verified: t.verified + r.webhooksVerified, dup: t.dup + r.duplicatesDropped, ms: t.ms + r.ms }), { calls: 0, retries: 0, verified: 0, dup: 0, ms: 0 });
-  const footer = ["total", "", String(totals.calls), String(totals.retries), String(totals.verified), String(totals.dup), `${totals.ms} ms`, ""];
+  const totals = rows.reduce((t, r) => ({ calls: t.calls + r.calls, retries: t.retries + r.retries, verified: t.verified + r.webhooksVerified, rejected: t.rejected + r.webhooksRejected, dup: t.dup + r.duplicatesDropped, ms: t.ms + r.ms }), { calls: 0, retries: 0, verified: 0, rejected: 0, dup: 0, ms: 0 });
+  const footer = ["total", "", String(totals.calls), String(totals.retries), String(totals.verified), String(totals.rejected), String(totals.dup), `${totals.ms} ms`, ""];
   const all = [header, ...body, footer];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
-  const numeric = new Set([2, 3, 4, 5, 6]);
+  const numeric = new Set([2, 3, 4, 5, 6, 7]);
   const fmt = (row) => row.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd();
   const rule = widths.map((w) => "─".repeat(w)).join("  ");
   return [fmt(header), rule, ...body.map(fmt), rule, fmt(footer)];

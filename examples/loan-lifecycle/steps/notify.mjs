@@ -32,6 +32,7 @@ export async function notifyBorrower(app, loan) {
   );
   loan.notifications.email.push({ messageId: email.messageId, status: "accepted" });
   const events = sendgrid.fake.eventsFor(email.messageId, [{ event: "processed" }, { event: "delivered" }]);
+  const tamperedStatus = app.chaos ? await app.chaos.tamperedEventBatch(sendgrid.fake, sendgrid.webhookUrl, events) : undefined;
   await (await sendgrid.fake.postEvents(sendgrid.webhookUrl, events)).arrayBuffer();
 
   const sms = await twilio.client.messages.send(
@@ -55,6 +56,7 @@ export async function notifyBorrower(app, loan) {
     result: {
       email: { messageId: email.messageId, httpStatus: email.status, status: mail.status },
       sms: { sid: sms.sid, to: sms.to, segments: sms.segmentInfo.segments, status: text.status, statuses: text.statuses ?? [] },
+      tamperedBatchStatus: tamperedStatus,
       confirmed: loan.confirmed,
       replyStatus: reply.response.status,
       replyTwiml: reply.twiml,
