@@ -24,9 +24,11 @@ export type SignedWebhookSettings = z.infer<typeof SignedWebhookSettings>;
 
 const path = (id: string | undefined): string => `/v3/user/webhooks/event/settings/signed${id ? `/${encodeURIComponent(id)}` : ""}`;
 
-const toSettings = (body: unknown): SignedWebhookSettings => {
+// A missing key means signing is off; any other value is passed on as is, so a response of an
+// unexpected shape meets the output schema (drift) instead of reading as "signing is off".
+const toSettings = (body: unknown): unknown => {
   const b = (body ?? {}) as { public_key?: unknown; id?: unknown };
-  return { publicKey: typeof b.public_key === "string" ? b.public_key : "", ...(typeof b.id === "string" ? { id: b.id } : {}) };
+  return { publicKey: b.public_key ?? "", ...(b.id === undefined ? {} : { id: b.id }) };
 };
 
 /** `eventWebhook.getPublicKey`: GET /v3/user/webhooks/event/settings/signed[/{id}]. @public */
