@@ -47,7 +47,7 @@ export async function importLeads(app, { loanNumber, borrower, amountCents }) {
   );
 
   return {
-    line: `${report.file}: ${report.rows} rows → ${report.created} projects imported (${newLeads.length} new leads), ${report.skipped} older duplicates skipped, ${report.rejected} rejected${firstProblem ? ` (first: line ${firstProblem.line}, ${firstProblem.reason})` : ""}; lead ${lead.externalId} → loan ${loan.number}, synced to BPO as ${synced.external_id}`,
+    line: `${report.file}: ${report.rows} rows → ${report.created} projects (${newLeads.length} new leads), ${report.skipped} older duplicates skipped, ${report.rejected} rejected${firstProblem ? ` (line ${firstProblem.line}: ${firstProblem.reason})` : ""}; lead ${lead.externalId.slice(0, 8)}… → loan ${loan.number}, synced to BPO as ${synced.external_id}`,
     result: {
       file: report.file,
       rows: report.rows,

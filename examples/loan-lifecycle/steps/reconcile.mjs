@@ -47,7 +47,7 @@ export async function reconcile(app, loan, { leads, signing }) {
   const ok = failedChecks.length === 0 && open.length === 0;
 
   return {
-    line: `QuickBooks ${report.totals.matched} matched / ${report.totals.mismatched} mismatched (balance ${centsToDecimal(balanceCents)}); platform checks ${Object.keys(checks).length - failedChecks.length}/${Object.keys(checks).length}${failedChecks.length ? ` (failed: ${failedChecks.join(", ")})` : ""}; dead letters ${letters.length} (${open.length} open)`,
+    line: `QuickBooks ${report.totals.matched} matched / ${report.totals.mismatched} mismatched (balance ${centsToDecimal(balanceCents)}); platform checks ${Object.keys(checks).length - failedChecks.length}/${Object.keys(checks).length}${failedChecks.length ? ` (failed: ${failedChecks.join(", ")})` : ""}; dead letters so far ${letters.length} (${open.length} open)`,
     result: { ok, quickbooks: report.totals, checks, deadLetters },
   };
 }
