@@ -34,8 +34,9 @@ export async function twilioKit(options: KitOptions = {}): Promise<Kit> {
     id: "messages.send",
     safety: "unsafe",
     route: { method: "post", path: MESSAGES, match: /\/Messages\.json$/ },
-    call: (c, _p, ctx) => (c as TwilioClient).messages.send({ to: "+14155550100", from: "+14155552345", body: `Draw 3 approved (${(n += 1)})` }, ctx),
-    effects: () => fake.messages.filter((m) => m.direction === "outbound-api").length,
+    prepare: async () => `Draw 3 approved (${(n += 1)})`,
+    call: (c, body, ctx) => (c as TwilioClient).messages.send({ to: "+14155550100", from: "+14155552345", body: body as string }, ctx),
+    effects: (body) => fake.messages.filter((m) => m.direction === "outbound-api" && m.body === body).length,
     schemaViolation: () => HttpResponse.json({ sid: 42, status: ["queued"] }, { status: 201 }),
   };
 

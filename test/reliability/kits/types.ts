@@ -39,8 +39,10 @@ export interface Route {
 
 /** One write operation of a vendor, as data. */
 export interface WriteOp {
-  /** Operation id, e.g. `messages.send`. */
+  /** Operation id, e.g. `messages.send` (spans, dead letters). */
   id: string;
+  /** How the matrix names it when it differs from `id` (`mail.sendBatch` runs `mail.send` per chunk). */
+  label?: string | undefined;
   /** The operation's declared retry safety. */
   safety: RetrySafety;
   route: Route;
