@@ -1,25 +1,63 @@
-// Cold start: whole-process time above an empty node process, for importing each package,
-// importing its dependencies alone, and (for core) importing + building a client + one call
-// against a loopback server. Also: which heavy modules each entry loads, and each package's
-// installed dependency-closure size.
-import { spawnSync } from "node:child_process";
+// Cold start: whole-process time above an empty node process, per package entry point, for
+// (a) importing it, next to importing only the third-party modules it actually loads, and
+// (b) importing it, building a client and completing one call (the client's health check)
+// against the package's fake, served from another process on 127.0.0.1. Also: which optional
+// heavy dependencies each entry and two payload paths load, checked against where they belong,
+// and each package's installed dependency-closure size.
+//   npx node bench/cold-start.mjs            9 runs per figure (medians), JSON on stdout
+//   npx node bench/cold-start.mjs --smoke    1 run per figure
+// Needs every package built (`npm run build`).
+import { fork, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { median, parseArgs } from "./lib.mjs";
 import { startCannedServer } from "./overhead.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 
+/** Optional heavy dependencies and the only entries allowed to load them at import (issue 14). */
+export const HEAVY_RULES = [
+  { name: "fast-xml-parser", match: "/node_modules/fast-xml-parser/", allowed: [], why: "the XML parser only for XML payloads" },
+  { name: "@aws-sdk", match: "/node_modules/@aws-sdk/", allowed: ["@connect/textract", "@connect/core/aws"], why: "the AWS SDK only in Textract and the Secrets Manager provider" },
+  { name: "ioredis", match: "/node_modules/ioredis/", allowed: ["@connect/core/redis"], why: "Redis only in distributed mode" },
+  { name: "bottleneck", match: "/node_modules/bottleneck/", allowed: ["@connect/core/redis"], why: "the Redis limiter only in distributed mode" },
+  { name: "msw", match: "/node_modules/msw/", allowed: [], why: "the fakes' msw only in `/testing`" },
+];
+
+/** Each package's client factory, for the first-call probe (bench/fake-host.mjs serves the fakes). */
+const FACTORIES = {
+  authentisign: "createAuthentisignClient",
+  bpo: "createBpoClient",
+  docusign: "createDocuSignClient",
+  quickbooks: "createQuickBooksClient",
+  sendgrid: "createSendGridClient",
+  textract: "createTextractClient",
+  twilio: "createTwilioClient",
+};
+
+function runProbe(code, env = {}) {
+  const result = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`cold-start probe failed (${result.status}): ${result.stderr.slice(-1500)}\n--- probe ---\n${code}`);
+  return result.stdout;
+}
+
+/** Median whole-process wall time of `code` over `runs` fresh processes. */
 function timeProcess(code, runs, env = {}) {
-  const samples = [];
+  return timeProcesses([code], runs, env)[0];
+}
+
+/** Median wall times of several probes, run interleaved (a b c a b c …) so drift in the machine's load hits all alike. */
+function timeProcesses(codes, runs, env = {}) {
+  const samples = codes.map(() => []);
   for (let i = 0; i < runs; i += 1) {
-    const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" });
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-    if (result.status !== 0) throw new Error(`cold-start probe failed: ${result.stderr}`);
-    samples.push(elapsed);
+    codes.forEach((code, j) => {
+      const started = process.hrtime.bigint();
+      runProbe(code, env);
+      samples[j].push(Number(process.hrtime.bigint() - started) / 1e6);
+    });
   }
-  return median(samples);
+  return samples.map(median);
 }
 
 function dirSize(path) {
@@ -32,7 +70,7 @@ function dirSize(path) {
   return total;
 }
 
-/** Installed size of a package's production dependency closure (from the root lockfile). */
+/** Installed size of a package's production dependency closure (from the root lockfile; optional peers left out). */
 function closureSize(name) {
   const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")).packages;
   const seen = new Set();
@@ -51,69 +89,135 @@ function closureSize(name) {
   let bytes = dirSize(join(root, "packages", name, "dist"));
   for (const key of seen) {
     const entry = lock[key];
-    const path = join(root, entry.link ? entry.resolved : key);
-    if (existsSync(path) && !entry.link) bytes += dirSize(path);
-    else if (entry.link) bytes += dirSize(join(root, entry.resolved, "dist"));
+    if (entry.link) bytes += dirSize(join(root, entry.resolved, "dist"));
+    else if (existsSync(join(root, key))) bytes += dirSize(join(root, key));
   }
   return { packages: seen.size, bytes };
 }
 
-const CORE_RUNTIME_DEPS = ["undici", "zod", "@opentelemetry/api", "p-retry", "opossum"];
-const HEAVY = ["fast-xml-parser", "@aws-sdk", "ioredis", "csv-parse", "libphonenumber-js", "msw", "opossum", "p-retry"];
-
-/** Which heavy dependencies an entry loads (resolved through a loader hook that records URLs). */
-function heavyLoaded(specifier) {
+/**
+ * What running `body` loads: every resolved URL, and the third-party specifiers imported from
+ * our own built files (the dependencies the entry really needs at that point).
+ */
+function loadedBy(body) {
   const code = `
-    import { registerHooks } from "node:module";
-    const seen = new Set();
-    registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); seen.add(r.url); return r; } });
-    await import(${JSON.stringify(specifier)});
-    console.log(JSON.stringify([...seen]));`;
-  const result = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: root, encoding: "utf8" });
-  if (result.status !== 0) return ["(probe failed)"];
-  const urls = JSON.parse(result.stdout.trim());
-  return HEAVY.filter((name) => urls.some((url) => url.includes(`/node_modules/${name}/`)));
+    import { registerHooks, isBuiltin } from "node:module";
+    const urls = new Set();
+    const deps = new Set();
+    registerHooks({ resolve(spec, ctx, next) {
+      const r = next(spec, ctx);
+      urls.add(r.url);
+      const ours = ctx.parentURL && /\\/packages\\/[^/]+\\/dist\\//.test(ctx.parentURL);
+      if (ours && !isBuiltin(spec) && !/^(\\.|\\/|file:|@connect\\/)/.test(spec)) deps.add(spec);
+      return r;
+    } });
+    ${body}
+    console.log(JSON.stringify({ urls: [...urls], deps: [...deps] }));`;
+  return JSON.parse(runProbe(code).trim().split("\n").at(-1));
 }
 
+function heavyOf(urls) {
+  return HEAVY_RULES.filter((rule) => urls.some((url) => url.includes(rule.match))).map((rule) => rule.name);
+}
+
+function violationsOf(entry, heavy) {
+  return HEAVY_RULES.filter((rule) => heavy.includes(rule.name) && !rule.allowed.includes(entry)).map((rule) => `${rule.name} (${rule.why})`);
+}
+
+/** Payload paths that must not pull in a dependency they do not use. */
+function pathProbes() {
+  const connectJson = JSON.stringify({ event: "envelope-completed", data: { envelopeId: "8b1d7c5e-0000-4000-8000-000000000001", envelopeSummary: { status: "completed", completedDateTime: "2024-06-03T15:12:00.0000000Z" } } });
+  const csv = "id,address,city,state,zip,status,submitted_by_email,submitted_by_name,submitted_at,purchase_price,list_price,notes,updated_at\n" +
+    "AbCdEfGhIjKlMnOpQrSt,12 Oak St,Austin,TX,78704,LEAD,ana@brokerage.example,Ana Reyes,2024-05-01T08:00:00.000Z,425000,,,2024-05-02T08:00:00.000Z\n";
+  return [
+    {
+      title: "DocuSign Connect JSON message through the webhook handler",
+      entry: "@connect/docusign",
+      body: `const { createDocuSignWebhookHandler } = await import("@connect/docusign");
+        const handler = createDocuSignWebhookHandler({ unsafeSkipSignatureCheck: true, onEvent: () => {} });
+        const res = await handler.handle({ method: "POST", url: "https://hooks.example/docusign", headers: { "content-type": "application/json" }, rawBody: Buffer.from(${JSON.stringify(connectJson)}) });
+        if (res.status !== 200) throw new Error("docusign JSON probe answered " + res.status);`,
+    },
+    {
+      title: "BPO import of a local CSV export",
+      entry: "@connect/bpo",
+      body: `const { importBpoExport, exportFileFromContent } = await import("@connect/bpo");
+        const report = await importBpoExport(exportFileFromContent("bpo_export_2024-06-03.csv", ${JSON.stringify(csv)}), { store: { findByExternalId: async () => undefined, create: async () => {}, update: async () => {} } });
+        if (report.created !== 1) throw new Error("bpo CSV probe created " + report.created);`,
+    },
+  ];
+}
+
+/** Run the benchmark; returns the figures. */
 export async function benchColdStart({ smoke }) {
   const runs = smoke ? 1 : 9;
+  const names = readdirSync(join(root, "packages")).filter((name) => existsSync(join(root, "packages", name, "package.json"))).sort();
+  const unbuilt = names.filter((name) => !existsSync(join(root, "packages", name, "dist", "index.js")));
+  if (unbuilt.length > 0) throw new Error(`not built: ${unbuilt.join(", ")} (run npm run build)`);
   const empty = timeProcess("", runs);
+  const entries = [...names.map((name) => ({ name, entry: `@connect/${name}` })), { name: "core", entry: "@connect/core/aws" }, { name: "core", entry: "@connect/core/redis" }];
   const rows = [];
-  const packages = readdirSync(join(root, "packages")).filter((name) => existsSync(join(root, "packages", name, "dist", "index.js")));
-  const depsOnly = timeProcess(CORE_RUNTIME_DEPS.map((d) => `await import(${JSON.stringify(d)});`).join(" "), runs);
-  for (const name of packages) {
-    const manifest = JSON.parse(readFileSync(join(root, "packages", name, "package.json"), "utf8"));
-    const deps = Object.keys(manifest.dependencies ?? {}).filter((d) => !d.startsWith("@connect/"));
-    // What the entry needs: its own dependencies plus core's runtime ones (bottleneck only loads in distributed mode).
-    const needed = [...new Set([...deps, ...CORE_RUNTIME_DEPS])].filter((d) => d !== "bottleneck");
-    const importDeps = needed.map((d) => `await import(${JSON.stringify(d)});`).join(" ");
-    const pkgImport = timeProcess(`await import("@connect/${name}");`, runs);
-    const depImport = timeProcess(importDeps, runs);
-    rows.push({
-      name,
-      importMs: pkgImport - empty,
-      depsMs: depImport - empty,
-      ownMs: pkgImport - depImport,
-      heavy: heavyLoaded(`@connect/${name}`),
-      closure: closureSize(name),
-    });
+  for (const { name, entry } of entries) {
+    const loaded = loadedBy(`await import(${JSON.stringify(entry)});`);
+    // Static imports in both probes, so the module graph loads the same way (in parallel, then linked).
+    const [base, pkg, deps] = timeProcesses(["", `import ${JSON.stringify(entry)};`, loaded.deps.map((d) => `import ${JSON.stringify(d)};`).join("\n")], runs);
+    const importMs = pkg - base;
+    const depsMs = deps - base;
+    const heavy = heavyOf(loaded.urls);
+    rows.push({ name, entry, importMs, depsMs, ownMs: importMs - depsMs, deps: loaded.deps.sort(), heavy, violations: violationsOf(entry, heavy), closure: entry === `@connect/${name}` ? closureSize(name) : undefined });
   }
-  // Import + client + one call, for core against the canned server.
+  // (b) import + client + first call, per vendor package, against its fake in another process.
+  for (const [name, factory] of Object.entries(FACTORIES)) {
+    const row = rows.find((r) => r.entry === `@connect/${name}`);
+    const host = fork(join(root, "bench", "fake-host.mjs"), [name], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    try {
+      const setup = await new Promise((resolve, reject) => {
+        host.once("message", resolve);
+        host.once("exit", (code) => reject(new Error(`fake-host ${name} exited ${code}`)));
+      });
+      if (!setup.ok) throw new Error(`fake-host ${name}: ${setup.error}`);
+      const code = `import { ${factory} } from "@connect/${name}";
+        const { options, token } = JSON.parse(process.env.FAKE_SETUP);
+        if (token) { const { createMemoryTokenStore } = await import("@connect/core"); options.tokens = createMemoryTokenStore(); await options.tokens.set(token.key, token.value); }
+        const client = ${factory}(options);
+        const health = await client.healthCheck();
+        if (health.status !== "healthy") { console.error(JSON.stringify(health)); process.exit(1); }
+        process.exit(0);`;
+      const [base, first] = timeProcesses(["", code], runs, { FAKE_SETUP: JSON.stringify(setup) });
+      row.firstCallMs = first - base;
+    } finally {
+      host.kill();
+    }
+  }
+  // Core: import + runtime + one call against a canned server; raw undici's import + first request for reference.
   const { url, stop } = await startCannedServer(JSON.stringify({ ok: true }));
-  const firstCall = timeProcess(
-    `import { createRuntime, defineOperation } from "@connect/core"; import { z } from "zod";
-     const op = defineOperation({ id: "x.get", input: z.object({}), output: z.object({ ok: z.boolean() }), idempotent: true, request: () => ({ method: "GET", path: "/" }) });
-     const rt = createRuntime({ adapter: { id: "x", version: "0" }, baseUrl: process.env.URL });
-     await rt.run(op, {}); await rt.close();`,
-    runs,
-    { URL: url },
-  );
-  const rawFirstCall = timeProcess(`import { request } from "undici"; const r = await request(process.env.URL); await r.body.json();`, runs, { URL: url });
-  stop();
-  return { empty, depsOnly: depsOnly - empty, rows, firstCall: firstCall - empty, rawFirstCall: rawFirstCall - empty };
+  let rawFirstCall;
+  try {
+    const [base, core, raw] = timeProcesses(
+      [
+        "",
+        `import { createRuntime, defineOperation } from "@connect/core"; import { z } from "zod";
+         const op = defineOperation({ id: "x.get", input: z.object({}), output: z.object({ ok: z.boolean() }), idempotent: true, request: () => ({ method: "GET", path: "/" }) });
+         const rt = createRuntime({ adapter: { id: "x", version: "0" }, baseUrl: process.env.URL });
+         await rt.run(op, {}); process.exit(0);`,
+        `import { request } from "undici"; const r = await request(process.env.URL); await r.body.json(); process.exit(0);`,
+      ],
+      runs,
+      { URL: url },
+    );
+    rows.find((r) => r.entry === "@connect/core").firstCallMs = core - base;
+    rawFirstCall = raw - base;
+  } finally {
+    stop();
+  }
+  const paths = pathProbes().map((probe) => {
+    const heavy = heavyOf(loadedBy(probe.body).urls);
+    return { title: probe.title, entry: probe.entry, heavy, violations: violationsOf(probe.entry, heavy) };
+  });
+  return { runs, empty, rows, rawFirstCall, paths };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { smoke } = parseArgs();
   console.log(JSON.stringify(await benchColdStart({ smoke }), null, 2));
 }
