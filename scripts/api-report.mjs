@@ -9,17 +9,42 @@ import { join } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 const update = process.argv.includes("--update");
 
-/** Declarations without comments or blank lines, so only the surface itself is compared. */
+/**
+ * Declarations without comments or blank lines, so only the surface itself is compared. Runs of
+ * string-literal union members (and `string & {}`) are sorted: TypeScript prints inferred unions in type-creation
+ * order, which differs between builds of the same source.
+ */
 export function surface(dts) {
   return (
     dts
       .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/(?:"[^"\n]*"|\(string & \{\}\))(?: \| (?:"[^"\n]*"|\(string & \{\}\)))+/g, (run) => run.split(" | ").sort().join(" | "))
       .split("\n")
       .map((line) => line.replace(/\s+\/\/.*$/, "").replace(/^\s*\/\/.*$/, "").trimEnd())
       .filter((line) => line.trim() !== "")
+      .reduce(sortRuns, [])
+      .flat()
       .join("\n") + "\n"
   );
 }
+
+// Consecutive import lines, and consecutive enum-like members (`sent: "sent";`, printed from
+// inferred zod enums), come out in a build-dependent order: compare them sorted.
+const SORTABLE = [/^import /, /^\s+[\w$]+: "[^"\n]*";$/];
+function sortRuns(lines, line) {
+  const kind = SORTABLE.findIndex((pattern) => pattern.test(line));
+  const last = lines.at(-1);
+  if (kind >= 0 && last !== undefined && Array.isArray(last) && last.kind === kind && indent(last[0]) === indent(line)) {
+    last.push(line);
+    last.sort();
+  } else if (kind >= 0) {
+    lines.push(Object.assign([line], { kind }));
+  } else {
+    lines.push(line);
+  }
+  return lines;
+}
+const indent = (line) => line.length - line.trimStart().length;
 
 const changed = [];
 let checked = 0;

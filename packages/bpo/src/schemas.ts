@@ -127,7 +127,7 @@ export const UpsertResult = z.object({
 /** What every upsert answers. @public */
 export type UpsertResult = z.infer<typeof UpsertResult>;
 
-/** `contacts.list` [uncertain path and filters]: builders, brokers and landowners. @public */
+/** `contacts.list` (uncertain path and filters): builders, brokers and landowners. @public */
 export const ListContactsInput = z.strictObject({
   updatedSince: Timestamp.optional(),
   /** One contact kind or several (sent comma-separated). */
@@ -141,7 +141,7 @@ export const ListContactsInput = z.strictObject({
 /** Input of `contacts.list`. @public */
 export type ListContactsInput = z.input<typeof ListContactsInput>;
 
-/** A contact [uncertain shape]. @public */
+/** A contact (uncertain shape). @public */
 export const Contact = z.object({
   id: z.string(),
   external_id: z.string().nullable().optional(),
@@ -161,7 +161,7 @@ export const ContactPage = z.object({ data: z.array(Contact), pagination: Pagina
 /** A page of contacts. @public */
 export type ContactPage = z.infer<typeof ContactPage>;
 
-/** `contacts.upsert` [uncertain]: POST with `external_id`, an upsert like projects. @public */
+/** `contacts.upsert` (uncertain): POST with `external_id`, an upsert like projects. @public */
 export const UpsertContactInput = z.strictObject({
   external_id: ExternalId,
   type: ContactType,
@@ -177,10 +177,10 @@ export const UpsertContactInput = z.strictObject({
 /** Input of `contacts.upsert`. @public */
 export type UpsertContactInput = z.input<typeof UpsertContactInput>;
 
-/** Corporate entity kinds [uncertain]. @public */
+/** Corporate entity kinds (uncertain). @public */
 export const EntityType = z.enum(["LLC", "CORPORATION", "PARTNERSHIP", "TRUST", "INDIVIDUAL", "OTHER"]);
 
-/** `entities.list` [uncertain]: corporate entities (the borrower LLCs, landowner trusts …). @public */
+/** `entities.list` (uncertain): corporate entities (the borrower LLCs, landowner trusts …). @public */
 export const ListEntitiesInput = z.strictObject({
   updatedSince: Timestamp.optional(),
   limit: Limit.optional(),
@@ -189,7 +189,7 @@ export const ListEntitiesInput = z.strictObject({
 /** Input of `entities.list`. @public */
 export type ListEntitiesInput = z.input<typeof ListEntitiesInput>;
 
-/** A corporate entity [uncertain shape]. @public */
+/** A corporate entity (uncertain shape). @public */
 export const Entity = z.object({
   id: z.string(),
   external_id: z.string().nullable().optional(),
@@ -207,7 +207,7 @@ export const EntityPage = z.object({ data: z.array(Entity), pagination: Paginati
 /** A page of entities. @public */
 export type EntityPage = z.infer<typeof EntityPage>;
 
-/** `entities.upsert` [uncertain]: POST with `external_id`. @public */
+/** `entities.upsert` (uncertain): POST with `external_id`. @public */
 export const UpsertEntityInput = z.strictObject({
   external_id: ExternalId,
   name: z.string().trim().min(1).max(300),
@@ -218,7 +218,7 @@ export const UpsertEntityInput = z.strictObject({
 /** Input of `entities.upsert`. @public */
 export type UpsertEntityInput = z.input<typeof UpsertEntityInput>;
 
-/** `documents.list` [uncertain]: a project's documents, read-only. @public */
+/** `documents.list` (uncertain): a project's documents, read-only. @public */
 export const ListDocumentsInput = z.strictObject({
   /** BPO project id whose documents to list. */
   projectId: z.string().trim().min(1),
@@ -229,7 +229,7 @@ export const ListDocumentsInput = z.strictObject({
 /** Input of `documents.list`. @public */
 export type ListDocumentsInput = z.input<typeof ListDocumentsInput>;
 
-/** A document attached to a project [uncertain shape]. @public */
+/** A document attached to a project (uncertain shape). @public */
 export const BpoDocument = z.object({
   id: z.string(),
   project_id: z.string(),

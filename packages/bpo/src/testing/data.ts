@@ -3,7 +3,7 @@
  * ids, real-looking addresses (some with unit numbers after a comma), submitters, prices and
  * notes with commas, quotes and line breaks — the things that break naive CSV handling.
  */
-import type { Project } from "../schemas.js";
+import type { Project } from "@connect/bpo";
 
 /** A project as the fake stores it and exports write it (the API shape, `updated_at` always set). @public */
 export type FakeProject = Project & { updated_at: string; created_at: string };

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { once } from "node:events";
 import { createGzip } from "node:zlib";
 import type { Writable } from "node:stream";
-import type { BpoExportFormat } from "../exports/files.js";
+import type { BpoExportFormat } from "@connect/bpo";
 import { generateProjects, type FakeProject } from "./data.js";
 
 /** Kinds of messy rows. `valid: true` ones import fine; the others are rejected. @public */

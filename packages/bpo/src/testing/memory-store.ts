@@ -3,9 +3,9 @@
  * project with the platform's status and `updatedAt`, remembers the BPO version it imported,
  * and lets a test play the platform (move a project to FEASIBILITY, edit it later).
  */
-import type { StoredProjectState, TimeValue } from "../import/conflict.js";
-import type { BpoImportStore } from "../import/import.js";
-import type { BpoProjectRecord } from "../import/row.js";
+import type { StoredProjectState, TimeValue } from "@connect/bpo";
+import type { BpoImportStore } from "@connect/bpo";
+import type { BpoProjectRecord } from "@connect/bpo";
 
 /** A project as the memory store holds it. @public */
 export interface MemoryStoredProject extends BpoProjectRecord {

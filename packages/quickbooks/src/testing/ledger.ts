@@ -44,7 +44,7 @@ type Row = Record<string, unknown> & { Id: string; SyncToken: string };
 
 /** Entities the fake stores. @public */
 export const FAKE_ENTITIES = ["Customer", "Invoice", "Payment", "Bill", "JournalEntry", "Item", "Account", "Vendor", "CompanyInfo"] as const;
-/** @public */
+/** An entity the fake keeps (`Customer`, `Invoice`, `Payment`, `Bill`, `JournalEntry` …). @public */
 export type FakeEntity = (typeof FAKE_ENTITIES)[number];
 
 const NAME_LISTS = new Set<string>(["Customer", "Item", "Account", "Vendor"]);
