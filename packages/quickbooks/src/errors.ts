@@ -15,6 +15,7 @@ import {
   parseRetryAfter,
   RateLimitedError,
   ServerError,
+  TimeoutError,
   ValidationError,
   type FieldIssue,
   type HttpResponse,
@@ -94,7 +95,8 @@ export interface ClassifyOptions {
  * 5010 stale SyncToken, 6240 duplicate name and 6210 duplicate doc number → `ConflictError`;
  * 610 → `NotFoundError`; authentication faults → `AuthError`; 120/3201/6190 and
  * AuthorizationFault → `ForbiddenError`; other validation faults → `ValidationError` with one
- * issue per entry; SystemFault → retryable `ServerError`; 429 → `RateLimitedError`.
+ * issue per entry; SystemFault → retryable `ServerError`; 408/504 → retryable `TimeoutError`;
+ * 429 → `RateLimitedError`.
  * Returns undefined for a success response without a Fault.
  * @public
  */
@@ -131,6 +133,11 @@ export function classifyQuickBooksError(response: HttpResponse, options: Classif
   if (status === 403 || type.startsWith("authorization") || codes.has(FAULT_CODES.authorizationFailure) || codes.has(FAULT_CODES.authorizationFailed) || codes.has(FAULT_CODES.invalidCompanyStatus)) {
     const hint = codes.has(FAULT_CODES.invalidCompanyStatus) ? "; the company's QuickBooks subscription has lapsed" : "; check the app's scopes and the user's permissions";
     return new ForbiddenError(`not authorised in this QuickBooks company${detail}${hint}`, base);
+  }
+  if (status === 408 || status === 504) {
+    // A gateway timeout: the request may have reached Intuit. Core's table makes it a retryable
+    // TimeoutError; every write carries its requestid, so the retry cannot create a second entity.
+    return new TimeoutError(`QuickBooks timed out (HTTP ${status})${detail}`, base);
   }
   if (type === "systemfault" || status >= 500) {
     // A SystemFault is Intuit's own failure; retried (writes carry requestid, so a retry never duplicates).
