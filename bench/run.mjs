@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { benchColdStart, HEAVY_RULES } from "./cold-start.mjs";
 import { fmt, parseArgs } from "./lib.mjs";
 import { benchOverhead } from "./overhead.mjs";
+import { profileMarkdown } from "./profile.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const { smoke } = parseArgs();
@@ -37,11 +38,17 @@ await section("1. Per-call overhead (full client call vs raw undici request)", a
   ];
   const c16 = data.rows.find((r) => r.concurrency === 16);
   lines.push("", `Goal ≥ 0.85 of raw undici at concurrency 16: ${c16.ratio >= 0.85 ? "met" : `missed by ${fmt((0.85 - c16.ratio) * 100, 0)} points`} (${fmt(c16.ratio, 2)}).`);
+  if (data.profile) lines.push("", "#### Profile: full client calls at concurrency 16", "", profileMarkdown(data.profile, { functions: 10 }));
   lines.push("", "Server: a canned JSON response from a node:http server in a separate process on 127.0.0.1. Client call: input validation, limiter (very high limit), breaker, retry, span, metrics, response validation. Reproduce: `node bench/overhead.mjs`.");
-  lines.push("", "### 6. Limiter accuracy", "", "| configured req/s | burst | calls | achieved req/s | max calls in any 1 s window |", "|---:|---:|---:|---:|---:|");
+  lines.push("", "### 6. Limiter accuracy", "", "| limiter | configured req/s | burst | calls offered at once | achieved req/s | max requests arriving in any 1 s window |", "|---|---:|---:|---:|---:|---:|");
   const l = data.limiter;
-  lines.push(`| ${l.configured} | ${l.burst} | ${l.calls} | ${fmt(l.achieved, 1)} | ${l.maxInWindow} |`);
-  lines.push("", "A token bucket allows `burst + rate` calls in the first second after a quiet period and `rate` per second after that.");
+  lines.push(`| local token bucket (one process) | ${l.configured} | ${l.burst} | ${l.calls} | ${fmt(l.achieved, 1)} | ${l.maxInWindow} |`);
+  const d = data.distributed;
+  if (d) lines.push(`| \`redisLimiter\` (${d.workers} processes, one quota in Redis) | ${d.configured} | — | ${d.calls} (${fmt(d.calls / d.workers)} per process) | ${fmt(d.achieved, 1)} | ${d.maxInWindow} |`);
+  lines.push(
+    "",
+    `Requests are stamped by the loopback server as they arrive (what the vendor counts). A token bucket allows \`burst + rate\` requests in the first second after a quiet period and \`rate\` per second after that, so its achieved rate over a short run sits a little above the configured one while every later window holds at most \`rate\`. The Redis limiter spaces starts evenly with 10 % headroom (no window over the rate, no burst). ${d ? "" : "The distributed line is skipped: REDIS_URL was not set. "}Reproduce: \`node bench/overhead.mjs\`; distributed alone: \`REDIS_URL=redis://… node bench/limiter-distributed.mjs\`.`,
+  );
   return lines.join("\n");
 });
 
