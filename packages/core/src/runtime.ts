@@ -11,6 +11,7 @@
  *
  * The order is fixed here so no vendor package composes it differently.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
 import pRetry from "p-retry";
 import type { z } from "zod";
@@ -503,7 +504,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         telemetry.duration.record(durationMs, { ...attrs, outcome: "error" });
         logger.warn({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, tenantId: base.tenantId, attempts, durationMs: Math.round(durationMs), error: error.toJSON() }, `${spanName} failed`);
         const exhausted = error.retryable || error instanceof UnknownOutcomeError || error instanceof CircuitOpenError || (error instanceof TimeoutError && error.phase === "deadline");
-        if (options.deadLetters && exhausted && !(base.signal?.aborted ?? false)) {
+        // A failed health probe is a measurement, not lost work: it never becomes a dead letter.
+        if (options.deadLetters && exhausted && !(base.signal?.aborted ?? false) && !healthProbe.getStore()) {
           await options.deadLetters
             .put({
               id: `${base.correlationId}:${operation.id}`,
@@ -540,11 +542,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     });
   }
 
+  // Marks calls made by the health check, across the awaits of the vendor's probe.
+  const healthProbe = new AsyncLocalStorage<boolean>();
+
   async function healthCheck(): Promise<HealthResult> {
     const startedAt = performance.now();
     const state = (): BreakerState | undefined => breakers.get(adapter.id)?.state ?? (policy.breaker ? "closed" : undefined);
     try {
-      if (options.healthCheck) await options.healthCheck(runtime);
+      if (options.healthCheck) await healthProbe.run(true, () => options.healthCheck!(runtime));
       const latencyMs = Math.round(performance.now() - startedAt);
       const breaker = state();
       const degraded = breaker === "half-open" || latencyMs > (options.degradedAfterMs ?? 2_000);

@@ -1,6 +1,6 @@
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkHealth, ServerError } from "../src/index.js";
+import { checkHealth, createMemoryDeadLetterSink, ServerError } from "../src/index.js";
 import { always, serveHandlers, type ServedHandlers } from "../src/testing/index.js";
 import { acme, getWidget } from "./helpers.js";
 
@@ -41,6 +41,20 @@ describe("checkHealth", () => {
     expect(report.status).toBe("unhealthy");
     expect(report.adapters.acme).toMatchObject({ status: "unhealthy", breaker: "open" });
     expect(report.adapters.slow).toMatchObject({ status: "unhealthy", error: "health check timed out after 100 ms" });
+    await rt.close();
+  });
+});
+
+describe("health probes and dead letters", () => {
+  it("a failed health check is reported unhealthy but never dead-lettered, while the same failed call is", async () => {
+    const deadLetters = createMemoryDeadLetterSink();
+    const rt = acme(server.url, { deadLetters, healthCheck: (r) => r.run(getWidget, { id: "health" }), policy: { retry: false } });
+    server.use(always("get", "*/widgets/:id", 503).handler);
+    expect(await rt.healthCheck()).toMatchObject({ status: "unhealthy" });
+    expect(await deadLetters.list()).toEqual([]);
+    await expect(rt.run(getWidget, { id: "real-work" })).rejects.toBeInstanceOf(ServerError);
+    expect((await deadLetters.list()).map((l) => [l.operation, l.payload])).toEqual([["widgets.get", { id: "real-work" }]]);
+    server.resetHandlers();
     await rt.close();
   });
 });
