@@ -309,6 +309,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const response = await send(operation, request, ctx, span);
       return operation.response ? operation.response(response, input, ctx) : response.body;
     } catch (error) {
+      // An SDK inside `execute` aborted by the attempt's signal throws its own AbortError; what
+      // happened is the signal's reason (the attempt timeout, the deadline), typed and retryable.
+      if (!IntegrationError.is(error) && ctx.signal?.aborted && IntegrationError.is(ctx.signal.reason)) throw decorate(ctx.signal.reason, ctx);
       throw toIntegrationError(error, ctx);
     }
   }
