@@ -8,11 +8,12 @@
 //   npx node bench/cold-start.mjs --smoke    1 run per figure
 // Needs every package built (`npm run build`).
 import { fork, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { median, parseArgs } from "./lib.mjs";
 import { startCannedServer } from "./overhead.mjs";
+import { insideProfile } from "./profile.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -124,6 +125,19 @@ function violationsOf(entry, heavy) {
   return HEAVY_RULES.filter((rule) => heavy.includes(rule.name) && !rule.allowed.includes(entry)).map((rule) => `${rule.name} (${rule.why})`);
 }
 
+/** CPU profile of one import of `entry` (node --cpu-prof), summarised by {@link insideProfile}. */
+function importProfile(entry) {
+  const dir = mkdtempSync(join(root, "bench", ".tmp", "cold-prof-"));
+  try {
+    const result = spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-interval", "50", "--input-type=module", "-e", `import ${JSON.stringify(entry)};`], { cwd: root, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`profile of ${entry} failed: ${result.stderr.slice(-500)}`);
+    const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"));
+    return insideProfile(JSON.parse(readFileSync(join(dir, file), "utf8")), /\/packages\/[^/]+\/dist\//);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Payload paths that must not pull in a dependency they do not use. */
 function pathProbes() {
   const connectJson = JSON.stringify({ event: "envelope-completed", data: { envelopeId: "8b1d7c5e-0000-4000-8000-000000000001", envelopeSummary: { status: "completed", completedDateTime: "2024-06-03T15:12:00.0000000Z" } } });
@@ -155,6 +169,7 @@ export async function benchColdStart({ smoke }) {
   const unbuilt = names.filter((name) => !existsSync(join(root, "packages", name, "dist", "index.js")));
   if (unbuilt.length > 0) throw new Error(`not built: ${unbuilt.join(", ")} (run npm run build)`);
   const empty = timeProcess("", runs);
+  mkdirSync(join(root, "bench", ".tmp"), { recursive: true });
   const entries = [...names.map((name) => ({ name, entry: `@connect/${name}` })), { name: "core", entry: "@connect/core/aws" }, { name: "core", entry: "@connect/core/redis" }];
   const rows = [];
   for (const { name, entry } of entries) {
@@ -166,6 +181,13 @@ export async function benchColdStart({ smoke }) {
     const heavy = heavyOf(loaded.urls);
     rows.push({ name, entry, importMs, depsMs, ownMs: importMs - depsMs, deps: loaded.deps.sort(), heavy, violations: violationsOf(entry, heavy), closure: entry === `@connect/${name}` ? closureSize(name) : undefined });
   }
+  // Where an entry's own code costs 20 ms or more: a CPU profile of its import, split into the time
+  // under our modules' top-level code (and what it calls, e.g. zod building schemas) and the rest.
+  for (const row of rows.filter((r) => r.ownMs >= 20)) row.profile = importProfile(row.entry);
+  // Each third-party module alone, for reference.
+  const depNames = [...new Set(rows.flatMap((r) => r.deps))].sort();
+  const depTimes = timeProcesses(["", ...depNames.map((d) => `import ${JSON.stringify(d)};`)], runs);
+  const dependencies = depNames.map((name, i) => ({ name, importMs: depTimes[i + 1] - depTimes[0] }));
   // (b) import + client + first call, per vendor package, against its fake in another process.
   for (const [name, factory] of Object.entries(FACTORIES)) {
     const row = rows.find((r) => r.entry === `@connect/${name}`);
@@ -192,8 +214,9 @@ export async function benchColdStart({ smoke }) {
   // Core: import + runtime + one call against a canned server; raw undici's import + first request for reference.
   const { url, stop } = await startCannedServer(JSON.stringify({ ok: true }));
   let rawFirstCall;
+  let nodeHttpFirstCall;
   try {
-    const [base, core, raw] = timeProcesses(
+    const [base, core, raw, nodeHttp] = timeProcesses(
       [
         "",
         `import { createRuntime, defineOperation } from "@connect/core"; import { z } from "zod";
@@ -201,12 +224,14 @@ export async function benchColdStart({ smoke }) {
          const rt = createRuntime({ adapter: { id: "x", version: "0" }, baseUrl: process.env.URL });
          await rt.run(op, {}); process.exit(0);`,
         `import { request } from "undici"; const r = await request(process.env.URL); await r.body.json(); process.exit(0);`,
+        `import { get } from "node:http"; get(process.env.URL, (res) => { res.resume(); res.on("end", () => process.exit(0)); });`,
       ],
       runs,
       { URL: url },
     );
     rows.find((r) => r.entry === "@connect/core").firstCallMs = core - base;
     rawFirstCall = raw - base;
+    nodeHttpFirstCall = nodeHttp - base;
   } finally {
     stop();
   }
@@ -214,7 +239,7 @@ export async function benchColdStart({ smoke }) {
     const heavy = heavyOf(loadedBy(probe.body).urls);
     return { title: probe.title, entry: probe.entry, heavy, violations: violationsOf(probe.entry, heavy) };
   });
-  return { runs, empty, rows, rawFirstCall, paths };
+  return { runs, empty, rows, dependencies, rawFirstCall, nodeHttpFirstCall, paths };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -31,6 +31,11 @@ export async function profile(work, { intervalUs = 200 } = {}) {
     ({ profile: data } = await session.post("Profiler.stop"));
     session.disconnect();
   }
+  return summariseProfile(data);
+}
+
+/** Self-time shares by function and by module of a V8 CPU profile (`Profiler.stop`, or a `--cpu-prof` file). */
+export function summariseProfile(data) {
   const byId = new Map(data.nodes.map((node) => [node.id, node]));
   const self = new Map();
   let total = 0;
@@ -67,4 +72,36 @@ export function profileMarkdown(result, { functions = 8 } = {}) {
     "|---|---:|",
     ...result.functions.slice(0, functions).map((f) => `| \`${f.name.replaceAll("|", "\\|")}\` | ${pct(f.share)} |`),
   ].join("\n");
+}
+
+/**
+ * Time of a V8 CPU profile spent with a frame of `pattern` (a URL RegExp) on the stack — e.g. our
+ * modules' top-level code and everything it calls — broken down by the module of the leaf frame.
+ */
+export function insideProfile(data, pattern) {
+  const byId = new Map(data.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of data.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const inside = new Map();
+  const isInside = (id) => {
+    if (inside.has(id)) return inside.get(id);
+    const node = byId.get(id);
+    const result = pattern.test(node.callFrame.url ?? "") || (parent.has(id) ? isInside(parent.get(id)) : false);
+    inside.set(id, result);
+    return result;
+  };
+  let totalUs = 0;
+  let insideUs = 0;
+  const modules = new Map();
+  data.samples.forEach((id, i) => {
+    const dt = data.timeDeltas[i] ?? 0;
+    const { callFrame } = byId.get(id);
+    if (callFrame.functionName === "(idle)") return;
+    totalUs += dt;
+    if (!isInside(id)) return;
+    insideUs += dt;
+    const mod = moduleOf(callFrame.url, callFrame.functionName);
+    modules.set(mod, (modules.get(mod) ?? 0) + dt);
+  });
+  return { totalMs: totalUs / 1000, insideMs: insideUs / 1000, modules: [...modules].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, us]) => ({ name, ms: us / 1000 })) };
 }

@@ -4,7 +4,7 @@
 // Figures are ratios against a floor measured in the same run, never absolute goals.
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { benchColdStart, HEAVY_RULES } from "./cold-start.mjs";
 import { fmt, parseArgs } from "./lib.mjs";
@@ -13,6 +13,7 @@ import { profileMarkdown } from "./profile.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const { smoke } = parseArgs();
+const loadAtStart = loadavg();
 const sections = [];
 let failures = 0;
 
@@ -65,7 +66,7 @@ await section("2. Cold start", async () => {
         `| \`${r.entry}\` | ${fmt(r.importMs, 1)} | ${fmt(r.depsMs, 1)} | ${fmt(r.ownMs, 1)} | ${r.firstCallMs === undefined ? "—" : fmt(r.firstCallMs, 1)} | ${r.deps.join(", ") || "none"} | ${r.heavy.join(", ") || "none"}${r.violations.length ? " ⚠" : ""} | ${r.closure ? `${r.closure.packages} packages, ${mb(r.closure.bytes)}` : "—"} |`,
     ),
     "",
-    `Raw undici import + first request to the same kind of loopback server: ${fmt(data.rawFirstCall, 1)} ms.`,
+    `For reference, on the same loopback server: undici import + first request ${fmt(data.rawFirstCall, 1)} ms; node:http first request ${fmt(data.nodeHttpFirstCall, 1)} ms. Each third-party module imported alone: ${data.dependencies.map((d) => `${d.name} ${fmt(d.importMs, 1)}`).join(", ")} (ms).`,
     "",
     "- **Import** is `import \"<entry>\"`; **its third-party modules alone** imports exactly the third-party specifiers our built files imported (recorded by a resolve hook), so the difference is our own code (core included). Negative or tiny differences are noise: a few ms either way between runs.",
     "- **Import + client + first call**: build the package's client with its fake's options and run `client.healthCheck()` (one authenticated call; OAuth packages also fetch a token) against the package's fake, served by `bench/fake-host.mjs` in another process on 127.0.0.1; for core, `createRuntime` + one operation against a canned node:http server.",
@@ -77,6 +78,14 @@ await section("2. Cold start", async () => {
     slow.length === 0
       ? `Goal: our own code adds < 20 ms on top of the dependencies it loads — **met** for every entry (largest ${fmt(Math.max(...data.rows.map((r) => r.ownMs)), 1)} ms).`
       : `Goal: our own code adds < 20 ms on top of the dependencies it loads — **missed** by ${slow.map((r) => `\`${r.entry}\` (${fmt(r.ownMs, 1)} ms, ${fmt(r.ownMs - 20, 1)} ms over)`).join(", ")}.`,
+    ...slow.filter((r) => r.profile).map(
+      (r) =>
+        `- Profile of one \`${r.entry}\` import (\`node --cpu-prof\`, ${fmt(r.profile.totalMs)} ms CPU): ${
+          r.profile.insideMs < 0.5
+            ? "nothing measurable runs in our modules' top-level code"
+            : `${fmt(r.profile.insideMs, 1)} ms run under our modules' top-level code (${r.profile.modules.filter((m) => m.ms >= 0.1).map((m) => `${m.name} ${fmt(m.ms, 1)} ms`).join(", ")})`
+        }; the rest of the gap is loading and compiling our files, and noise between runs.`,
+    ),
     "",
     "Heavy optional dependencies (" + HEAVY_RULES.map((rule) => `${rule.name}: ${rule.allowed.length ? rule.allowed.map((a) => `\`${a}\``).join(", ") : "no entry at import"}`).join("; ") + "):",
     "",
@@ -116,7 +125,7 @@ if (!smoke) {
     "# Benchmark results",
     "",
     `- Date: ${new Date().toISOString()}`,
-    `- Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 1024 ** 3, 0)} GiB (shared; figures are medians and ratios within one run)`,
+    `- Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 1024 ** 3, 0)} GiB (shared with other work: load average ${loadAtStart.map((l) => l.toFixed(1)).join(" / ")} at the start; figures are medians and ratios within one run)`,
     `- Node: ${process.version}`,
     `- Commit: ${commit}`,
     "",
