@@ -7,10 +7,8 @@ import { centsToDecimal } from "@connect/quickbooks";
 
 /** Why a dead letter is there, and whether work was lost. */
 function reviewLetter(letter, outcomes) {
+  // Health probes never reach the sink (core keeps them out), so every letter is business work.
   const base = { id: letter.id, adapterId: letter.adapterId, operation: letter.operation, error: letter.error?.name, attempts: letter.attempts };
-  if (!letter.correlationId?.startsWith(outcomes.correlationPrefix)) {
-    return { ...base, resolution: "health probe during the outage (no business call)", open: false };
-  }
   const served = outcomes.fallbacks.find((f) => f.provider === letter.adapterId && letter.correlationId === f.correlationId);
   if (served) return { ...base, resolution: `sent through ${served.servedBy} instead (fallback)`, open: false };
   return { ...base, resolution: "open: replay it once the vendor is back", open: true };
@@ -19,7 +17,7 @@ function reviewLetter(letter, outcomes) {
 /** Every letter in the dead-letter sink, with its explanation (`open: true` means work to replay). */
 export async function reviewDeadLetters(app, signing) {
   const fallbacks = signing.fellBackFrom.map((f) => ({ provider: f.provider, servedBy: signing.servedBy, correlationId: app.context("signing").correlationId }));
-  return (await app.deadLetters.list()).map((letter) => reviewLetter(letter, { correlationPrefix: app.correlationPrefix, fallbacks }));
+  return (await app.deadLetters.list()).map((letter) => reviewLetter(letter, { fallbacks }));
 }
 
 /** Reconcile; `ok` is false when anything was lost. */
