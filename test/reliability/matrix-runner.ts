@@ -216,7 +216,7 @@ async function executeCase(c: PreparedCase, env: MatrixEnv): Promise<CaseResult>
     const keys = kit.server.requests.filter((r) => r.method === op.route.method.toUpperCase() && op.route.match.test(r.url)).map((r) => op.vendorKey!(r));
     if (keys.some((k) => !k) || new Set(keys).size > 1) problems.push(`vendor idempotency key differs between attempts: ${JSON.stringify(keys)}`);
   }
-  if (fault === "429 + Retry-After" && observed.outcome === "ok") {
+  if (fault === "429 + Retry-After" && observed.outcome === "ok" && !expected.ignoresRetryAfter) {
     const delays = env.exporter
       .getFinishedSpans()
       .flatMap((s) => s.events)

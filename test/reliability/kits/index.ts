@@ -1,6 +1,9 @@
 /** Every vendor kit, by vendor id. */
+import { authentisignKit } from "./authentisign.js";
 import { docusignKit } from "./docusign.js";
+import { quickbooksKit } from "./quickbooks.js";
 import { sendgridKit } from "./sendgrid.js";
+import { textractKit } from "./textract.js";
 import { twilioKit } from "./twilio.js";
 import type { Kit, KitOptions } from "./types.js";
 
@@ -9,4 +12,7 @@ export const KITS: Record<string, (options?: KitOptions) => Promise<Kit>> = {
   twilio: twilioKit,
   sendgrid: sendgridKit,
   docusign: docusignKit,
+  authentisign: authentisignKit,
+  quickbooks: quickbooksKit,
+  textract: textractKit,
 };

@@ -72,6 +72,8 @@ export interface Expectation {
   vendorCode?: string | undefined;
   /** Whether the dead-letter sink receives the call. */
   deadLetter: boolean;
+  /** The vendor's client does not see Retry-After (it backs off instead). */
+  ignoresRetryAfter?: boolean | undefined;
   /** Why a vendor differs from core's table. */
   note?: string | undefined;
 }
