@@ -58,7 +58,10 @@ export interface RuntimeOptions {
   telemetry?: TelemetryOptions | undefined;
   /** What a response that does not match its schema does. Default `warn`. */
   drift?: DriftMode | undefined;
-  /** Dedupes non-idempotent writes by idempotency key (24 h), when given. */
+  /**
+   * Dedupes non-idempotent writes by idempotency key (24 h), when given. A call that ends in
+   * `UnknownOutcomeError` keeps its key: a repeat fails with `UnknownOutcomeError` without I/O.
+   */
   idempotencyStore?: IdempotencyStore | undefined;
   /** Receives calls that exhausted their attempts or whose outcome is unknown. */
   deadLetters?: DeadLetterSink | undefined;
@@ -111,6 +114,25 @@ export interface Runtime {
 }
 
 const TRANSIENT_TIMEOUT_PHASES = new Set(["connect", "headers", "body", "attempt", undefined]);
+
+/** Marks an idempotency-store entry whose call ended in an unknown outcome (JSON-safe, for shared stores). */
+const UNKNOWN_OUTCOME = "@connect/core.unknownOutcome";
+
+interface UnknownOutcomeRecord {
+  message: string;
+  status: number | undefined;
+  vendorCode: string | undefined;
+  requestId: string | undefined;
+  correlationId: string | undefined;
+}
+
+function unknownOutcomeRecord(error: UnknownOutcomeError): UnknownOutcomeRecord {
+  return { message: error.message, status: error.status, vendorCode: error.vendorCode, requestId: error.requestId, correlationId: error.correlationId };
+}
+
+function isUnknownOutcome(value: unknown): value is { [UNKNOWN_OUTCOME]: UnknownOutcomeRecord } {
+  return typeof value === "object" && value !== null && UNKNOWN_OUTCOME in value;
+}
 
 /** Pull a human message out of a typical JSON error body. @internal */
 export function genericVendorMessage(body: unknown): { message?: string; code?: string } {
@@ -336,9 +358,29 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       : callerCtx?.idempotencyKey;
     const base = resolveContext(callerCtx, derivedKey);
     if (store && operation.safety !== "idempotent") {
-      return withIdempotency(store, `${adapter.id}:${operation.id}:${base.idempotencyKey}`, () => runResilient(operation, input, base)) as Promise<
-        z.output<TOutput>
-      >;
+      const key = `${adapter.id}:${operation.id}:${base.idempotencyKey}`;
+      let own: UnknownOutcomeError | undefined;
+      const result = await withIdempotency(store, key, async () => {
+        try {
+          return await runResilient(operation, input, base);
+        } catch (error) {
+          if (!(error instanceof UnknownOutcomeError)) throw error;
+          // The write may have happened: keep the key (as an unknown outcome), so a repeat of this
+          // logical call — a job retry, another worker — cannot make the vendor do it a second time.
+          own = error;
+          return { [UNKNOWN_OUTCOME]: unknownOutcomeRecord(error) };
+        }
+      });
+      if (isUnknownOutcome(result)) {
+        if (own) throw own;
+        const earlier = result[UNKNOWN_OUTCOME];
+        logger.warn({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, earlier }, `${adapter.id}.${operation.id} refused: an earlier call with this idempotency key has an unknown outcome`);
+        throw new UnknownOutcomeError(
+          `${adapter.id} ${operation.id}: an earlier call with this idempotency key may have reached ${adapter.id} (${earlier.message}); it is not sent again — check the vendor, then retry under a new idempotency key if it did not happen`,
+          { vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, status: earlier.status, vendorCode: earlier.vendorCode, requestId: earlier.requestId, attempts: 0 },
+        );
+      }
+      return result as z.output<TOutput>;
     }
     return runResilient(operation, input, base);
   }
