@@ -183,7 +183,31 @@ describe("mail.sendBatch", () => {
     expect(h.server.requests).toHaveLength(0);
   });
 
-  it("with an idempotency store, re-running the whole batch under the same key re-sends only the failed chunk", async () => {
+  it("with an idempotency store, re-running the whole batch under the same key re-sends only the chunk that provably failed", async () => {
+    const client = createSendGridClient({ apiKey: h.fake.apiKey, baseUrl: h.server.url, policy: FAST_POLICY, idempotencyStore: createMemoryIdempotencyStore() });
+    let sends = 0;
+    const { http, HttpResponse } = await import("msw");
+    h.server.use(
+      http.post("*/v3/mail/send", () => {
+        sends += 1;
+        // Chunk 1 is refused with 429 on each of its three attempts: nothing was sent.
+        return sends >= 2 && sends <= 4 ? HttpResponse.json({ errors: [{ field: null, message: "too many requests" }] }, { status: 429, headers: { "x-ratelimit-reset": "0" } }) : undefined;
+      }),
+    );
+    const first = await client.mail.sendBatch(batch(2500), { idempotencyKey: "inspection-2026-11-24" });
+    const again = await client.mail.sendBatch(batch(2500), { idempotencyKey: "inspection-2026-11-24" });
+    await client.close();
+
+    expect(first.failedChunks).toEqual([1]);
+    expect(first.chunks[1]!.error?.name).toBe("RateLimitedError");
+    expect(again.failedChunks).toEqual([]);
+    // Chunks 0 and 2 come back from the store with their original message ids; only chunk 1 is sent again.
+    expect(again.chunks.map((c) => c.messageId)).toEqual([first.chunks[0]!.messageId, h.fake.sends[2]!.messageId, first.chunks[2]!.messageId]);
+    expect(h.server.requests).toHaveLength(6);
+    expect(sentEmails(h).sort()).toEqual(recipients(2500).map((p) => p.to[0]!.email).sort());
+  });
+
+  it("issue 15: a chunk whose outcome is unknown (500) is not re-sent under the same key; after checking, a new key sends it", async () => {
     const client = createSendGridClient({ apiKey: h.fake.apiKey, baseUrl: h.server.url, policy: FAST_POLICY, idempotencyStore: createMemoryIdempotencyStore() });
     let sends = 0;
     const { http, HttpResponse } = await import("msw");
@@ -195,14 +219,18 @@ describe("mail.sendBatch", () => {
     );
     const first = await client.mail.sendBatch(batch(2500), { idempotencyKey: "inspection-2026-11-24" });
     const again = await client.mail.sendBatch(batch(2500), { idempotencyKey: "inspection-2026-11-24" });
+    const requestsAfterRerun = h.server.requests.length;
+    const resent = await client.mail.sendBatch(batch(2500, { onlyChunks: [1] }), { idempotencyKey: "inspection-2026-11-24-recheck" });
     await client.close();
 
     expect(first.failedChunks).toEqual([1]);
-    expect(again.failedChunks).toEqual([]);
-    // Chunks 0 and 2 come back from the store with their original message ids; only chunk 1 is sent again.
-    expect(again.chunks.map((c) => c.messageId)).toEqual([first.chunks[0]!.messageId, h.fake.sends[2]!.messageId, first.chunks[2]!.messageId]);
+    expect(again.failedChunks).toEqual([1]);
+    expect(again.chunks[1]!.error).toBeInstanceOf(UnknownOutcomeError);
+    expect(again.chunks[1]!.error?.message).toContain("an earlier call with this idempotency key may have reached sendgrid");
+    // The re-run sent nothing: chunks 0 and 2 came from the store, chunk 1 was refused without a request.
+    expect(requestsAfterRerun).toBe(3);
+    expect(resent).toMatchObject({ sent: 1, failed: 0, failedChunks: [] });
     expect(h.server.requests).toHaveLength(4);
-    expect(sentEmails(h).sort()).toEqual(recipients(2500).map((p) => p.to[0]!.email).sort());
   });
 
   it("gives each chunk its own idempotency key derived from the caller's", async () => {
