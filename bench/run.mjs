@@ -17,16 +17,29 @@ const loadAtStart = loadavg();
 const sections = [];
 let failures = 0;
 
+// On a shared checkout another build can delete a package's dist mid-run; such a section is run
+// again (up to twice, after a pause) rather than reported as failed. Any other error fails it.
+const REBUILT = /ERR_MODULE_NOT_FOUND|Cannot find module '[^']*\/dist\//;
+
 async function section(title, run) {
   const started = performance.now();
-  try {
-    const body = await run();
-    sections.push(`## ${title}\n\n${body}\n`);
-    console.log(`bench: ${title} — ok (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  } catch (error) {
-    failures += 1;
-    sections.push(`## ${title}\n\nFAILED: ${error.message}\n`);
-    console.error(`bench: ${title} — FAILED: ${error.stack ?? error}`);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const body = await run();
+      sections.push(`## ${title}\n\n${body}\n`);
+      console.log(`bench: ${title} — ok (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      return;
+    } catch (error) {
+      if (attempt < 3 && REBUILT.test(String(error?.stack ?? error))) {
+        console.error(`bench: ${title} — a package's dist disappeared mid-run (another build?); retrying in 20 s`);
+        await new Promise((resolve) => setTimeout(resolve, 20_000));
+        continue;
+      }
+      failures += 1;
+      sections.push(`## ${title}\n\nFAILED: ${error.message}\n`);
+      console.error(`bench: ${title} — FAILED: ${error.stack ?? error}`);
+      return;
+    }
   }
 }
 
