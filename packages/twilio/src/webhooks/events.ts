@@ -9,7 +9,7 @@ import { describeDeliveryError, type DeliveryErrorInfo } from "../errors.js";
 import { createKeywordMatcher, normalizeKeyword, type KeywordMatch, type KeywordMatcher } from "../keywords.js";
 import type { MessageStatus } from "../schemas.js";
 import { isFinalStatus } from "../status.js";
-import { bodyHashParam, parseFormParams } from "./signature.js";
+import { bodyHashParam, paramRecord, parseFormParams } from "./signature.js";
 
 /** What every Twilio messaging webhook carries. @public */
 export interface TwilioWebhookBase {
@@ -89,7 +89,7 @@ function invalid(message: string, path: string): ValidationError {
 /** Read a webhook's parameters from its query (GET), JSON body (`bodySHA256` / JSON content type) or form body. @public */
 export function webhookParams(req: WebhookRequest): Record<string, string | string[]> {
   if (req.method === "GET" || req.method === "HEAD") {
-    const out: Record<string, string | string[]> = {};
+    const out = paramRecord<string | string[]>();
     let search: URLSearchParams;
     try {
       search = new URL(req.url).searchParams;
@@ -111,7 +111,7 @@ export function webhookParams(req: WebhookRequest): Record<string, string | stri
       throw invalid("the JSON body does not parse", "body");
     }
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw invalid("the JSON body is not an object", "body");
-    const out: Record<string, string | string[]> = {};
+    const out = paramRecord<string | string[]>();
     for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
       if (value === null || value === undefined) continue;
       out[name] = Array.isArray(value) ? value.map((v) => (typeof v === "string" ? v : JSON.stringify(v))) : typeof value === "string" ? value : JSON.stringify(value);
@@ -122,7 +122,7 @@ export function webhookParams(req: WebhookRequest): Record<string, string | stri
 }
 
 function firstValues(params: Record<string, string | string[]>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = paramRecord<string>();
   for (const [name, value] of Object.entries(params)) out[name] = Array.isArray(value) ? (value[0] ?? "") : value;
   return out;
 }
@@ -197,7 +197,8 @@ export function parseTwilioWebhook(req: WebhookRequest, options: ParseTwilioWebh
   if (base.from === undefined || base.to === undefined) throw invalid("an inbound message without From and To", base.from === undefined ? "From" : "To");
   const numMedia = intOf(p.NumMedia, "NumMedia") ?? 0;
   const media: InboundMedia[] = [];
-  for (let i = 0; i < numMedia; i += 1) {
+  // There cannot be more media URLs than parameters: a huge NumMedia must not become a long loop.
+  for (let i = 0; i < Math.min(numMedia, Object.keys(p).length); i += 1) {
     const url = opt(p[`MediaUrl${i}`]);
     if (url !== undefined) media.push({ url, contentType: opt(p[`MediaContentType${i}`]) });
   }

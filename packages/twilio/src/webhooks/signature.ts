@@ -76,12 +76,21 @@ export function signatureUrlCandidates(url: string): string[] {
 
 /** Read a form-urlencoded body into parameters (a repeated name becomes an array). @public */
 export function parseFormParams(rawBody: Buffer | string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out = paramRecord<string | string[]>();
   for (const [name, value] of new URLSearchParams(typeof rawBody === "string" ? rawBody : rawBody.toString("utf8"))) {
     const prior = out[name];
     out[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
   }
   return out;
+}
+
+/**
+ * An empty record without a prototype: a parameter named `__proto__`, `constructor` or
+ * `hasOwnProperty` is data, never an inherited member taken for an earlier value.
+ * @internal
+ */
+export function paramRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 /** The `bodySHA256` query value of a URL, when it has one. @internal */
