@@ -26,10 +26,59 @@ export const IDEMPOTENCY_KEY_PREFIX = "ck_";
  * @public
  */
 export function canonicalJson(value: unknown): string {
-  return serialize(value, new Set());
+  // Iterative rather than recursive: a deeply nested value (a hostile webhook event, say) must
+  // not overflow the call stack. `exit` items leave an object once its members are written, so
+  // `open` holds the ancestors only (a shared, non-cyclic reference is fine).
+  type Item = { value: unknown } | { text: string } | { exit: object };
+  const out: string[] = [];
+  const open = new Set<object>();
+  const work: Item[] = [{ value }];
+  while (work.length > 0) {
+    const item = work.pop()!;
+    if ("text" in item) {
+      out.push(item.text);
+      continue;
+    }
+    if ("exit" in item) {
+      open.delete(item.exit);
+      continue;
+    }
+    const scalar = scalarJson(item.value);
+    if (scalar !== undefined) {
+      out.push(scalar);
+      continue;
+    }
+    const object = item.value as object;
+    if (open.has(object)) throw new TypeError("canonicalJson: the value contains a cycle");
+    open.add(object);
+    work.push({ exit: object });
+    if (Array.isArray(object) || object instanceof Set) {
+      const items: unknown[] = Array.isArray(object) ? object : [...object];
+      work.push({ text: "]" });
+      for (let i = items.length - 1; i >= 0; i -= 1) {
+        work.push({ value: items[i] });
+        if (i > 0) work.push({ text: "," });
+      }
+      work.push({ text: "[" });
+      continue;
+    }
+    const entries: Array<[string, unknown]> = object instanceof Map ? [...object.entries()].map(([k, v]) => [String(k), v]) : Object.entries(object);
+    const members = entries
+      .filter(([, inner]) => inner !== undefined && typeof inner !== "function" && typeof inner !== "symbol")
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    work.push({ text: "}" });
+    for (let i = members.length - 1; i >= 0; i -= 1) {
+      const [key, inner] = members[i]!;
+      work.push({ value: inner });
+      work.push({ text: `${i > 0 ? "," : ""}${JSON.stringify(key)}:` });
+    }
+    work.push({ text: "{" });
+  }
+  return out.join("");
 }
 
-function serialize(value: unknown, stack: Set<object>): string {
+/** JSON text of a value that is not a container (undefined when it is an object or array to descend into). */
+function scalarJson(value: unknown): string | undefined {
   if (value === null || value === undefined) return "null";
   switch (typeof value) {
     case "string":
@@ -49,21 +98,7 @@ function serialize(value: unknown, stack: Set<object>): string {
   const object = value as object;
   if (object instanceof Date) return JSON.stringify(Number.isNaN(object.getTime()) ? null : object.toISOString());
   if (object instanceof Uint8Array) return JSON.stringify(Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString("base64"));
-  if (stack.has(object)) throw new TypeError("canonicalJson: the value contains a cycle");
-  stack.add(object);
-  try {
-    if (Array.isArray(object)) return `[${object.map((item) => serialize(item, stack)).join(",")}]`;
-    if (object instanceof Set) return `[${[...object].map((item) => serialize(item, stack)).join(",")}]`;
-    const entries: Array<[string, unknown]> =
-      object instanceof Map ? [...object.entries()].map(([k, v]) => [String(k), v]) : Object.entries(object);
-    const members = entries
-      .filter(([, inner]) => inner !== undefined && typeof inner !== "function" && typeof inner !== "symbol")
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, inner]) => `${JSON.stringify(key)}:${serialize(inner, stack)}`);
-    return `{${members.join(",")}}`;
-  } finally {
-    stack.delete(object);
-  }
+  return undefined;
 }
 
 /**
