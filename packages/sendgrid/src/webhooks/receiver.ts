@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  canonicalJson,
   createWebhookReceiver,
   noopLogger,
   type DeadLetterSink,
@@ -72,7 +73,8 @@ export function createSendGridWebhookHandler(options: SendGridWebhookOptions): W
   async function reportInvalid(invalid: InvalidSendGridEvent): Promise<void> {
     logger.warn({ vendor: "sendgrid", index: invalid.index, eventId: invalid.eventId, issues: invalid.issues }, "sendgrid event failed validation; the rest of the batch is processed");
     // A redelivery would not fix it: record it and acknowledge. Stable id, so a redelivered batch replaces the letter.
-    const digest = createHash("sha256").update(JSON.stringify(invalid.raw) ?? "null").digest("hex").slice(0, 32);
+    // canonicalJson, not JSON.stringify: a deeply nested entry must not overflow the stack and fail the whole payload.
+    const digest = createHash("sha256").update(canonicalJson(invalid.raw)).digest("hex").slice(0, 32);
     const at = new Date((options.now ?? Date.now)()).toISOString();
     await options.deadLetters
       ?.put({
