@@ -8,6 +8,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import {
+  canonicalJson,
   createWebhookReceiver,
   IntegrationError,
   type DeadLetterSink,
@@ -214,7 +215,8 @@ export function createQuickBooksWebhookHandler(options: QuickBooksWebhookOptions
 
   async function reportInvalid(invalid: InvalidQuickBooksChange): Promise<void> {
     logger.warn({ vendor: "quickbooks", index: invalid.index, issues: invalid.issues }, "quickbooks webhook entry failed validation; the rest of the payload is processed");
-    const digest = createHash("sha256").update(JSON.stringify(invalid.raw) ?? "null").digest("hex").slice(0, 32);
+    // canonicalJson, not JSON.stringify: a deeply nested entry must not overflow the stack and fail the whole payload.
+    const digest = createHash("sha256").update(canonicalJson(invalid.raw)).digest("hex").slice(0, 32);
     const at = new Date((options.now ?? Date.now)()).toISOString();
     await options.deadLetters
       ?.put({
