@@ -4,7 +4,8 @@
  * (which broke the signature of a legitimate request and leaked functions into events), and a
  * huge `NumMedia` does not turn into a long loop.
  */
-import { createTwilioWebhookHandler, parseFormParams, type InboundMessageEvent, type StatusCallbackEvent } from "@connect/twilio";
+import { ValidationError } from "@connect/core";
+import { createTwilioWebhookHandler, parseFormParams, parseTwilioWebhook, type InboundMessageEvent, type StatusCallbackEvent } from "@connect/twilio";
 import { signTwilioRequest } from "@connect/twilio/testing";
 import { describe, expect, it } from "vitest";
 
@@ -47,5 +48,19 @@ describe("issue 15: hostile parameter names and counts", () => {
 
     expect(res.status).toBe(200);
     expect(seen[0]!.media).toEqual([{ url: "https://api.twilio.com/m/0", contentType: "image/jpeg" }]);
+  });
+
+  it("a JSON body with a value nested 50 000 levels deep is a ValidationError, not a stack overflow", () => {
+    const depth = 50_000;
+    const body = `{"MessageSid":"SM${"c".repeat(32)}","MessageStatus":"sent","Extra":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+    const error = (() => {
+      try {
+        return parseTwilioWebhook({ method: "POST", url: `${URL_}?bodySHA256=x`, headers: { "content-type": "application/json" }, rawBody: Buffer.from(body) });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([{ path: "body", message: "a value of the JSON body is nested too deeply" }]);
   });
 });

@@ -112,9 +112,17 @@ export function webhookParams(req: WebhookRequest): Record<string, string | stri
     }
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw invalid("the JSON body is not an object", "body");
     const out = paramRecord<string | string[]>();
+    const text = (v: unknown): string => {
+      try {
+        return typeof v === "string" ? v : JSON.stringify(v);
+      } catch {
+        // JSON.stringify overflows on a value nested thousands of levels deep: unreadable, not a crash.
+        throw invalid("a value of the JSON body is nested too deeply", "body");
+      }
+    };
     for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
       if (value === null || value === undefined) continue;
-      out[name] = Array.isArray(value) ? value.map((v) => (typeof v === "string" ? v : JSON.stringify(v))) : typeof value === "string" ? value : JSON.stringify(value);
+      out[name] = Array.isArray(value) ? value.map(text) : text(value);
     }
     return out;
   }
