@@ -32,7 +32,7 @@ export {
   toText,
   type Normaliser,
 } from "./normalise.js";
-export { createSnsVerifier, parseTextractNotification, snsStringToSign } from "./sns.js";
+export { createSnsVerifier, DEFAULT_SNS_TOLERANCE_SECONDS, parseTextractNotification, snsStringToSign } from "./sns.js";
 export type { ParsedNotification, SnsEnvelope, SnsVerifier, SnsVerifierOptions, TextractNotification } from "./sns.js";
 export { createTextractNotificationReceiver } from "./notifications.js";
 export type { TextractNotificationEvent, TextractNotificationReceiverOptions } from "./notifications.js";

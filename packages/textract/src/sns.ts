@@ -115,11 +115,24 @@ export interface SnsVerifierOptions {
   trustedCertificates?: Readonly<Record<string, string>> | undefined;
   /** Cached certificates kept (default 32). */
   cacheSize?: number | undefined;
+  /**
+   * Replay window: the largest distance, in seconds, between a message's signed `Timestamp` and
+   * now. SNS stops retrying an HTTP/S delivery within 3,600 s (a hard limit), so the default
+   * 3,900 s (with 300 s for clock skew) refuses a replayed message. Applied to HTTPS deliveries
+   * (`verify`); `verifyEnvelope` (an envelope read from SQS, maybe much later) applies it only
+   * when this option is set.
+   */
+  toleranceSeconds?: number | undefined;
+  /** Clock (epoch ms), for tests. */
+  now?: (() => number) | undefined;
 }
+
+/** Default replay window of SNS HTTPS deliveries (seconds): SNS's 3,600 s retry limit plus 300 s of clock skew. @public */
+export const DEFAULT_SNS_TOLERANCE_SECONDS = 3_900;
 
 /** Verifies SNS message signatures; usable as a core `WebhookVerifier`. @public */
 export interface SnsVerifier extends WebhookVerifier {
-  /** Verify a parsed envelope; throws `WebhookVerificationError` with a `reason`. */
+  /** Verify a parsed envelope; throws `WebhookVerificationError` with a `reason` (the replay window only when `toleranceSeconds` was set). */
   verifyEnvelope(envelope: SnsEnvelope): Promise<void>;
   /** Test hook: trust a certificate PEM for a URL. */
   trustCertificate(url: string, pem: string): void;
@@ -181,7 +194,21 @@ export function createSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier
     return pending;
   }
 
-  async function verifyEnvelope(envelope: SnsEnvelope): Promise<void> {
+  const now = options.now ?? Date.now;
+  /** Refuse a message signed outside the replay window (checked after the signature, so the timestamp is authentic). */
+  function assertFresh(envelope: SnsEnvelope, toleranceSeconds: number): void {
+    const signedAt = Date.parse(envelope.Timestamp);
+    if (Number.isNaN(signedAt)) throw fail("malformed_timestamp", `Timestamp ${JSON.stringify(envelope.Timestamp.slice(0, 40))} is not an ISO 8601 time`);
+    const skewSeconds = Math.round((now() - signedAt) / 1000);
+    if (Math.abs(skewSeconds) > toleranceSeconds) {
+      throw fail(
+        "stale_timestamp",
+        `the message was signed ${skewSeconds > 0 ? `${skewSeconds} s ago` : `${-skewSeconds} s in the future`}, outside the ${toleranceSeconds} s replay window (a replayed message, or a server clock that is off)`,
+      );
+    }
+  }
+
+  async function verifyEnvelope(envelope: SnsEnvelope, toleranceSeconds = options.toleranceSeconds): Promise<void> {
     const e = envelope as unknown as Record<string, unknown>;
     for (const key of REQUIRED) if (typeof e[key] !== "string" || e[key] === "") throw fail("missing_field", `${key} is missing`);
     if (envelope.Type !== "Notification" && envelope.Type !== "SubscriptionConfirmation" && envelope.Type !== "UnsubscribeConfirmation") {
@@ -207,10 +234,11 @@ export function createSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier
     }
     const ok = createVerify(algorithm).update(snsStringToSign(envelope), "utf8").verify(key, envelope.Signature, "base64");
     if (!ok) throw fail("bad_signature", "the signature does not match (was the body changed or re-serialised before verification?)");
+    if (toleranceSeconds !== undefined) assertFresh(envelope, toleranceSeconds);
   }
 
   return {
-    verifyEnvelope,
+    verifyEnvelope: (envelope) => verifyEnvelope(envelope),
     trustCertificate(url, pem) {
       trusted.set(url, pem);
       cache.delete(url);
@@ -231,7 +259,7 @@ export function createSnsVerifier(options: SnsVerifierOptions = {}): SnsVerifier
       const envelope = asEnvelope(body as Record<string, unknown>);
       const header = req.headers["x-amz-sns-message-type"];
       if (header !== undefined && header !== envelope.Type) throw fail("wrong_type", `header message type ${header} differs from the body's ${envelope.Type}`);
-      await verifyEnvelope(envelope);
+      await verifyEnvelope(envelope, options.toleranceSeconds ?? DEFAULT_SNS_TOLERANCE_SECONDS);
     },
   };
 }

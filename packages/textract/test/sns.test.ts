@@ -10,8 +10,11 @@ const TOPIC = "arn:aws:sns:us-east-1:111122223333:textract";
 const PAYLOAD = { JobId: "642492aea78a86a40665555dc375ee97bc963f342b29cd05030f19bd8fd1bc5f", Status: "SUCCEEDED", API: "StartDocumentAnalysis", JobTag: "tenant-t_123:doc-d_9", Timestamp: 1543599965969, DocumentLocation: { S3ObjectName: "docs/a.pdf", S3Bucket: "in-bucket" } };
 const otherKey = readFileSync(new URL("./fixtures/other-key.pem", import.meta.url), "utf8");
 
+// The envelopes below are signed at 2025-06-01T12:00:00Z; the clock sits 30 s later (inside the replay window).
+const SIGNED_AT_PLUS_30S = () => Date.parse("2025-06-01T12:00:30.000Z");
+
 function verifier(extra: Parameters<typeof createSnsVerifier>[0] = {}) {
-  return createSnsVerifier({ topicArns: [TOPIC], trustedCertificates: { [TEST_SIGNING_CERT_URL]: TEST_SIGNING_CERT_PEM }, fetchCertificate: () => Promise.reject(new Error("no network in tests")), ...extra });
+  return createSnsVerifier({ topicArns: [TOPIC], trustedCertificates: { [TEST_SIGNING_CERT_URL]: TEST_SIGNING_CERT_PEM }, fetchCertificate: () => Promise.reject(new Error("no network in tests")), now: SIGNED_AT_PLUS_30S, ...extra });
 }
 const signed = (over: Partial<Parameters<typeof signSnsEnvelope>[0]> = {}): SnsEnvelope =>
   signSnsEnvelope({ message: JSON.stringify(PAYLOAD), topicArn: TOPIC, messageId: "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324", timestamp: "2025-06-01T12:00:00.000Z", ...over });
