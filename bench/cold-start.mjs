@@ -43,22 +43,17 @@ function runProbe(code, env = {}) {
   return result.stdout;
 }
 
-/** Median whole-process wall time of `code` over `runs` fresh processes. */
-function timeProcess(code, runs, env = {}) {
-  return timeProcesses([code], runs, env)[0];
-}
-
-/** Median wall times of several probes, run interleaved (a b c a b c …) so drift in the machine's load hits all alike. */
-function timeProcesses(codes, runs, env = {}) {
-  const samples = codes.map(() => []);
+/** Median whole-process wall time (ms) of each probe over `runs` rounds, all probes once per round; by key. */
+function timeProbes(probes, runs) {
+  const samples = probes.map(() => []);
   for (let i = 0; i < runs; i += 1) {
-    codes.forEach((code, j) => {
+    probes.forEach(({ code, env }, j) => {
       const started = process.hrtime.bigint();
       runProbe(code, env);
       samples[j].push(Number(process.hrtime.bigint() - started) / 1e6);
     });
   }
-  return samples.map(median);
+  return Object.fromEntries(probes.map((p, j) => [p.key, median(samples[j])]));
 }
 
 function dirSize(path) {
@@ -162,84 +157,108 @@ function pathProbes() {
   ];
 }
 
+/** Start every package's fake host; resolves with the setups by package name and a stop function. */
+async function startFakeHosts() {
+  const hosts = [];
+  const setups = {};
+  try {
+    for (const name of Object.keys(FACTORIES)) {
+      const host = fork(join(root, "bench", "fake-host.mjs"), [name], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+      hosts.push(host);
+      const setup = await new Promise((resolve, reject) => {
+        host.once("message", resolve);
+        host.once("exit", (code) => reject(new Error(`fake-host ${name} exited ${code}`)));
+      });
+      if (!setup.ok) throw new Error(`fake-host ${name}: ${setup.error}`);
+      setups[name] = setup;
+    }
+  } catch (error) {
+    for (const host of hosts) host.kill();
+    throw error;
+  }
+  return { setups, stop: () => hosts.forEach((host) => host.kill()) };
+}
+
+function firstCallProbe(name, factory) {
+  return `import { ${factory} } from "@connect/${name}";
+    const { options, token } = JSON.parse(process.env.FAKE_SETUP);
+    if (token) { const { createMemoryTokenStore } = await import("@connect/core"); options.tokens = createMemoryTokenStore(); await options.tokens.set(token.key, token.value); }
+    const client = ${factory}(options);
+    const health = await client.healthCheck();
+    if (health.status !== "healthy") { console.error(JSON.stringify(health)); process.exit(1); }
+    process.exit(0);`;
+}
+
 /** Run the benchmark; returns the figures. */
 export async function benchColdStart({ smoke }) {
   const runs = smoke ? 1 : 9;
   const names = readdirSync(join(root, "packages")).filter((name) => existsSync(join(root, "packages", name, "package.json"))).sort();
   const unbuilt = names.filter((name) => !existsSync(join(root, "packages", name, "dist", "index.js")));
   if (unbuilt.length > 0) throw new Error(`not built: ${unbuilt.join(", ")} (run npm run build)`);
-  const empty = timeProcess("", runs);
   mkdirSync(join(root, "bench", ".tmp"), { recursive: true });
   const entries = [...names.map((name) => ({ name, entry: `@connect/${name}` })), { name: "core", entry: "@connect/core/aws" }, { name: "core", entry: "@connect/core/redis" }];
-  const rows = [];
-  for (const { name, entry } of entries) {
+  const rows = entries.map(({ name, entry }) => {
     const loaded = loadedBy(`await import(${JSON.stringify(entry)});`);
-    // Static imports in both probes, so the module graph loads the same way (in parallel, then linked).
-    const [base, pkg, deps] = timeProcesses(["", `import ${JSON.stringify(entry)};`, loaded.deps.map((d) => `import ${JSON.stringify(d)};`).join("\n")], runs);
-    const importMs = pkg - base;
-    const depsMs = deps - base;
     const heavy = heavyOf(loaded.urls);
-    rows.push({ name, entry, importMs, depsMs, ownMs: importMs - depsMs, deps: loaded.deps.sort(), heavy, violations: violationsOf(entry, heavy), closure: entry === `@connect/${name}` ? closureSize(name) : undefined });
+    return { name, entry, deps: loaded.deps.sort(), heavy, violations: violationsOf(entry, heavy), closure: entry === `@connect/${name}` ? closureSize(name) : undefined };
+  });
+  const depNames = [...new Set(rows.flatMap((r) => r.deps))].sort();
+
+  // Every probe, timed round-robin (all of them once per round), so a burst of other work on the
+  // machine lands on one sample of many probes instead of on every sample of one probe.
+  const hosts = await startFakeHosts();
+  const canned = await startCannedServer(JSON.stringify({ ok: true }));
+  const probes = [];
+  const probe = (key, code, env = {}) => probes.push({ key, code, env });
+  let times;
+  try {
+    probe("empty", "");
+    for (const row of rows) {
+      // Static imports in both probes, so the module graph loads the same way (in parallel, then linked).
+      probe(`import:${row.entry}`, `import ${JSON.stringify(row.entry)};`);
+      probe(`deps:${row.entry}`, row.deps.map((d) => `import ${JSON.stringify(d)};`).join("\n"));
+    }
+    for (const dep of depNames) probe(`dep:${dep}`, `import ${JSON.stringify(dep)};`);
+    for (const [name, factory] of Object.entries(FACTORIES)) probe(`first:@connect/${name}`, firstCallProbe(name, factory), { FAKE_SETUP: JSON.stringify(hosts.setups[name]) });
+    probe(
+      "first:@connect/core",
+      `import { createRuntime, defineOperation } from "@connect/core"; import { z } from "zod";
+       const op = defineOperation({ id: "x.get", input: z.object({}), output: z.object({ ok: z.boolean() }), idempotent: true, request: () => ({ method: "GET", path: "/" }) });
+       const rt = createRuntime({ adapter: { id: "x", version: "0" }, baseUrl: process.env.URL });
+       await rt.run(op, {}); process.exit(0);`,
+      { URL: canned.url },
+    );
+    probe("first:undici", `import { request } from "undici"; const r = await request(process.env.URL); await r.body.json(); process.exit(0);`, { URL: canned.url });
+    probe("first:node:http", `import { get } from "node:http"; get(process.env.URL, (res) => { res.resume(); res.on("end", () => process.exit(0)); });`, { URL: canned.url });
+    times = timeProbes(probes, runs);
+  } finally {
+    hosts.stop();
+    canned.stop();
+  }
+  const empty = times.empty;
+  const above = (key) => (times[key] === undefined ? undefined : times[key] - empty);
+  for (const row of rows) {
+    row.importMs = above(`import:${row.entry}`);
+    row.depsMs = above(`deps:${row.entry}`);
+    row.ownMs = row.importMs - row.depsMs;
+    row.firstCallMs = above(`first:${row.entry}`);
   }
   // Where an entry's own code costs 20 ms or more: a CPU profile of its import, split into the time
   // under our modules' top-level code (and what it calls, e.g. zod building schemas) and the rest.
   for (const row of rows.filter((r) => r.ownMs >= 20)) row.profile = importProfile(row.entry);
-  // Each third-party module alone, for reference.
-  const depNames = [...new Set(rows.flatMap((r) => r.deps))].sort();
-  const depTimes = timeProcesses(["", ...depNames.map((d) => `import ${JSON.stringify(d)};`)], runs);
-  const dependencies = depNames.map((name, i) => ({ name, importMs: depTimes[i + 1] - depTimes[0] }));
-  // (b) import + client + first call, per vendor package, against its fake in another process.
-  for (const [name, factory] of Object.entries(FACTORIES)) {
-    const row = rows.find((r) => r.entry === `@connect/${name}`);
-    const host = fork(join(root, "bench", "fake-host.mjs"), [name], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
-    try {
-      const setup = await new Promise((resolve, reject) => {
-        host.once("message", resolve);
-        host.once("exit", (code) => reject(new Error(`fake-host ${name} exited ${code}`)));
-      });
-      if (!setup.ok) throw new Error(`fake-host ${name}: ${setup.error}`);
-      const code = `import { ${factory} } from "@connect/${name}";
-        const { options, token } = JSON.parse(process.env.FAKE_SETUP);
-        if (token) { const { createMemoryTokenStore } = await import("@connect/core"); options.tokens = createMemoryTokenStore(); await options.tokens.set(token.key, token.value); }
-        const client = ${factory}(options);
-        const health = await client.healthCheck();
-        if (health.status !== "healthy") { console.error(JSON.stringify(health)); process.exit(1); }
-        process.exit(0);`;
-      const [base, first] = timeProcesses(["", code], runs, { FAKE_SETUP: JSON.stringify(setup) });
-      row.firstCallMs = first - base;
-    } finally {
-      host.kill();
-    }
-  }
-  // Core: import + runtime + one call against a canned server; raw undici's import + first request for reference.
-  const { url, stop } = await startCannedServer(JSON.stringify({ ok: true }));
-  let rawFirstCall;
-  let nodeHttpFirstCall;
-  try {
-    const [base, core, raw, nodeHttp] = timeProcesses(
-      [
-        "",
-        `import { createRuntime, defineOperation } from "@connect/core"; import { z } from "zod";
-         const op = defineOperation({ id: "x.get", input: z.object({}), output: z.object({ ok: z.boolean() }), idempotent: true, request: () => ({ method: "GET", path: "/" }) });
-         const rt = createRuntime({ adapter: { id: "x", version: "0" }, baseUrl: process.env.URL });
-         await rt.run(op, {}); process.exit(0);`,
-        `import { request } from "undici"; const r = await request(process.env.URL); await r.body.json(); process.exit(0);`,
-        `import { get } from "node:http"; get(process.env.URL, (res) => { res.resume(); res.on("end", () => process.exit(0)); });`,
-      ],
-      runs,
-      { URL: url },
-    );
-    rows.find((r) => r.entry === "@connect/core").firstCallMs = core - base;
-    rawFirstCall = raw - base;
-    nodeHttpFirstCall = nodeHttp - base;
-  } finally {
-    stop();
-  }
-  const paths = pathProbes().map((probe) => {
-    const heavy = heavyOf(loadedBy(probe.body).urls);
-    return { title: probe.title, entry: probe.entry, heavy, violations: violationsOf(probe.entry, heavy) };
+  const paths = pathProbes().map((p) => {
+    const heavy = heavyOf(loadedBy(p.body).urls);
+    return { title: p.title, entry: p.entry, heavy, violations: violationsOf(p.entry, heavy) };
   });
-  return { runs, empty, rows, dependencies, rawFirstCall, nodeHttpFirstCall, paths };
+  return {
+    runs,
+    empty,
+    rows,
+    dependencies: depNames.map((name) => ({ name, importMs: above(`dep:${name}`) })),
+    rawFirstCall: above("first:undici"),
+    nodeHttpFirstCall: above("first:node:http"),
+    paths,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

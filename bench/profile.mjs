@@ -59,14 +59,14 @@ export function summariseProfile(data) {
     modules.set(mod, (modules.get(mod) ?? 0) + us);
   }
   const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, us]) => ({ name, share: us / total }));
-  return { totalMs: total / 1000, functions: top(functions, 12), modules: top(modules, 8) };
+  return { totalMs: total / 1000, functions: top(functions, 12), modules: top(modules, Infinity) };
 }
 
 /** The profile as markdown: modules, then the hottest functions. */
 export function profileMarkdown(result, { functions = 8 } = {}) {
   const pct = (share) => `${(share * 100).toFixed(1)} %`;
   return [
-    `Self time by module: ${result.modules.map((m) => `${m.name} ${pct(m.share)}`).join(", ")}.`,
+    `Self time by module: ${result.modules.slice(0, 8).map((m) => `${m.name} ${pct(m.share)}`).join(", ")}.`,
     "",
     "| hottest functions (self time) | share |",
     "|---|---:|",

@@ -201,6 +201,7 @@ export async function benchTextractParse({ smoke = false, sizes = smoke ? [5, 20
         pagesPerSecond: (pages / pkgMs) * 1000,
         floorRssMb: median(floor.map((x) => mib(x.peakRss))),
         pkgRssMb: median(pkg.map((x) => mib(x.peakRss))),
+        pkgHeapMb: median(pkg.map((x) => mib(x.peakHeap))),
         liveHeapMb: mib(live.liveHeap),
         profile: profiled,
       });
@@ -216,11 +217,11 @@ export async function textractParseMarkdown({ rounds, rows }) {
   const lines = [
     `Median of ${rounds} runs per path, each a fresh process, paths interleaved; both paths read the same captured result pages from a replay server in another process on 127.0.0.1.`,
     "",
-    "| document pages | result pages | floor: undici + JSON.parse | JSON.parse alone (in memory) | `analyses.parsed` | time ratio | pages/s | peak RSS: floor | peak RSS: package | live heap (GC every 50 pages) |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| document pages | result pages | floor: undici + JSON.parse | JSON.parse alone (in memory) | `analyses.parsed` | time ratio | pages/s | peak RSS: floor | peak RSS: package | peak heap: package | live heap: package (GC every 50 pages) |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows.map(
       (r) =>
-        `| ${fmt(r.pages)} | ${fmt(r.resultPages)} | ${fmt(r.floorMs)} ms | ${fmt(r.parseOnlyMs)} ms | ${fmt(r.pkgMs)} ms | **${fmt(r.ratio, 2)}×** | ${fmt(r.pagesPerSecond)} | ${fmt(r.floorRssMb)} MB | ${fmt(r.pkgRssMb)} MB | ${fmt(r.liveHeapMb, 1)} MB |`,
+        `| ${fmt(r.pages)} | ${fmt(r.resultPages)} | ${fmt(r.floorMs)} ms | ${fmt(r.parseOnlyMs)} ms | ${fmt(r.pkgMs)} ms | **${fmt(r.ratio, 2)}×** | ${fmt(r.pagesPerSecond)} | ${fmt(r.floorRssMb)} MB | ${fmt(r.pkgRssMb)} MB | ${fmt(r.pkgHeapMb)} MB | ${fmt(r.liveHeapMb, 1)} MB |`,
     ),
     "",
     "Package: `createTextractClient` (AWS SDK v3 + core's runtime, limiter off) and `for await (const page of client.analyses.parsed(jobId))`, which pages `GetDocumentAnalysis` by `NextToken` and resolves each document page's lines, key-values, tables and query answers. Floor: undici `request()` for the same result pages and `JSON.parse` of each body. The document is `generatedDocument(n)` from @connect/textract/testing (lines, two form fields, a table, a query answer on the last page).",
@@ -234,8 +235,10 @@ export async function textractParseMarkdown({ rounds, rows }) {
   );
   if (rows.length > 1) {
     const [a, b] = [rows[0], rows.at(-1)];
+    const delta = (x, y, digits = 1) => `${y - x >= 0 ? "+" : ""}${fmt(y - x, digits)} MB`;
+    const liveFlat = b.liveHeapMb - a.liveHeapMb < 5;
     lines.push(
-      `- Memory flat in page count: ${fmt(b.pages / a.pages)}× the pages → peak RSS ${fmt(a.pkgRssMb)} → ${fmt(b.pkgRssMb)} MB (${b.pkgRssMb - a.pkgRssMb >= 0 ? "+" : ""}${fmt(b.pkgRssMb - a.pkgRssMb, 1)} MB), live heap ${fmt(a.liveHeapMb, 1)} → ${fmt(b.liveHeapMb, 1)} MB (${b.liveHeapMb - a.liveHeapMb >= 0 ? "+" : ""}${fmt(b.liveHeapMb - a.liveHeapMb, 1)} MB).`,
+      `- Memory flat in page count: ${fmt(b.pages / a.pages)}× the pages → live heap ${fmt(a.liveHeapMb, 1)} → ${fmt(b.liveHeapMb, 1)} MB (${delta(a.liveHeapMb, b.liveHeapMb)}): ${liveFlat ? "**flat** — nothing holds the whole job" : "**grows** — something holds on to the job"}. Peak RSS ${fmt(a.pkgRssMb)} → ${fmt(b.pkgRssMb)} MB (${delta(a.pkgRssMb, b.pkgRssMb)}) and peak heap ${fmt(a.pkgHeapMb)} → ${fmt(b.pkgHeapMb)} MB (${delta(a.pkgHeapMb, b.pkgHeapMb)}) include garbage V8 has not collected yet: a longer run lets more of it pile up before a major GC, so they can rise with the page count while the live heap does not.`,
     );
   }
   if (worst.ratio > TIME_GOAL && rows[0].profile) {
