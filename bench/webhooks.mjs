@@ -136,7 +136,7 @@ export function webhooksMarkdown({ rows, rounds, durationMs }) {
       lines.push(`- ${r.title}: goal ≥ ${GOAL} of the floor **met** (${fmt(r.ratio, 2)}).`);
     } else {
       lines.push(
-        `- ${r.title}: goal ≥ ${GOAL} of the floor **missed by ${fmt((GOAL - r.ratio) * 100, 0)} points** (${fmt(r.ratio, 2)}). Of ${fmt(r.us.full, 1)} µs per request the signature is ${fmt(r.us.floor, 1)} µs; the verifier's own work adds ${fmt(r.us.verifier - r.us.floor, 1)} µs and parse + dedupe + dispatch ${fmt(r.us.full - r.us.verifier, 1)} µs (the platform parser alone: ${fmt(r.us.floorParse - r.us.floor, 1)} µs).`,
+        `- ${r.title}: goal ≥ ${GOAL} of the floor **missed by ${fmt((GOAL - r.ratio) * 100, 0)} points** (${fmt(r.ratio, 2)}). Of ${fmt(r.us.full, 1)} µs per request the signature is ${fmt(r.us.floor, 1)} µs; the verifier's own work adds ${fmt(r.us.verifier - r.us.floor, 1)} µs and parse + dedupe + dispatch ${fmt(r.us.full - r.us.verifier, 1)} µs. A hand-written receiver that only adds ${r.parseNote} reaches ${fmt(r.floorParse / r.floor, 2)} of the floor${r.floorParse / r.floor < GOAL ? ", so for this payload the goal is out of reach for any path that parses the body" : ""}; against floor + parse the package is at ${fmt(r.parseRatio, 2)}.`,
       );
     }
   }
