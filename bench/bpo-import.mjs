@@ -174,7 +174,7 @@ export async function bpoImportMarkdown(r) {
       ? `- Throughput goal ≥ ${RATIO_GOAL} of csv-parse: **met** (${fmt(largest.ratio, 2)} at ${fmt(largest.rows)} rows).`
       : `- Throughput goal ≥ ${RATIO_GOAL} of csv-parse: **missed by ${fmt((RATIO_GOAL - largest.ratio) * 100, 0)} points** (${fmt(largest.ratio, 2)} at ${fmt(largest.rows)} rows); profile below.`,
     worst < RSS_GOAL_MB ? `- Peak RSS goal < ${RSS_GOAL_MB} MB: **met** (worst run ${fmt(worst)} MB).` : `- Peak RSS goal < ${RSS_GOAL_MB} MB: **missed** (worst run ${fmt(worst)} MB).`,
-    `- Flat in row count: the median peak RSS of ${fmt(largest.rows)} rows is ${r.rssGrowthMb >= 0 ? "+" : ""}${fmt(r.rssGrowthMb, 1)} MB against ${fmt(r.rows[0].rows)} rows (${fmt(largest.rows / r.rows[0].rows)}× the rows).`,
+    `- Flat in row count: the median peak RSS of ${fmt(largest.rows)} rows is ${r.rssGrowthMb >= 0 ? "+" : ""}${fmt(r.rssGrowthMb, 1)} MB against ${fmt(r.rows[0].rows)} rows (${fmt(largest.rows / r.rows[0].rows)}× the rows): ${r.rssGrowthMb < 10 ? "**flat**" : "**grows**"}.`,
   );
   if (r.profile) {
     const { profileMarkdown } = await import("./profile.mjs");

@@ -51,7 +51,7 @@ await section("1. Per-call overhead (full client call vs raw undici request)", a
     ...data.rows.map((r) => `| ${r.concurrency} | ${fmt(r.rawRate)} | ${fmt(r.sdkRate)} | ${fmt(r.ratio, 2)} | ${fmt(r.addedUs / r.concurrency, 1)} |`),
   ];
   const c16 = data.rows.find((r) => r.concurrency === 16);
-  lines.push("", `Goal ≥ 0.85 of raw undici at concurrency 16: ${c16.ratio >= 0.85 ? "met" : `missed by ${fmt((0.85 - c16.ratio) * 100, 0)} points`} (${fmt(c16.ratio, 2)}).`);
+  lines.push("", `Goal ≥ 0.85 of raw undici at concurrency 16: ${c16.ratio >= 0.85 ? "**met**" : `**missed by ${fmt((0.85 - c16.ratio) * 100, 0)} points**`} (${fmt(c16.ratio, 2)}).`);
   if (data.profile) {
     const { raw, sdk } = data.profile;
     const us = (p, name) => ((p.modules.find((m) => m.name === name)?.share ?? 0) * p.totalMs * 1000) / p.calls;
@@ -150,7 +150,18 @@ for (const [title, file] of [
   });
 }
 
-if (process.argv.includes("--print")) console.log(sections.join("\n"));
+/** Every goal statement of the sections (a line saying **met** or **missed**), under its section's number. */
+function goalLines() {
+  return sections.flatMap((text) => {
+    const number = /^## (\d+)\./.exec(text)?.[1] ?? "?";
+    return text
+      .split("\n")
+      .filter((line) => (/\*\*(met|missed)/.test(line) && /goal/i.test(line)) || /flat in (row|page) count.*\*\*(flat|grows)/i.test(line))
+      .map((line) => `- §${number} ${line.replace(/^[-\s]+/, "").replace(/^Goal:?\s*/i, "").replace(/(\)[.;]) .*$/, "$1").replace(/(\*\*(flat|grows)\*\*).*$/, "$1.").replace(/;$/, ".")}`);
+  });
+}
+
+if (process.argv.includes("--print")) console.log([...goalLines(), "", ...sections].join("\n"));
 if (!smoke) {
   let commit = "unknown";
   try {
@@ -164,7 +175,11 @@ if (!smoke) {
     `- Node: ${process.version}`,
     `- Commit: ${commit}`,
     "",
-    "Regenerate with `npm run bench`.",
+    "Regenerate with `npm run bench`; each section says how to rerun it alone.",
+    "",
+    "## Goals at a glance",
+    "",
+    ...goalLines(),
     "",
   ].join("\n");
   writeFileSync(join(here, "RESULTS.md"), `${header}\n${sections.join("\n")}`);
