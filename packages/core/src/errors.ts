@@ -131,7 +131,8 @@ export class ValidationError extends IntegrationError {
   /** Create a validation error listing `issues`. */
   constructor(message: string, options: IntegrationErrorOptions & { issues?: FieldIssue[] } = {}) {
     super(message, { ...options, retryable: false });
-    this.issues = options.issues ?? [];
+    // Issue messages often quote the vendor's error text, which can echo a credential: redacted like the message.
+    this.issues = (options.issues ?? []).map((issue) => ({ ...issue, path: redactText(issue.path), message: redactText(issue.message) }));
   }
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), issues: this.issues };
@@ -261,7 +262,8 @@ export class ContractDriftError extends IntegrationError {
   /** Create a drift error. */
   constructor(message: string, options: IntegrationErrorOptions & { issues?: FieldIssue[] } = {}) {
     super(message, { ...options, retryable: false });
-    this.issues = options.issues ?? [];
+    // Issue messages often quote the vendor's error text, which can echo a credential: redacted like the message.
+    this.issues = (options.issues ?? []).map((issue) => ({ ...issue, path: redactText(issue.path), message: redactText(issue.message) }));
   }
 }
 

@@ -12,6 +12,8 @@ const SENSITIVE_KEY =
 // Values that look like credentials wherever they appear in free text.
 const TEXT_PATTERNS: RegExp[] = [
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
+  // An AWS Signature V4 Authorization header (a vendor echoing the request's headers back).
+  /\bAWS4-HMAC-SHA256\s+Credential=[^\s,]+,\s*SignedHeaders=[^\s,]+,\s*Signature=[0-9a-fA-F]+/g,
   /\bSG\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // SendGrid API keys
   /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, // JWTs
   /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key ids
@@ -44,7 +46,7 @@ export function redactText(text: string): string {
   for (const pattern of TEXT_PATTERNS) {
     out = out.replace(pattern, (match, prefix: unknown) => {
       if (typeof prefix === "string" && /[:=]/.test(prefix)) return `${prefix}${REDACTED}`;
-      if (/^(Bearer|Basic)\s/i.test(match)) return `${match.split(/\s+/)[0]} ${REDACTED}`;
+      if (/^(Bearer|Basic|AWS4-HMAC-SHA256)\s/i.test(match)) return `${match.split(/\s+/)[0]} ${REDACTED}`;
       return REDACTED;
     });
   }
