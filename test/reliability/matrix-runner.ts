@@ -4,7 +4,7 @@
  * letter, effect in the fake, idempotency key on the wire) with what core's error table
  * promises for that fault and that write's retry safety.
  */
-import { createMemoryDeadLetterSink, IntegrationError, type Logger } from "@connect/core";
+import { createMemoryDeadLetterSink, IntegrationError, type DeadLetter, type Logger } from "@connect/core";
 import { always, malformedJson, rateLimited, resetMidBody, scripted, stalledBody, statusResponse } from "@connect/core/testing";
 import type { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
@@ -84,6 +84,10 @@ export interface Observed {
 
 /** One row of the matrix. */
 export interface CaseResult {
+  /** The error the call ended with, when it failed. */
+  error?: unknown;
+  /** What the dead-letter sink received. */
+  letters: DeadLetter[];
   vendor: string;
   op: string;
   safety: string;
@@ -226,16 +230,18 @@ async function executeCase(c: PreparedCase, env: MatrixEnv): Promise<CaseResult>
   }
   if (observed.message && problems.length > 0) problems.push(`message: ${observed.message}`);
   if (process.env.MATRIX_TIMING) console.log(`${kit.vendor} ${op.label ?? op.id} ${fault}: ${Math.round(performance.now() - started)} ms`);
-  return { vendor: kit.vendor, op: op.label ?? op.id, safety: op.safety, fault, expected, observed, problems };
+  return { error: result.ok ? undefined : result.error, letters, vendor: kit.vendor, op: op.label ?? op.id, safety: op.safety, fault, expected, observed, problems };
 }
 
 /** Run one write under one fault and compare with the expectation. */
-export async function runCase(kit: Kit, op: WriteOp, fault: FaultId, env: MatrixEnv, extra: ClientOverrides = {}): Promise<CaseResult> {
+export async function runCase(kit: Kit, op: WriteOp, fault: FaultId, env: MatrixEnv, extra: ClientOverrides = {}, custom?: (kit: Kit, op: WriteOp) => void): Promise<CaseResult> {
   await kit.reset();
   const prepared = await prepareCase(kit, op, fault, env, extra);
   kit.server.requests.length = 0;
   env.exporter.reset();
-  install(kit, op, fault);
+  // A custom fault (the secrets suite's echoing vendor) replaces the matrix's; `fault` then only names the client setup.
+  if (custom) custom(kit, op);
+  else install(kit, op, fault);
   return executeCase(prepared, env);
 }
 

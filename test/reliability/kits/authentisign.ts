@@ -106,6 +106,7 @@ export async function authentisignKit(options: KitOptions = {}): Promise<Kit> {
     handlers: fake.handlers,
     client,
     writes,
+    tokenRoute: { method: "post", path: "*/oauth/token", match: /\/oauth\/token$/ },
     // When the write arrives the fake invalidates every token, so the write gets the fake's own 401.
     expireAuth(op) {
       let done = false;

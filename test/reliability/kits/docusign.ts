@@ -95,6 +95,7 @@ export async function docusignKit(options: KitOptions = {}): Promise<Kit> {
     handlers: fake.handlers,
     client,
     writes,
+    tokenRoute: { method: "post", path: "*/oauth/token", match: /\/oauth\/token$/ },
     // When the write arrives the fake forgets every token it issued, so the write gets DocuSign's
     // own 401 AUTHORIZATION_INVALID_TOKEN (the client must mint a new token and send again).
     expireAuth(op) {
@@ -109,7 +110,8 @@ export async function docusignKit(options: KitOptions = {}): Promise<Kit> {
         }),
       );
     },
-    secrets: () => [fake.privateKeyPem, hmacKey],
+    // The client's credentials; the Connect HMAC key belongs to the webhook side (secrets.test.ts checks it there).
+    secrets: () => [fake.privateKeyPem],
     async reset() {
       await fake.connect.settled();
       fake.reset();

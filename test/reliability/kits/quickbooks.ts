@@ -150,6 +150,7 @@ export async function quickbooksKit(options: KitOptions = {}): Promise<Kit> {
     handlers: fake.handlers,
     client,
     writes,
+    tokenRoute: { method: "post", path: "*/oauth2/v1/tokens/bearer", match: /\/oauth2\/v1\/tokens\/bearer$/ },
     // Every access token expires at the fake: the stored one is refused with 401 and must be refreshed.
     expireAuth: () => fake.expireAccessTokens(),
     secrets: () => [clientSecret, ...fake.liveRefreshTokens()],

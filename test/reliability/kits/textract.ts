@@ -18,14 +18,12 @@ export async function textractKit(options: KitOptions = {}): Promise<Kit> {
   const client = (o: ClientOverrides = {}): TextractClientInstance =>
     createTextractClient({
       region: "us-east-1",
-      // The host owns the SDK client's socket timeouts (core's transport options do not reach the AWS SDK).
-      sdkClient: new TextractClient({
-        region: "us-east-1",
-        endpoint: o.apiBaseUrl ?? server.url,
-        credentials,
-        maxAttempts: 1,
-        requestHandler: { connectionTimeout: o.transport?.connectTimeoutMs ?? 2_000, requestTimeout: 5_000 },
-      }),
+      // Static credentials through the client's own option (it registers them for redaction). For a
+      // connect timeout the host's own SDK client sets the socket's connection timeout: core's
+      // transport options do not reach the AWS SDK.
+      ...(o.apiBaseUrl
+        ? { sdkClient: new TextractClient({ region: "us-east-1", endpoint: o.apiBaseUrl, credentials, maxAttempts: 1, requestHandler: { connectionTimeout: o.transport?.connectTimeoutMs ?? 2_000 } }) }
+        : { endpoint: server.url, credentials }),
       policy: o.policy ?? FAST_POLICY,
       telemetry: o.telemetry,
       deadLetters: o.deadLetters,

@@ -102,9 +102,11 @@ export interface Kit {
   handlers: RequestHandler[];
   client(overrides?: ClientOverrides): KitClient;
   writes: WriteOp[];
+  /** The token endpoint, for vendors that mint tokens (DocuSign JWT, Authentisign and QuickBooks OAuth). */
+  tokenRoute?: Route | undefined;
   /** Make the vendor refuse the current credential once, as it does when a token has expired. */
   expireAuth(op: WriteOp): void;
-  /** Every credential value the kit uses; none may appear in logs, spans, errors or dead letters. */
+  /** Every credential value the kit's clients use; none may appear in logs, spans, errors or dead letters. */
   secrets(): string[];
   /** Forget state and overrides between cases. */
   reset(): Promise<void>;
