@@ -26,9 +26,12 @@ export async function quickbooksKit(options: KitOptions = {}): Promise<Kit> {
   const server = await serveHandlers(fake.handlers);
   const tokens = createMemoryTokenStore();
   const { baseUrl, oauthEndpoints } = fake.endpoints(server.url);
-  const oauth = createQuickBooksOAuth({ clientId: fake.clientId, clientSecret, redirectUri: REDIRECT_URI, tokens, endpoints: oauthEndpoints });
-  await oauth.connect({ url: fake.authorize({ redirectUri: REDIRECT_URI, state: "st" }), expectedState: "st" });
-  await oauth.close();
+  const connectRealm = async (): Promise<void> => {
+    const oauth = createQuickBooksOAuth({ clientId: fake.clientId, clientSecret, redirectUri: REDIRECT_URI, tokens, endpoints: oauthEndpoints });
+    await oauth.connect({ url: fake.authorize({ redirectUri: REDIRECT_URI, state: "st" }), expectedState: "st" });
+    await oauth.close();
+  };
+  await connectRealm();
   const qb = (c: unknown): QuickBooksClient => c as QuickBooksClient;
 
   const client = (o: ClientOverrides = {}): QuickBooksClient =>
@@ -156,6 +159,14 @@ export async function quickbooksKit(options: KitOptions = {}): Promise<Kit> {
     secrets: () => [clientSecret, ...fake.liveRefreshTokens()],
     async reset() {
       server.resetHandlers();
+      server.requests.length = 0;
+    },
+    // The fake forgets its ledger and grants; the realm is connected again (a long-lived client's
+    // cached access token is then refused once, and it picks up the stored new one).
+    async forget() {
+      fake.reset();
+      server.resetHandlers();
+      await connectRealm();
       server.requests.length = 0;
     },
     close: () => server.close(),

@@ -110,6 +110,8 @@ export interface Kit {
   secrets(): string[];
   /** Forget state and overrides between cases. */
   reset(): Promise<void>;
+  /** Forget everything the fake stores (entities, tokens), where `reset` keeps some; long-lived clients must recover. */
+  forget?(): Promise<void>;
   /** Vendor-specific expectations that differ from core's table, with the reason. */
   expect?(fault: FaultId, op: WriteOp, base: Expectation): Expectation;
   close(): Promise<void>;
