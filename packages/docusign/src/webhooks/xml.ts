@@ -6,8 +6,9 @@
  * here, without any expansion. Statuses are capitalised and times carry no zone (the
  * account's zone, `TimeZoneOffset` hours when present); both are normalised.
  */
+import { createRequire } from "node:module";
 import { ValidationError } from "@connect/core";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import type { XMLParser as XmlParserClass, XMLValidator as XmlValidatorApi } from "fast-xml-parser";
 import { changeTime, declinerOf, eventIdOf, normaliseTime, sortRecipients, type ConnectRecipient, type DocuSignConnectEvent } from "./events.js";
 
 /** Options of {@link parseXmlConnectMessage}. @public */
@@ -18,18 +19,28 @@ export interface XmlConnectOptions {
 
 const ARRAYS = new Set(["RecipientStatus", "DocumentStatus", "DocumentPDF", "CustomField", "TabStatus"]);
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  removeNSPrefix: true,
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  isArray: (name) => ARRAYS.has(name),
-});
+// fast-xml-parser is loaded on the first XML message, not at import: hosts that receive only
+// JSON Connect messages (the default since eventData v2.1) never load it (bench/cold-start.mjs).
+let xml: { parser: XmlParserClass; validator: typeof XmlValidatorApi } | undefined;
+function xmlTools(): { parser: XmlParserClass; validator: typeof XmlValidatorApi } {
+  if (xml) return xml;
+  // A require() from this module's own URL (tsup provides import.meta.url in the CommonJS build too).
+  const { XMLParser, XMLValidator } = createRequire(import.meta.url)("fast-xml-parser") as typeof import("fast-xml-parser");
+  const parser = new XMLParser({
+    ignoreAttributes: true,
+    removeNSPrefix: true,
+    processEntities: false,
+    htmlEntities: false,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    isArray: (name) => ARRAYS.has(name),
+  });
+  xml = { parser, validator: XMLValidator };
+  return xml;
+}
 
 const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
@@ -76,13 +87,14 @@ function typeName(value: string | undefined): string {
 
 /** Parse a legacy XML Connect message into a typed event; a ValidationError when it is not one (or carries a DTD). @public */
 export function parseXmlConnectMessage(rawBody: Buffer | string, options: XmlConnectOptions = {}): DocuSignConnectEvent {
-  const xml = typeof rawBody === "string" ? rawBody : rawBody.toString("utf8");
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw invalid("the XML carries a DTD (<!DOCTYPE>/<!ENTITY>), which DocuSign never sends; refused to prevent entity expansion");
-  const valid = XMLValidator.validate(xml);
+  const source = typeof rawBody === "string" ? rawBody : rawBody.toString("utf8");
+  if (/<!DOCTYPE|<!ENTITY/i.test(source)) throw invalid("the XML carries a DTD (<!DOCTYPE>/<!ENTITY>), which DocuSign never sends; refused to prevent entity expansion");
+  const { parser, validator } = xmlTools();
+  const valid = validator.validate(source);
   if (valid !== true) throw invalid(`the body is not well-formed XML (${valid.err.msg} at line ${valid.err.line})`);
   let doc: Node;
   try {
-    doc = parser.parse(xml) as Node;
+    doc = parser.parse(source) as Node;
   } catch (error) {
     throw invalid(`the XML could not be parsed (${(error as Error).message})`);
   }
