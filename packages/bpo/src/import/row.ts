@@ -115,7 +115,8 @@ export function fieldForColumn(header: string, mapping: BpoExportMapping | undef
     if (Object.hasOwn(columns, normalised)) return columns[normalised];
   }
   if ((BPO_EXPORT_FIELDS as readonly string[]).includes(normalised)) return normalised as BpoExportField;
-  return ALIASES[normalised];
+  // Own aliases only: a column named `constructor` must not pick up Object's inherited member.
+  return Object.hasOwn(ALIASES, normalised) ? ALIASES[normalised] : undefined;
 }
 
 /** A project as an export row describes it, typed and cleaned — what the store receives. @public */
