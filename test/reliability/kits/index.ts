@@ -1,5 +1,6 @@
 /** Every vendor kit, by vendor id. */
 import { authentisignKit } from "./authentisign.js";
+import { bpoKit } from "./bpo.js";
 import { docusignKit } from "./docusign.js";
 import { quickbooksKit } from "./quickbooks.js";
 import { sendgridKit } from "./sendgrid.js";
@@ -15,4 +16,5 @@ export const KITS: Record<string, (options?: KitOptions) => Promise<Kit>> = {
   authentisign: authentisignKit,
   quickbooks: quickbooksKit,
   textract: textractKit,
+  bpo: bpoKit,
 };
