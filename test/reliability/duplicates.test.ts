@@ -45,7 +45,8 @@ const outcome = (r: { ok: boolean; error?: unknown }): string => (r.ok ? "ok" : 
 
 describe("duplicate safety", () => {
   for (const vendor of Object.keys(KITS)) {
-    it(`${vendor}: a timeout after the vendor committed, then retries, leave one effect per write`, async () => {
+    // Vendors run side by side (each has its own fake and server): the waits overlap.
+    it.concurrent(`${vendor}: a timeout after the vendor committed, then retries, leave one effect per write`, async () => {
       const kit = kits.get(vendor)!;
       const problems: string[] = [];
       for (const op of kit.writes) {

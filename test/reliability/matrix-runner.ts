@@ -30,7 +30,7 @@ export const FAULTS: FaultId[] = [
 ];
 
 /** The Retry-After the matrix sends (seconds; small so the suite stays quick). */
-export const RETRY_AFTER_SECONDS = 0.05;
+export const RETRY_AFTER_SECONDS = 0.02;
 
 /** What core's error table promises for a fault on a write of the given safety (3 attempts). */
 export function baseExpectation(fault: FaultId, op: WriteOp): Expectation {
@@ -125,7 +125,7 @@ function install(kit: Kit, op: WriteOp, fault: FaultId): void {
     case "connect timeout":
       return;
     case "body timeout":
-      return once(() => stalledBody(1_500));
+      return once(() => stalledBody(1_000));
     case "reset mid-body":
       return once(() => resetMidBody());
     case "malformed body":

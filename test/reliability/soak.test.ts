@@ -5,7 +5,7 @@
  * event's first delivery, redelivered as the vendor would). At the end: no lost work (each call
  * succeeded with exactly one effect in the fake, or is in the dead-letter sink; each webhook
  * event was handled exactly once), no growth in heap or open sockets across the run, every
- * breaker closed and every limiter still serving. `SOAK_SECONDS` sets the length: 8 s in
+ * breaker closed and every limiter still serving. `SOAK_SECONDS` sets the length: 6 s in
  * `npm test`, 60 s with `npm run soak`.
  */
 import { createServer, type Server } from "node:http";
@@ -20,7 +20,7 @@ import { KITS } from "./kits/index.js";
 import type { Kit, KitClient, WriteOp } from "./kits/types.js";
 import { webhookKits, type EventLedger, type WebhookKit } from "./webhook-kits.js";
 
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 8);
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 6);
 const WINDOW_MS = SECONDS >= 30 ? 5_000 : 2_000;
 const CALLS_PER_SECOND = 24;
 const WEBHOOKS_PER_SECOND = 24;
