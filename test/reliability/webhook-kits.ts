@@ -115,7 +115,7 @@ export async function webhookKits(origin: string, ledger: EventLedger, deadLette
     vendor: "textract",
     path: "/textract",
     receiver: createTextractNotificationReceiver({
-      verifier: createSnsVerifier({ topicArns: [topic], trustedCertificates: { [TEST_SIGNING_CERT_URL]: TEST_SIGNING_CERT_PEM } }),
+      verifier: createSnsVerifier({ topicArns: [topic], trustedCertificates: { [TEST_SIGNING_CERT_URL]: TEST_SIGNING_CERT_PEM }, fetchCertificate: (url) => Promise.reject(new Error(`no network in tests (${url})`)) }),
       deadLetters,
       onNotification: handlerFor(ledger, (e) => (e as { messageId: string }).messageId) as never,
     }),
