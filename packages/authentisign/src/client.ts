@@ -4,21 +4,17 @@
  * credentials, the e-signature policy defaults and Authentisign's error mapping.
  */
 import {
-  CATEGORY_DEFAULTS,
-  createRuntime,
-  resolvePolicy,
-  tokenAuth,
   type AuthStrategy,
-  type DeadLetterSink,
-  type DriftMode,
+  CATEGORY_DEFAULTS,
+  type ClientOptionsBase,
+  createRuntime,
   type HealthResult,
-  type IdempotencyStore,
   type IntegrationContext,
   type Operation,
   type PolicyOptions,
+  resolvePolicy,
   type SecretProvider,
-  type TelemetryOptions,
-  type TransportOptions,
+  tokenAuth,
 } from "@connect/core";
 import pkg from "../package.json" with { type: "json" };
 import { AUTHENTISIGN, RECONCILE_CLOCK_SKEW_MS } from "./assumptions.js";
@@ -54,7 +50,7 @@ export const AUTHENTISIGN_POLICY_DEFAULTS: PolicyOptions = {
 };
 
 /** Options of {@link createAuthentisignClient}. @public */
-export interface AuthentisignClientOptions {
+export interface AuthentisignClientOptions extends ClientOptionsBase {
   /** OAuth client id from Lone Wolf's integrations team. */
   clientId: string;
   /** The client secret, or a SecretProvider holding it (read as `clientSecretName`). */
@@ -78,18 +74,6 @@ export interface AuthentisignClientOptions {
   subscriptionKey?: string | undefined;
   /** Refresh the token this long before it expires (ms). Default 300 000. */
   tokenRefreshSkewMs?: number | undefined;
-  /** Host overrides of the resilience policy. */
-  policy?: PolicyOptions | undefined;
-  /** Tracer, meter, logger. */
-  telemetry?: TelemetryOptions | undefined;
-  /** Response schema mismatch: `warn` (default) or `strict`. */
-  drift?: DriftMode | undefined;
-  /** Receives calls that exhausted their retries or ended with an unknown outcome. */
-  deadLetters?: DeadLetterSink | undefined;
-  /** Remembers completed writes by idempotency key, so a repeated logical call returns the first result. */
-  idempotencyStore?: IdempotencyStore | undefined;
-  /** Transport limits. */
-  transport?: TransportOptions | undefined;
   /** Clock (epoch ms): token expiry, reconcile window, Retry-After dates. */
   now?: (() => number) | undefined;
 }

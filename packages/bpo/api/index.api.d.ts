@@ -2,7 +2,7 @@
 import * as _connect_core from '@connect/core';
 import * as zod from 'zod';
 import * as zod_v4_core from 'zod/v4/core';
-import { PolicyOptions, Runtime, Operation, IntegrationContext, HealthResult, SecretProvider, TelemetryOptions, DriftMode, DeadLetterSink, IdempotencyStore, TransportOptions, FieldIssue, ValidationError, IntegrationError, IntegrationErrorOptions, HttpResponse } from '@connect/core';
+import { PolicyOptions, Runtime, Operation, IntegrationContext, HealthResult, ClientOptionsBase, SecretProvider, IdempotencyStore, FieldIssue, DeadLetterSink, TelemetryOptions, ValidationError, IntegrationError, IntegrationErrorOptions, HttpResponse } from '@connect/core';
 import { Readable } from 'node:stream';
 import { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { z } from 'zod';
@@ -331,7 +331,7 @@ declare const DocumentPage: z.ZodObject<{
 type DocumentPage = z.infer<typeof DocumentPage>;
 declare const BPO_POLICY_DEFAULTS: PolicyOptions;
 declare const DEFAULT_SYNC_SOURCE = "connect-platform";
-interface BpoClientOptions {
+interface BpoClientOptions extends ClientOptionsBase {
     baseUrl: string;
     apiKey: string | SecretProvider;
     apiKeySecretName?: string | undefined;
@@ -339,12 +339,7 @@ interface BpoClientOptions {
     pageSize?: number | undefined;
     paths?: Partial<BpoPaths> | undefined;
     syncSource?: string | undefined;
-    policy?: PolicyOptions | undefined;
-    telemetry?: TelemetryOptions | undefined;
-    drift?: DriftMode | undefined;
-    deadLetters?: DeadLetterSink | undefined;
     idempotencyStore?: IdempotencyStore | undefined;
-    transport?: TransportOptions | undefined;
     now?: (() => number) | undefined;
 }
 type PageOf<TRow> = {

@@ -5,19 +5,16 @@
  */
 import {
   CATEGORY_DEFAULTS,
+  type ClientOptionsBase,
   createRuntime,
-  IntegrationError,
-  type DeadLetterSink,
-  type DriftMode,
   type HealthResult,
   type IdempotencyStore,
   type IntegrationContext,
+  IntegrationError,
   type Operation,
   type PolicyOptions,
   type Runtime,
   type SecretProvider,
-  type TelemetryOptions,
-  type TransportOptions,
 } from "@connect/core";
 import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
@@ -46,7 +43,7 @@ export const BPO_POLICY_DEFAULTS: PolicyOptions = {
 export const DEFAULT_SYNC_SOURCE = "connect-platform";
 
 /** Options of {@link createBpoClient}. @public */
-export interface BpoClientOptions {
+export interface BpoClientOptions extends ClientOptionsBase {
   /** Base URL of the BPO API, e.g. `https://bpo.example.com` (paths start with `/api/v1`). */
   baseUrl: string;
   /** The API key (sent as `Authorization: Bearer`), or a SecretProvider that holds it. */
@@ -64,18 +61,8 @@ export interface BpoClientOptions {
   paths?: Partial<BpoPaths> | undefined;
   /** `metadata.source` of upserts that give none. Default `connect-platform`. */
   syncSource?: string | undefined;
-  /** Host overrides of the resilience policy. */
-  policy?: PolicyOptions | undefined;
-  /** Tracer, meter, logger. */
-  telemetry?: TelemetryOptions | undefined;
-  /** Response schema mismatch: `warn` (default) or `strict`. */
-  drift?: DriftMode | undefined;
-  /** Receives calls that exhausted their retries. */
-  deadLetters?: DeadLetterSink | undefined;
   /** Remembers completed upserts by idempotency key (optional: upserts are idempotent anyway). */
   idempotencyStore?: IdempotencyStore | undefined;
-  /** Transport limits. */
-  transport?: TransportOptions | undefined;
   /** Clock (epoch ms) for `metadata.sync_timestamp` and Retry-After dates. */
   now?: (() => number) | undefined;
 }

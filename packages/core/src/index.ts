@@ -61,6 +61,7 @@ export {
   type TokenManagerOptions,
 } from "./auth.js";
 export { createRuntime, type BoundOperation, type Runtime, type RuntimeOptions } from "./runtime.js";
+export type { ClientOptionsBase } from "./client-options.js";
 export {
   CATEGORY_DEFAULTS,
   DEFAULT_RETRY,

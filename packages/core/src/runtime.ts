@@ -16,6 +16,7 @@ import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
 import pRetry from "p-retry";
 import type { z } from "zod";
 import type { AuthStrategy } from "./auth.js";
+import type { ClientOptionsBase } from "./client-options.js";
 import { resolveContext, type IntegrationContext, type ResolvedContext } from "./context.js";
 import type { DriftMode, HealthResult, Operation, OperationContext } from "./contract.js";
 import type { DeadLetterSink } from "./dlq.js";
@@ -39,7 +40,7 @@ import { mergePolicies, resolvePolicy, type PolicyOptions, type ResolvedPolicy }
 import { createInstruments, type Instruments, type TelemetryOptions } from "./telemetry.js";
 
 /** Options of {@link createRuntime}. @public */
-export interface RuntimeOptions {
+export interface RuntimeOptions extends ClientOptionsBase {
   /** Adapter identity: vendor id and the vendor package's semver version. */
   adapter: { id: string; version: string };
   /** Base URL of the vendor API (HTTP operations). */
@@ -48,23 +49,8 @@ export interface RuntimeOptions {
   params?: Record<string, string> | undefined;
   /** How requests are authenticated. */
   auth?: AuthStrategy | undefined;
-  /** Transport limits. */
-  transport?: TransportOptions | undefined;
-  /** The vendor package's policy defaults (from its wire contract). */
+  /** The vendor package's policy defaults (from its wire contract); the host's `policy` is merged over them. */
   defaults?: PolicyOptions | undefined;
-  /** The host's overrides, merged over `defaults`. */
-  policy?: PolicyOptions | undefined;
-  /** Tracer, meter and logger. */
-  telemetry?: TelemetryOptions | undefined;
-  /** What a response that does not match its schema does. Default `warn`. */
-  drift?: DriftMode | undefined;
-  /**
-   * Dedupes non-idempotent writes by idempotency key (24 h), when given. A call that ends in
-   * `UnknownOutcomeError` keeps its key: a repeat fails with `UnknownOutcomeError` without I/O.
-   */
-  idempotencyStore?: IdempotencyStore | undefined;
-  /** Receives calls that exhausted their attempts or whose outcome is unknown. */
-  deadLetters?: DeadLetterSink | undefined;
   /** Vendor error-body mapping, consulted before core's status table. */
   classifyError?: ((response: HttpResponse, ctx: OperationContext) => IntegrationError | undefined) | undefined;
   /** Maps errors thrown inside `execute` (an SDK's errors) to typed errors. */

@@ -4,7 +4,7 @@ import * as zod from 'zod';
 import * as zod_v4_core from 'zod/v4/core';
 import { KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Resolvable, PolicyOptions, Operation, IntegrationContext, HealthResult, TokenStore, TelemetryOptions, DriftMode, DeadLetterSink, IdempotencyStore, TransportOptions, AuthError, IntegrationErrorOptions, HttpResponse, IntegrationError, ESignatureProvider, SignatureEventType, RecipientStatusValue, SignatureEvent, SignatureStatusValue, WebhookRequest, SecretSource, WebhookVerifier, WebhookEventContext, DedupeStore, Logger, WebhookReceiver } from '@connect/core';
+import { Resolvable, PolicyOptions, Operation, IntegrationContext, HealthResult, ClientOptionsBase, TokenStore, IdempotencyStore, AuthError, IntegrationErrorOptions, HttpResponse, IntegrationError, ESignatureProvider, SignatureEventType, RecipientStatusValue, SignatureEvent, SignatureStatusValue, WebhookRequest, SecretSource, WebhookVerifier, WebhookEventContext, DedupeStore, DeadLetterSink, Logger, WebhookReceiver } from '@connect/core';
 import { z } from 'zod';
 declare const DOCUSIGN_OAUTH_HOSTS: {
     readonly demo: "account-d.docusign.com";
@@ -1807,7 +1807,7 @@ declare const DownloadDocumentInput: z.ZodObject<{
 type DownloadDocumentInput = z.input<typeof DownloadDocumentInput>;
 declare const DOCUSIGN_POLICY_DEFAULTS: PolicyOptions;
 declare const DEFAULT_REFRESH_SKEW_MS: number;
-interface DocuSignClientOptions {
+interface DocuSignClientOptions extends ClientOptionsBase {
     auth: DocuSignAuthOptions;
     accountId?: string | undefined;
     basePath?: string | undefined;
@@ -1816,12 +1816,7 @@ interface DocuSignClientOptions {
     oauthBaseUrl?: string | undefined;
     tokenStore?: TokenStore | undefined;
     refreshSkewMs?: number | undefined;
-    policy?: PolicyOptions | undefined;
-    telemetry?: TelemetryOptions | undefined;
-    drift?: DriftMode | undefined;
-    deadLetters?: DeadLetterSink | undefined;
     idempotencyStore?: IdempotencyStore | undefined;
-    transport?: TransportOptions | undefined;
     maxDocumentBytes?: number | undefined;
     now?: (() => number) | undefined;
 }

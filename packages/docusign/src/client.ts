@@ -5,26 +5,23 @@
  * userinfo) and one for the account's REST base, created once the base is known.
  */
 import {
+  type AuthStrategy,
   bearerAuth,
   CATEGORY_DEFAULTS,
+  type ClientOptionsBase,
   createRuntime,
-  IntegrationError,
-  mergePolicies,
-  tokenAuth,
-  ValidationError,
-  type AuthStrategy,
-  type DeadLetterSink,
-  type DriftMode,
   type HealthResult,
   type IdempotencyStore,
   type IntegrationContext,
+  IntegrationError,
+  mergePolicies,
   type Operation,
   type PolicyOptions,
   type Runtime,
-  type TelemetryOptions,
+  tokenAuth,
   type TokenManager,
   type TokenStore,
-  type TransportOptions,
+  ValidationError,
 } from "@connect/core";
 import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
@@ -65,7 +62,7 @@ export const DOCUSIGN_POLICY_DEFAULTS: PolicyOptions = {
 export const DEFAULT_REFRESH_SKEW_MS = 5 * 60_000;
 
 /** Options of {@link createDocuSignClient}. @public */
-export interface DocuSignClientOptions {
+export interface DocuSignClientOptions extends ClientOptionsBase {
   /** JWT grant (integration key, user id, RSA private key), or a ready access token. */
   auth: DocuSignAuthOptions;
   /** The API account id (GUID). Default: the user's default account from userinfo. */
@@ -82,18 +79,8 @@ export interface DocuSignClientOptions {
   tokenStore?: TokenStore | undefined;
   /** Mint a new token this long before expiry (ms). Default 5 min. */
   refreshSkewMs?: number | undefined;
-  /** Host overrides of the resilience policy. */
-  policy?: PolicyOptions | undefined;
-  /** Tracer, meter, logger. */
-  telemetry?: TelemetryOptions | undefined;
-  /** Response schema mismatch: `warn` (default) or `strict`. */
-  drift?: DriftMode | undefined;
-  /** Receives calls that exhausted their retries. */
-  deadLetters?: DeadLetterSink | undefined;
   /** Remembers completed envelope creations by idempotency key across calls (share a Redis store across workers). */
   idempotencyStore?: IdempotencyStore | undefined;
-  /** Transport limits (both hosts). */
-  transport?: TransportOptions | undefined;
   /** Largest document `envelopes.create` reads from a stream or accepts (bytes). Default 25 MiB. */
   maxDocumentBytes?: number | undefined;
   /** Clock (epoch ms): token expiry, JWT iat, rate-limit resets. */

@@ -5,12 +5,11 @@
  * every call, `requestid` on every write, Fault mapping and OAuth tokens from a TokenStore.
  */
 import {
+  type BoundOperation,
   CATEGORY_DEFAULTS,
+  type ClientOptionsBase,
   ConflictError,
   createRuntime,
-  type BoundOperation,
-  type DeadLetterSink,
-  type DriftMode,
   type HealthResult,
   type IdempotencyStore,
   type IntegrationContext,
@@ -18,9 +17,7 @@ import {
   type PolicyOptions,
   type Resolvable,
   type Runtime,
-  type TelemetryOptions,
   type TokenStore,
-  type TransportOptions,
 } from "@connect/core";
 import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
@@ -56,7 +53,7 @@ export const QUICKBOOKS_POLICY_DEFAULTS: PolicyOptions = {
 };
 
 /** Options of {@link createQuickBooksClient}. @public */
-export interface QuickBooksClientOptions {
+export interface QuickBooksClientOptions extends ClientOptionsBase {
   /** The company (realm) id from the OAuth callback. */
   realmId: string;
   /** Where the realm's tokens live (core's `TokenStore`; memory or Redis). */
@@ -77,18 +74,8 @@ export interface QuickBooksClientOptions {
   oauthEndpoints?: Partial<QuickBooksOAuthEndpoints> | undefined;
   /** Called when the refresh token is about to expire (hard 5-year limit or rolling expiry). */
   onReconnectDue?: ((notice: ReconnectNotice) => void) | undefined;
-  /** Host overrides of the resilience policy. */
-  policy?: PolicyOptions | undefined;
-  /** Tracer, meter, logger. */
-  telemetry?: TelemetryOptions | undefined;
-  /** Response schema mismatch: `warn` (default) or `strict`. */
-  drift?: DriftMode | undefined;
-  /** Receives calls that exhausted their retries. */
-  deadLetters?: DeadLetterSink | undefined;
   /** Remembers completed writes by idempotency key as well (QuickBooks' requestid already dedupes at Intuit). */
   idempotencyStore?: IdempotencyStore | undefined;
-  /** Transport limits. */
-  transport?: TransportOptions | undefined;
   /** Wait after a 429 without Retry-After (ms). Default 60 000, as Intuit asks. */
   rateLimitWaitMs?: number | undefined;
   /** Item, accounts and naming used by the loan-servicing helpers. */

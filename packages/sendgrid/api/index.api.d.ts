@@ -2,7 +2,7 @@
 import * as _connect_core from '@connect/core';
 import * as zod from 'zod';
 import * as zod_v4_core from 'zod/v4/core';
-import { IntegrationError, PolicyOptions, Runtime, IntegrationContext, Operation, HealthResult, TelemetryOptions, DriftMode, DeadLetterSink, TransportOptions, IdempotencyStore, HttpResponse, WebhookVerifier, FieldIssue, WebhookEventContext, DedupeStore, Logger, WebhookReceiver } from '@connect/core';
+import { IntegrationError, PolicyOptions, Runtime, IntegrationContext, Operation, HealthResult, ClientOptionsBase, IdempotencyStore, HttpResponse, WebhookVerifier, FieldIssue, WebhookEventContext, DedupeStore, DeadLetterSink, Logger, WebhookReceiver } from '@connect/core';
 import { z } from 'zod';
 interface SecretProvider {
     get(name: string, options?: {
@@ -456,17 +456,12 @@ declare const SENDGRID_BASE_URLS: {
     readonly eu: "https://api.eu.sendgrid.com";
 };
 declare const SENDGRID_POLICY_DEFAULTS: PolicyOptions;
-interface SendGridClientOptions {
+interface SendGridClientOptions extends ClientOptionsBase {
     apiKey: string | SecretProvider;
     apiKeySecretName?: string | undefined;
     region?: keyof typeof SENDGRID_BASE_URLS | undefined;
     baseUrl?: string | undefined;
     onBehalfOf?: string | undefined;
-    policy?: PolicyOptions | undefined;
-    telemetry?: TelemetryOptions | undefined;
-    drift?: DriftMode | undefined;
-    deadLetters?: DeadLetterSink | undefined;
-    transport?: TransportOptions | undefined;
     idempotencyStore?: IdempotencyStore | undefined;
     unsafeRetryAmbiguousFailures?: boolean | undefined;
     now?: (() => number) | undefined;

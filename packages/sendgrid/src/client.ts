@@ -4,17 +4,14 @@
  */
 import {
   CATEGORY_DEFAULTS,
+  type ClientOptionsBase,
   createRuntime,
-  type DeadLetterSink,
-  type DriftMode,
   type HealthResult,
   type IdempotencyStore,
   type IntegrationContext,
   type Operation,
   type PolicyOptions,
   type Runtime,
-  type TelemetryOptions,
-  type TransportOptions,
 } from "@connect/core";
 import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
@@ -51,7 +48,7 @@ export const SENDGRID_POLICY_DEFAULTS: PolicyOptions = {
 };
 
 /** Options of {@link createSendGridClient}. @public */
-export interface SendGridClientOptions {
+export interface SendGridClientOptions extends ClientOptionsBase {
   /** The API key, or a SecretProvider that holds it (read as `apiKeySecretName`). */
   apiKey: string | SecretProvider;
   /** Secret name read from a SecretProvider. Default `SENDGRID_API_KEY`. */
@@ -62,16 +59,6 @@ export interface SendGridClientOptions {
   baseUrl?: string | undefined;
   /** Act for a subuser: sent as `on-behalf-of` on every request. */
   onBehalfOf?: string | undefined;
-  /** Host overrides of the resilience policy. */
-  policy?: PolicyOptions | undefined;
-  /** Tracer, meter, logger. */
-  telemetry?: TelemetryOptions | undefined;
-  /** Response schema mismatch: `warn` (default) or `strict`. */
-  drift?: DriftMode | undefined;
-  /** Receives calls that exhausted their retries or ended with an unknown outcome. */
-  deadLetters?: DeadLetterSink | undefined;
-  /** Transport limits. */
-  transport?: TransportOptions | undefined;
   /**
    * Remembers completed mail sends by idempotency key (`ctx.idempotencyKey`, or one derived
    * from the input) so a repeated logical call returns the first result instead of sending

@@ -4,18 +4,16 @@
  */
 import { TextractClient } from "@aws-sdk/client-textract";
 import {
+  type ClientOptionsBase,
   createRuntime,
-  IntegrationError,
-  registerSecret,
-  NotFoundError,
-  TimeoutError,
-  type DeadLetterSink,
-  type DriftMode,
   type HealthResult,
   type IntegrationContext,
+  IntegrationError,
+  NotFoundError,
   type Operation,
   type PolicyOptions,
-  type TelemetryOptions,
+  registerSecret,
+  TimeoutError,
 } from "@connect/core";
 import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
@@ -47,7 +45,7 @@ export const TEXTRACT_POLICY_DEFAULTS: PolicyOptions = {
 };
 
 /** Options of {@link createTextractClient}. @public */
-export interface TextractClientOptions {
+export interface TextractClientOptions extends Omit<ClientOptionsBase, "transport" | "idempotencyStore"> {
   /** AWS region, e.g. `us-east-1`. */
   region: string;
   /** Static credentials or a provider (default: the SDK's default chain). */
@@ -56,14 +54,6 @@ export interface TextractClientOptions {
   endpoint?: string | undefined;
   /** A Textract SDK client you own (then region/endpoint/credentials are ignored; set its maxAttempts to 1). */
   sdkClient?: TextractClient | undefined;
-  /** Host overrides of the resilience policy. */
-  policy?: PolicyOptions | undefined;
-  /** Tracer, meter, logger. */
-  telemetry?: TelemetryOptions | undefined;
-  /** Response schema mismatch: `warn` (default) or `strict`. */
-  drift?: DriftMode | undefined;
-  /** Receives calls that exhausted their retries. */
-  deadLetters?: DeadLetterSink | undefined;
   /** Extra document types (the five built-ins are always registered). */
   documentTypes?: readonly DocumentType[] | undefined;
   /** Confidence below which extracted fields are flagged for review. Default 80. */

@@ -5,17 +5,14 @@
  */
 import {
   CATEGORY_DEFAULTS,
+  type ClientOptionsBase,
   createRuntime,
-  type DeadLetterSink,
-  type DriftMode,
   type HealthResult,
   type IdempotencyStore,
   type IntegrationContext,
   type Operation,
   type PolicyOptions,
   type SecretSource,
-  type TelemetryOptions,
-  type TransportOptions,
 } from "@connect/core";
 import pkg from "../package.json" with { type: "json" };
 import { assertAccountSid, twilioAuth, type TwilioAuth } from "./auth.js";
@@ -58,7 +55,7 @@ export const TWILIO_POLICY_DEFAULTS: PolicyOptions = {
 };
 
 /** Options of {@link createTwilioClient}. @public */
-export interface TwilioClientOptions {
+export interface TwilioClientOptions extends ClientOptionsBase {
   /** The Account SID (`AC…`); it is in every path, also with an API key. */
   accountSid: string;
   /** How REST calls authenticate: Auth Token, API key + secret, or either read from a SecretProvider. */
@@ -76,16 +73,6 @@ export interface TwilioClientOptions {
   edge?: string | undefined;
   /** Twilio region, e.g. `au1`. */
   region?: string | undefined;
-  /** Host overrides of the resilience policy. */
-  policy?: PolicyOptions | undefined;
-  /** Tracer, meter, logger. */
-  telemetry?: TelemetryOptions | undefined;
-  /** Response schema mismatch: `warn` (default) or `strict`. */
-  drift?: DriftMode | undefined;
-  /** Receives calls that exhausted their retries or ended with an unknown outcome. */
-  deadLetters?: DeadLetterSink | undefined;
-  /** Transport limits. */
-  transport?: TransportOptions | undefined;
   /** Remembers completed sends by idempotency key so a repeated logical call returns the first message instead of texting again. */
   idempotencyStore?: IdempotencyStore | undefined;
   /** Mirrored opt-outs: sends to an opted-out recipient fail before any request; a 21610 adds the recipient. */
