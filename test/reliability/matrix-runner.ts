@@ -55,7 +55,11 @@ export function baseExpectation(fault: FaultId, op: WriteOp): Expectation {
       // Provably never sent: retried for every write, then exhausted.
       return { outcome: "error", requests: 0, error: "TimeoutError", attempts, deadLetter: true };
     case "malformed body":
-      return { outcome: "error", requests: 1, error: "IntegrationError", vendorCode: "MALFORMED_RESPONSE", attempts: 1, deadLetter: false };
+      // A 2xx whose body cannot be read. An idempotent write can simply be repeated by the host; any other write
+      // has probably taken effect, so it is an outcome to check (dead-lettered, key kept), not a failure to forget.
+      return op.safety === "idempotent"
+        ? { outcome: "error", requests: 1, error: "IntegrationError", vendorCode: "MALFORMED_RESPONSE", attempts: 1, deadLetter: false }
+        : { outcome: "error", requests: 1, error: "UnknownOutcomeError", vendorCode: "MALFORMED_RESPONSE", attempts: 1, deadLetter: true };
     case "schema violation":
       return op.readsBody === false ? { outcome: "ok", requests: 1, deadLetter: false, note: "body not read" } : { outcome: "error", requests: 1, error: "ContractDriftError", attempts: 1, deadLetter: false };
     case "401 expired token":

@@ -12,7 +12,7 @@
  * The order is fixed here so no vendor package composes it differently.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, type Attributes, type Span } from "@opentelemetry/api";
 import pRetry from "p-retry";
 import type { z } from "zod";
 import type { AuthStrategy } from "./auth.js";
@@ -37,7 +37,7 @@ import { createBreaker, type Breaker, type BreakerState } from "./resilience/bre
 import { createRetryBudget, type RetryBudget } from "./resilience/budget.js";
 import { createLimiter, type Limiter } from "./resilience/limiter.js";
 import { mergePolicies, resolvePolicy, type PolicyOptions, type ResolvedPolicy } from "./resilience/policy.js";
-import { createInstruments, type Instruments, type TelemetryOptions } from "./telemetry.js";
+import { createInstruments, noopLogger, type Instruments, type TelemetryOptions } from "./telemetry.js";
 
 /** Options of {@link createRuntime}. @public */
 export interface RuntimeOptions extends ClientOptionsBase {
@@ -97,6 +97,14 @@ export interface Runtime {
   breakerState(tenantId?: string): BreakerState | undefined;
   /** Close connections and stop timers. */
   close(): Promise<void>;
+}
+
+/** Per-operation telemetry constants. */
+interface OperationTelemetry {
+  spanName: string;
+  attrs: Attributes;
+  success: Attributes;
+  errorDuration: Attributes;
 }
 
 const TRANSIENT_TIMEOUT_PHASES = new Set(["connect", "headers", "body", "attempt", undefined]);
@@ -169,6 +177,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const policy = mergePolicies(options.defaults, options.policy);
   const telemetry = createInstruments(options.telemetry, adapter.version);
   const logger = telemetry.logger;
+  // Log lines are built only for a real logger: the default no-op one would drop them unread.
+  const logs = logger !== noopLogger;
   const drift: DriftMode = options.drift ?? "warn";
   let transport: Transport | undefined;
   const getTransport = (): Transport => {
@@ -184,6 +194,23 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const limiters = new Map<string, Limiter>();
   const budgets = new Map<string, RetryBudget>();
   const driftWarned = new Set<string>();
+  // Span names and metric attribute sets depend only on the operation: built once, shared by every
+  // call (frozen, since exporters may keep a reference to the attributes they were given).
+  const operationTelemetry = new Map<string, OperationTelemetry>();
+  const telemetryOf = (operation: Operation): OperationTelemetry => {
+    let found = operationTelemetry.get(operation.id);
+    if (!found) {
+      const attrs = { "connect.adapter.id": adapter.id, "connect.operation": operation.id };
+      found = {
+        spanName: `${adapter.id}.${operation.id}`,
+        attrs: Object.freeze(attrs),
+        success: Object.freeze({ ...attrs, outcome: "success" }),
+        errorDuration: Object.freeze({ ...attrs, outcome: "error" }),
+      };
+      operationTelemetry.set(operation.id, found);
+    }
+    return found;
+  };
   const breakerStates = new Map<string, BreakerState>();
 
   telemetry.meter
@@ -377,9 +404,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     base: ResolvedContext,
   ): Promise<z.output<TOutput>> {
     const resolved = resolvePolicy(policy, base.tenantId);
-    const spanName = `${adapter.id}.${operation.id}`;
+    const { spanName, attrs, success, errorDuration } = telemetryOf(operation);
     const started = performance.now();
-    const firstAttemptAt = new Date();
+    const firstAttemptAt = Date.now();
     const deadline = new AbortController();
     const deadlineTimer = setTimeout(
       () =>
@@ -398,7 +425,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // Linked by listeners rather than AbortSignal.any, which costs more than the rest of the call path.
     const unlinkCaller = link(base.signal, deadline);
     const callSignal = deadline.signal;
-    const attrs = { "connect.adapter.id": adapter.id, "connect.operation": operation.id };
     const breaker = breakerFor(resolved, base.tenantId);
     const limiter = limiterFor(resolved, base.tenantId);
     const budget = budgetFor(resolved, base.tenantId);
@@ -407,12 +433,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     let lastError: IntegrationError | undefined;
 
     return telemetry.tracer.startActiveSpan(spanName, { kind: SpanKind.CLIENT, attributes: attrs }, async (span) => {
-      span.setAttributes({
-        "connect.adapter.version": adapter.version,
-        "connect.correlation_id": base.correlationId,
-        ...(base.tenantId ? { "connect.tenant_id": base.tenantId } : {}),
-        ...serverAttributes,
-      });
+      // A non-recording span (no tracer provider, or not sampled) ignores attributes: skip building them.
+      if (span.isRecording()) {
+        span.setAttributes({
+          "connect.adapter.version": adapter.version,
+          "connect.correlation_id": base.correlationId,
+          ...(base.tenantId ? { "connect.tenant_id": base.tenantId } : {}),
+          ...serverAttributes,
+        });
+      }
 
       const attempt = async (attemptNumber: number): Promise<unknown> => {
         attempts = attemptNumber;
@@ -446,6 +475,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         } catch (error) {
           const mapped = toIntegrationError(error, ctx);
           if (mapped instanceof CircuitOpenError) span.addEvent("breaker.rejected", { "connect.attempt": attemptNumber });
+          // A write the vendor accepted (2xx) whose answer cannot be read has most likely taken
+          // effect: not a plain failure to forget, but an outcome to check before sending again
+          // (the idempotency key is kept and the call is dead-lettered).
+          if (operation.safety !== "idempotent" && mapped.vendorCode === "MALFORMED_RESPONSE" && mapped.status !== undefined && mapped.status < 300) {
+            throw decorate(
+              new UnknownOutcomeError(
+                `${spanName}: ${adapter.id} accepted the request (HTTP ${mapped.status}) but its answer could not be read; the write has probably taken effect — check the vendor before sending again`,
+                { status: mapped.status, vendorCode: mapped.vendorCode, requestId: mapped.requestId, cause: mapped, attempts: attemptNumber },
+              ),
+              { operation: operation.id, correlationId: base.correlationId },
+            );
+          }
           throw mapped;
         } finally {
           clearTimeout(attemptTimer);
@@ -491,7 +532,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         const wait = Math.max(retryDelay, retryAfterMs ?? 0);
         telemetry.retries.add(1, { ...attrs, "error.type": error.name });
         span.addEvent("retry", { "connect.attempt": attemptNumber, "connect.retry.delay_ms": wait, "error.type": error.name, ...(error.status ? { "http.response.status_code": error.status } : {}) });
-        logger.info({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, attempt: attemptNumber, delayMs: wait, error: error.toJSON() }, `${spanName} attempt ${attemptNumber} failed; retrying`);
+        if (logs) logger.info({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, attempt: attemptNumber, delayMs: wait, error: error.toJSON() }, `${spanName} attempt ${attemptNumber} failed; retrying`);
         // p-retry waits `retryDelay`; wait the rest of a longer Retry-After here.
         if (wait > retryDelay) await sleep(wait - retryDelay, callSignal).catch((reason: unknown) => stop(abortError(callSignal, reason)));
       };
@@ -519,9 +560,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         budget?.recordSuccess(spent);
         span.setStatus({ code: SpanStatusCode.OK });
         const durationMs = performance.now() - started;
-        telemetry.requests.add(1, { ...attrs, outcome: "success" });
-        telemetry.duration.record(durationMs, { ...attrs, outcome: "success" });
-        logger.info({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, tenantId: base.tenantId, attempts, durationMs: Math.round(durationMs) }, `${spanName} succeeded`);
+        telemetry.requests.add(1, success);
+        telemetry.duration.record(durationMs, success);
+        if (logs) logger.info({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, tenantId: base.tenantId, attempts, durationMs: Math.round(durationMs) }, `${spanName} succeeded`);
         return value;
       } catch (caught) {
         let error = IntegrationError.is(caught) ? caught : abortError(callSignal, caught);
@@ -532,8 +573,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         span.setAttribute("error.type", error.name);
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
         telemetry.requests.add(1, { ...attrs, outcome: "error", "error.type": error.name });
-        telemetry.duration.record(durationMs, { ...attrs, outcome: "error" });
-        logger.warn({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, tenantId: base.tenantId, attempts, durationMs: Math.round(durationMs), error: error.toJSON() }, `${spanName} failed`);
+        telemetry.duration.record(durationMs, errorDuration);
+        if (logs) logger.warn({ vendor: adapter.id, operation: operation.id, correlationId: base.correlationId, tenantId: base.tenantId, attempts, durationMs: Math.round(durationMs), error: error.toJSON() }, `${spanName} failed`);
         const exhausted = error.retryable || error instanceof UnknownOutcomeError || error instanceof CircuitOpenError || (error instanceof TimeoutError && error.phase === "deadline");
         // A failed health probe is a measurement, not lost work: it never becomes a dead letter.
         if (options.deadLetters && exhausted && !(base.signal?.aborted ?? false) && !healthProbe.getStore()) {
@@ -548,7 +589,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
               payload: redactValue(input as unknown),
               error: error.toJSON(),
               attempts,
-              firstAttemptAt: firstAttemptAt.toISOString(),
+              firstAttemptAt: new Date(firstAttemptAt).toISOString(),
               lastAttemptAt: new Date().toISOString(),
             })
             .catch((dlqError: unknown) => logger.error({ error: String(dlqError) }, "dead-letter sink failed"));

@@ -222,6 +222,22 @@ describe("transport failures", () => {
     await rt.close();
   });
 
+  it("a write the vendor accepted (2xx) with an unreadable answer is an unknown outcome, dead-lettered, its key kept", async () => {
+    const { createMemoryDeadLetterSink, createMemoryIdempotencyStore, UnknownOutcomeError } = await import("../src/index.js");
+    server.use(http.post("*/widgets/send", () => malformedJson(201)));
+    const deadLetters = createMemoryDeadLetterSink();
+    const rt = acme(server.url, { deadLetters, idempotencyStore: createMemoryIdempotencyStore() });
+    const error = await rt.run(sendWidget, { name: "bolt" }, { idempotencyKey: "send-1" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownOutcomeError);
+    expect(error).toMatchObject({ status: 201, vendorCode: "MALFORMED_RESPONSE", attempts: 1, mayHaveReachedVendor: true });
+    expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    expect((await deadLetters.list()).map((l) => [l.operation, (l.error as { name: string }).name])).toEqual([["widgets.send", "UnknownOutcomeError"]]);
+    // The same logical call again is refused without a second request.
+    await expect(rt.run(sendWidget, { name: "bolt" }, { idempotencyKey: "send-1" })).rejects.toBeInstanceOf(UnknownOutcomeError);
+    expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+    await rt.close();
+  });
+
   it("reports a refused connection as never having reached the vendor", async () => {
     const closed = await serveHandlers([]);
     const url = closed.url;

@@ -63,7 +63,10 @@ export async function textractKit(options: KitOptions = {}): Promise<Kit> {
         return { outcome: "error", requests: 1, error: "AuthError", attempts: 1, deadLetter: false, note: "AWS credentials: the SDK's provider refreshes by expiry; a refused token is AuthError" };
       }
       if (fault === "429 + Retry-After") return { ...base, ignoresRetryAfter: true, note: "AWS throttling carries no Retry-After; backoff" };
-      if (fault === "malformed body") return { ...base, vendorCode: undefined, note: "the AWS SDK's parse error, typed by mapTextractError" };
+      if (fault === "malformed body") {
+        // Safe to repeat: the ClientRequestToken makes a second start return the same job.
+        return { outcome: "error", requests: 1, error: "IntegrationError", attempts: 1, deadLetter: false, note: "the AWS SDK's parse error, typed by mapTextractError; a repeat is keyed" };
+      }
       return base;
     },
     secrets: () => [credentials.secretAccessKey, credentials.sessionToken],
