@@ -53,10 +53,29 @@ export function redactText(text: string): string {
   return out;
 }
 
-/** True when a header, field or attribute name holds a credential. @public */
+// Compound names: the last word (or two) of `crm_api_token`, `stripeSecretKey`, `db-password`.
+const SENSITIVE_LAST_WORD = new Set(["token", "secret", "password", "passwd", "passphrase", "apikey", "credential", "credentials", "cookie", "authorization"]);
+const SENSITIVE_LAST_TWO = new Set(["api key", "private key", "secret key", "access key", "signing key", "client secret", "session key"]);
+// Tokens that are cursors and version stamps, not credentials: a dead letter must keep them to be replayable.
+const NON_SECRET_TOKEN = new Set(["next", "page", "sync", "continuation", "request", "pagination", "cursor", "idempotency", "change", "delta"]);
+
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+/** True when a header, field or attribute name holds a credential (`authorization`, `api_key`, `crm_api_token`, `stripeSecretKey` …). @public */
 export function isSensitiveKey(key: string): boolean {
   const last = key.split(".").pop() ?? key;
-  return SENSITIVE_KEY.test(last);
+  if (SENSITIVE_KEY.test(last)) return true;
+  const parts = words(last);
+  const final = parts.at(-1);
+  if (final === undefined || parts.length < 2) return false;
+  if (final === "token" && NON_SECRET_TOKEN.has(parts.at(-2)!)) return false;
+  return SENSITIVE_LAST_WORD.has(final) || SENSITIVE_LAST_TWO.has(parts.slice(-2).join(" "));
 }
 
 /** Deep-copy a value with sensitive keys and credential-looking strings redacted. @public */

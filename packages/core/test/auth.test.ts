@@ -12,3 +12,13 @@ describe("basicAuth", () => {
     );
   });
 });
+
+describe("isSensitiveKey", () => {
+  it("recognises credential names, compound ones included, and leaves cursors and ids alone", async () => {
+    const { isSensitiveKey } = await import("../src/index.js");
+    const sensitive = ["authorization", "x-api-key", "crm_api_token", "stripeSecretKey", "db-password", "webhookSecret", "secretAccessKey", "AWS_SESSION_TOKEN", "user.password", "privateKey", "oauth_client_secret"];
+    const plain = ["NextToken", "next_page_token", "SyncToken", "ClientRequestToken", "continuationToken", "idempotencyKey", "accessKeyId", "object_key", "tokenType", "token_count", "name", "signatureBase", "keywords"];
+    expect(sensitive.filter((k) => !isSensitiveKey(k))).toEqual([]);
+    expect(plain.filter((k) => isSensitiveKey(k))).toEqual([]);
+  });
+});
