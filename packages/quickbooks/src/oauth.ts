@@ -335,6 +335,11 @@ export function createQuickBooksOAuth(options: QuickBooksOAuthOptions): QuickBoo
     }
   }
 
+  // The last token set this process read or stored, per realm: a call with a fresh token makes no
+  // store round trip (with a Redis store, one per call otherwise). The store stays the truth for
+  // refreshes, which always re-read it under the lock.
+  const cache = new Map<string, StoredToken>();
+
   async function refreshLocked(realmId: string, rejected: string | undefined, signal: AbortSignal | undefined): Promise<string> {
     const key = keyOf(realmId);
     return store.withLock(
@@ -346,8 +351,10 @@ export function createQuickBooksOAuth(options: QuickBooksOAuthOptions): QuickBoo
         const replaced = rejected !== undefined && current.accessToken !== rejected;
         if ((replaced || rejected === undefined) && fresh(current)) {
           registerSecret(current.accessToken);
+          cache.set(key, current);
           return current.accessToken;
         }
+        cache.delete(key);
         if (!current.refreshToken) throw notConnected(realmId, "has no refresh token");
         registerSecret(current.refreshToken);
         const hard = hardExpiry(current);
@@ -357,6 +364,7 @@ export function createQuickBooksOAuth(options: QuickBooksOAuthOptions): QuickBoo
         const next = toStored(response, realmId, current);
         // Persist before use: if this write fails, nobody gets the new access token.
         await store.set(key, next);
+        cache.set(key, next);
         warnIfExpiring(realmId, next);
         return next.accessToken;
       },
@@ -406,6 +414,7 @@ export function createQuickBooksOAuth(options: QuickBooksOAuthOptions): QuickBoo
       const stored = toStored(response, realmId);
       const key = keyOf(realmId);
       await store.withLock(key, () => store.set(key, stored), { signal: ctx?.signal });
+      cache.set(key, stored);
       warnIfExpiring(realmId, stored);
       const status = statusOf(realmId, stored);
       return {
@@ -418,10 +427,14 @@ export function createQuickBooksOAuth(options: QuickBooksOAuthOptions): QuickBoo
     },
 
     async accessToken(realmId, opts = {}) {
-      const stored = await store.get(keyOf(realmId));
+      const key = keyOf(realmId);
+      const cached = cache.get(key);
+      if (cached && fresh(cached)) return cached.accessToken;
+      const stored = await store.get(key);
       if (!stored) throw notConnected(realmId, "has no stored tokens");
       if (fresh(stored)) {
         registerSecret(stored.accessToken);
+        cache.set(key, stored);
         return stored.accessToken;
       }
       return refreshLocked(realmId, undefined, opts.signal);
@@ -443,6 +456,7 @@ export function createQuickBooksOAuth(options: QuickBooksOAuthOptions): QuickBoo
           registerSecret(tokenToRevoke);
           await revokeRuntime.run(revokeToken, { token: tokenToRevoke }, ctx);
           await store.delete(key);
+          cache.delete(key);
         },
         { signal: ctx?.signal },
       );

@@ -203,6 +203,17 @@ describe("refresh", () => {
     expect(h.client.oauth.refreshes + other.oauth.refreshes).toBe(1);
   });
 
+  it("a fresh token is served from memory: ten calls read the TokenStore once (a Redis store would pay a round trip per call)", async () => {
+    h = await setup();
+    let reads = 0;
+    const counting: TokenStore = { ...h.tokens, get: (key) => ((reads += 1), h.tokens.get(key)) };
+    const client = h.makeClient({ tokens: counting });
+    for (let i = 0; i < 10; i += 1) await client.companyInfo.get();
+    expect(reads).toBe(1);
+    expect(apiRequests(h.server)).toHaveLength(10);
+    expect(tokenRequests(h.server)).toHaveLength(0);
+  });
+
   it("a revoked grant is an AuthError telling the host to reconnect; nothing is retried", async () => {
     h = await setup();
     h.fake.revokeGrant();
