@@ -1,5 +1,5 @@
 /** A webhook receiver for Textract completion notifications delivered by SNS over HTTPS. */
-import { createWebhookReceiver, type DeadLetterSink, type WebhookHandler, type WebhookReceiver } from "@connect/core";
+import { createWebhookReceiver, type DedupeStore, type DeadLetterSink, type Logger, type WebhookHandler, type WebhookReceiver } from "@connect/core";
 import { parseTextractNotification, type SnsVerifier, type TextractNotification } from "./sns.js";
 
 /** A verified completion notification. @public */
@@ -18,6 +18,14 @@ export interface TextractNotificationReceiverOptions {
   deadLetters?: DeadLetterSink | undefined;
   /** Public origin when behind a proxy. */
   baseUrl?: string | undefined;
+  /** Skips MessageIds already processed (default: in memory; share a Redis store across workers); `false` disables it. */
+  dedupe?: DedupeStore | false | undefined;
+  /** Deliveries of one notification before it is dead-lettered (default: core's). */
+  maxAttempts?: number | undefined;
+  /** Largest body accepted (bytes; SNS messages are ≤ 256 KiB). Default 1 MiB. */
+  maxBodyBytes?: number | undefined;
+  /** Structured log lines (verification failures, handler errors). */
+  logger?: Logger | undefined;
 }
 
 /**
@@ -39,5 +47,10 @@ export function createTextractNotificationReceiver(options: TextractNotification
     tenantId: (event) => event.jobTag,
     ...(options.deadLetters ? { deadLetters: options.deadLetters } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    ...(options.dedupe !== undefined ? { dedupe: options.dedupe } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    // SNS caps a message at 256 KiB; a much larger body is not SNS.
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
   });
 }

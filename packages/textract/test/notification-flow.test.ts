@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { createMemoryDedupeStore } from "@connect/core";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createSnsVerifier, createTextractNotificationReceiver, type TextractNotificationEvent } from "../src/index.js";
 import { fakeDocument, TEST_SIGNING_CERT_PEM, TEST_SIGNING_CERT_URL } from "../src/testing/index.js";
@@ -52,6 +53,44 @@ describe("completion by SNS through the fake", () => {
     await t.fake.settled();
     expect(endpoint.statuses).toEqual([200]);
     expect(endpoint.events.map((e) => e.status)).toEqual(["FAILED"]);
+  });
+
+  it("two workers sharing one dedupe store handle a redelivered notification once", async () => {
+    const { jobId } = await t.client.analyses.start({ document: SURVEY, features: ["FORMS"], notification: NOTIFY });
+    await t.fake.settled();
+    const handled: string[] = [];
+    const dedupe = createMemoryDedupeStore();
+    const workers = ["a", "b"].map((name) => createTextractNotificationReceiver({ verifier, dedupe, onNotification: (e) => void handled.push(`${name}:${e.jobId}`) }));
+    const servers = await Promise.all(
+      workers.map(async (worker) => {
+        const server = createServer((req, res) => void worker.node(req, res));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        return server;
+      }),
+    );
+    const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as { port: number }).port}/sns`;
+    // SNS delivers the same signed message (same MessageId) once to each worker.
+    const message = await new Promise<Buffer>((resolve) => {
+      const capture = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => (res.end(), capture.close(), resolve(Buffer.concat(chunks))));
+      });
+      capture.listen(0, "127.0.0.1", () => void t.fake.notify(jobId, urlOf(capture as Server)));
+    });
+    const statuses: number[] = [];
+    for (const server of servers) statuses.push((await fetch(urlOf(server), { method: "POST", body: new Uint8Array(message), headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification" } })).status);
+    expect(statuses).toEqual([200, 200]);
+    expect(handled).toEqual([`a:${jobId}`]);
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+
+  it("a body far larger than any SNS message is refused with 413 before verification", async () => {
+    const handled: unknown[] = [];
+    const small = createTextractNotificationReceiver({ verifier, maxBodyBytes: 1024, onNotification: (e) => void handled.push(e) });
+    const res = await small.fetch(new Request("http://127.0.0.1/sns", { method: "POST", body: "x".repeat(4096) }));
+    expect(res.status).toBe(413);
+    expect(handled).toEqual([]);
   });
 
   it("a receiver that does not trust the test certificate (and cannot fetch one) refuses with 401; no handler runs", async () => {
