@@ -6854,6 +6854,7 @@ interface QuickBooksWebhookOptions extends Omit<ChangeProcessorOptions, "logger"
     onInvalidChange?: ((invalid: InvalidQuickBooksChange) => void | Promise<void>) | undefined;
     logger?: Logger | undefined;
     baseUrl?: string | undefined;
+    maxBodyBytes?: number | undefined;
     verifier?: WebhookVerifier | undefined;
     unsafeSkipSignatureCheck?: boolean | undefined;
     now?: (() => number) | undefined;

@@ -169,6 +169,8 @@ export interface QuickBooksWebhookOptions extends Omit<ChangeProcessorOptions, "
   logger?: Logger | undefined;
   /** Public origin for `node()` behind a proxy. */
   baseUrl?: string | undefined;
+  /** Largest body accepted (bytes); larger requests get 413 before verification. Default 1 MiB (Intuit batches change notices, no documents). */
+  maxBodyBytes?: number | undefined;
   /** A custom verifier instead of the intuit-signature one. */
   verifier?: WebhookVerifier | undefined;
   /** Accept unsigned requests. Only for local development; never in production. */
@@ -259,6 +261,7 @@ export function createQuickBooksWebhookHandler(options: QuickBooksWebhookOptions
     tenantId: (change) => change.realmId,
     logger: options.logger,
     baseUrl: options.baseUrl,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     now: options.now,
   });
 
