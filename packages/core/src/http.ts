@@ -107,8 +107,12 @@ interface EncodedBody {
   contentLength?: number | undefined;
 }
 
-async function encodeBody(body: RequestBody | undefined): Promise<EncodedBody> {
-  if (!body) return { body: undefined, contentType: undefined };
+const NO_BODY: EncodedBody = Object.freeze({ body: undefined, contentType: undefined });
+
+// Synchronous on purpose: every encoding is ready at once (streams are passed on, not read), and an
+// async function here would cost every request a promise and a microtask turn.
+function encodeBody(body: RequestBody | undefined): EncodedBody {
+  if (!body) return NO_BODY;
   if ("json" in body) return { body: JSON.stringify(body.json), contentType: "application/json" };
   if ("form" in body) return { body: encodeForm(body.form), contentType: "application/x-www-form-urlencoded" };
   if ("xml" in body) return { body: body.xml, contentType: "application/xml" };
@@ -127,7 +131,9 @@ async function encodeBody(body: RequestBody | undefined): Promise<EncodedBody> {
 
 function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw)) {
+  for (const key in raw) {
+    if (!Object.hasOwn(raw, key)) continue;
+    const value = raw[key];
     if (value === undefined) continue;
     out[key.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
@@ -211,12 +217,15 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
   });
 
   async function send(request: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
-    const encoded = await encodeBody(request.body);
+    const encoded = encodeBody(request.body);
     const headers: Record<string, string> = { "user-agent": "connect-sdk" };
     if (encoded.contentType) headers["content-type"] = encoded.contentType;
     if (encoded.contentLength !== undefined) headers["content-length"] = String(encoded.contentLength);
-    for (const [key, value] of Object.entries(request.headers ?? {})) {
-      if (value !== undefined) headers[key.toLowerCase()] = value;
+    const extra = request.headers;
+    if (extra) {
+      for (const [key, value] of Object.entries(extra)) {
+        if (value !== undefined) headers[key.toLowerCase()] = value;
+      }
     }
     const responseType = request.responseType ?? "json";
     if (responseType === "json" && !headers["accept"]) headers["accept"] = "application/json";
@@ -228,7 +237,11 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
       throw mapTransportError(error, limits, signal);
     }
     const responseHeaders = flattenHeaders(response.headers as Record<string, string | string[] | undefined>);
-    const requestId = requestIdHeaders.map((h) => responseHeaders[h]).find((v) => v !== undefined);
+    let requestId: string | undefined;
+    for (const name of requestIdHeaders) {
+      requestId = responseHeaders[name];
+      if (requestId !== undefined) break;
+    }
     const base = { status: response.statusCode, headers: responseHeaders, requestId };
     try {
       if (responseType === "stream" && response.statusCode < 400) {

@@ -138,14 +138,16 @@ export function genericVendorMessage(body: unknown): { message?: string; code?: 
   return { message, code: code === undefined ? undefined : String(code) };
 }
 
-/** Abort `target` when `source` aborts (with the same reason); returns the unlink function. */
-function link(source: AbortSignal | undefined, target: AbortController): () => void {
-  if (!source) return () => undefined;
+const unlinked = (): void => undefined;
+
+/** Call `abort` with `source`'s reason when `source` aborts (at once if it has); returns the unlink function. */
+function link(source: AbortSignal | undefined, abort: (reason: unknown) => void): () => void {
+  if (!source) return unlinked;
   if (source.aborted) {
-    target.abort(source.reason);
-    return () => undefined;
+    abort(source.reason);
+    return unlinked;
   }
-  const onAbort = (): void => target.abort(source.reason);
+  const onAbort = (): void => abort(source.reason);
   source.addEventListener("abort", onAbort, { once: true });
   return () => source.removeEventListener("abort", onAbort);
 }
@@ -190,6 +192,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const serverAttributes = serverUrl
     ? { "server.address": serverUrl.hostname, "server.port": Number(serverUrl.port || (serverUrl.protocol === "https:" ? 443 : 80)) }
     : {};
+  // The merged policy does not change after creation: resolve it once for the vendor and once per
+  // tenant that has overrides (other tenants share the vendor's), not on every call.
+  const resolvedPolicies = new Map<string | undefined, ResolvedPolicy>();
+  const resolvedFor = (tenantId: string | undefined): ResolvedPolicy => {
+    const key = tenantId && policy.tenants?.[tenantId] ? tenantId : undefined;
+    let resolved = resolvedPolicies.get(key);
+    if (!resolved) {
+      resolved = resolvePolicy(policy, key);
+      resolvedPolicies.set(key, resolved);
+    }
+    return resolved;
+  };
   const breakers = new Map<string, Breaker>();
   const limiters = new Map<string, Limiter>();
   const budgets = new Map<string, RetryBudget>();
@@ -403,14 +417,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     input: z.output<TInput>,
     base: ResolvedContext,
   ): Promise<z.output<TOutput>> {
-    const resolved = resolvePolicy(policy, base.tenantId);
+    const resolved = resolvedFor(base.tenantId);
     const { spanName, attrs, success, errorDuration } = telemetryOf(operation);
     const started = performance.now();
     const firstAttemptAt = Date.now();
     const deadline = new AbortController();
+    // The running attempt's controller. The deadline (and the caller's signal) abort it directly,
+    // rather than through a listener on the deadline signal added and removed on every attempt.
+    let current: AbortController | undefined;
+    const abortCall = (reason: unknown): void => {
+      deadline.abort(reason);
+      current?.abort(deadline.signal.reason);
+    };
     const deadlineTimer = setTimeout(
       () =>
-        deadline.abort(
+        abortCall(
           new TimeoutError(`${spanName} exceeded its total deadline of ${resolved.timeout.totalMs} ms`, {
             phase: "deadline",
             timeoutMs: resolved.timeout.totalMs,
@@ -422,8 +443,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         ),
       resolved.timeout.totalMs,
     );
-    // Linked by listeners rather than AbortSignal.any, which costs more than the rest of the call path.
-    const unlinkCaller = link(base.signal, deadline);
+    // Linked by a listener rather than AbortSignal.any, which costs more than the rest of the call path.
+    const unlinkCaller = link(base.signal, abortCall);
     const callSignal = deadline.signal;
     const breaker = breakerFor(resolved, base.tenantId);
     const limiter = limiterFor(resolved, base.tenantId);
@@ -457,7 +478,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             ),
           resolved.timeout.attemptMs,
         );
-        const unlinkCall = link(callSignal, attemptController);
+        if (callSignal.aborted) attemptController.abort(callSignal.reason);
+        else current = attemptController;
         const ctx: OperationContext = {
           ...base,
           attempt: attemptNumber,
@@ -490,7 +512,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           throw mapped;
         } finally {
           clearTimeout(attemptTimer);
-          unlinkCall();
+          if (current === attemptController) current = undefined;
         }
       };
 

@@ -87,6 +87,19 @@ export function createLimiter(options: LimiterOptions, id = "connect", now: () =
     return Math.max(spacing, tokenWait, 0);
   };
 
+  const start = (job: Waiting): void => {
+    tokens -= 1;
+    running += 1;
+    lastStart = now();
+    job
+      .fn()
+      .then(job.resolve, job.reject)
+      .finally(() => {
+        running -= 1;
+        drain();
+      });
+  };
+
   const drain = (): void => {
     if (stopped) return;
     while (queue.length > 0 && running < maxConcurrent) {
@@ -103,16 +116,7 @@ export function createLimiter(options: LimiterOptions, id = "connect", now: () =
       }
       const job = queue.shift()!;
       if (job.onAbort) job.signal?.removeEventListener("abort", job.onAbort);
-      tokens -= 1;
-      running += 1;
-      lastStart = now();
-      job
-        .fn()
-        .then(job.resolve, job.reject)
-        .finally(() => {
-          running -= 1;
-          drain();
-        });
+      start(job);
     }
   };
 
@@ -130,6 +134,15 @@ export function createLimiter(options: LimiterOptions, id = "connect", now: () =
           signal: opts.signal,
           onAbort: undefined,
         };
+        // Nothing queued and the limit allows it now: start at once, without the queue or an abort
+        // listener that would be removed again straight away (what drain() would do, minus that).
+        if (queue.length === 0 && running < maxConcurrent) {
+          refill();
+          if (waitFor() <= 0) {
+            start(job);
+            return;
+          }
+        }
         if (opts.signal) {
           job.onAbort = () => {
             const index = queue.indexOf(job);
