@@ -87,17 +87,19 @@ export function createLimiter(options: LimiterOptions, id = "connect", now: () =
     return Math.max(spacing, tokenWait, 0);
   };
 
-  const start = (job: Waiting): void => {
+  const take = (): void => {
     tokens -= 1;
     running += 1;
     lastStart = now();
-    job
-      .fn()
-      .then(job.resolve, job.reject)
-      .finally(() => {
-        running -= 1;
-        drain();
-      });
+  };
+  const release = (): void => {
+    running -= 1;
+    drain();
+  };
+
+  const start = (job: Waiting): void => {
+    take();
+    job.fn().then(job.resolve, job.reject).finally(release);
   };
 
   const drain = (): void => {
@@ -124,6 +126,22 @@ export function createLimiter(options: LimiterOptions, id = "connect", now: () =
     schedule<T>(fn: () => Promise<T>, opts: { priority?: number; signal?: AbortSignal } = {}): Promise<T> {
       if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
       if (stopped) return Promise.reject(new IntegrationError(`limiter ${id} is stopped`, { retryable: false }));
+      // Nothing queued and the limit allows it now: run at once, as drain() would, but without a queue
+      // entry, an abort listener that would be removed again straight away, or a promise around the call's.
+      if (queue.length === 0 && running < maxConcurrent) {
+        refill();
+        if (waitFor() <= 0) {
+          take();
+          let result: Promise<T>;
+          try {
+            result = Promise.resolve(fn());
+          } catch (error) {
+            result = Promise.reject(error);
+          }
+          result.then(release, release);
+          return result;
+        }
+      }
       return new Promise<T>((resolve, reject) => {
         const job: Waiting = {
           fn,
@@ -134,15 +152,6 @@ export function createLimiter(options: LimiterOptions, id = "connect", now: () =
           signal: opts.signal,
           onAbort: undefined,
         };
-        // Nothing queued and the limit allows it now: start at once, without the queue or an abort
-        // listener that would be removed again straight away (what drain() would do, minus that).
-        if (queue.length === 0 && running < maxConcurrent) {
-          refill();
-          if (waitFor() <= 0) {
-            start(job);
-            return;
-          }
-        }
         if (opts.signal) {
           job.onAbort = () => {
             const index = queue.indexOf(job);
