@@ -61,28 +61,48 @@ export async function benchOverhead({ smoke }) {
     const res = await request(`${url}/Messages/${sid}.json`, { dispatcher: agent, headers: { accept: "application/json" } });
     await res.body.json();
   };
+  // What any client that can cancel a request pays in undici: an AbortController per request, a
+  // timeout armed on it, and the signal passed to request(). Not the goal's floor (that stays raw
+  // undici); it shows how much of the gap is undici's signal path rather than our code.
+  const rawSignal = async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 30_000);
+    try {
+      const res = await request(`${url}/Messages/${sid}.json`, { dispatcher: agent, headers: { accept: "application/json" }, signal: controller.signal });
+      await res.body.json();
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const sdk = () => runtime.run(getMessage, { sid });
-  // warm up both paths
+  // warm up every path
   for (let i = 0; i < 200; i += 1) {
     await raw();
+    await rawSignal();
     await sdk();
   }
   const rows = [];
   for (const concurrency of [1, 16]) {
     const rawRuns = [];
+    const signalRuns = [];
     const sdkRuns = [];
     for (let r = 0; r < rounds; r += 1) {
       rawRuns.push(await throughput(raw, { concurrency, durationMs }));
+      signalRuns.push(await throughput(rawSignal, { concurrency, durationMs }));
       sdkRuns.push(await throughput(sdk, { concurrency, durationMs }));
     }
     const rawRate = median(rawRuns);
+    const signalRate = median(signalRuns);
     const sdkRate = median(sdkRuns);
     rows.push({
       concurrency,
       rawRate,
+      signalRate,
       sdkRate,
       ratio: sdkRate / rawRate,
+      signalRatio: signalRate / rawRate,
       addedUs: (1e6 / sdkRate - 1e6 / rawRate) * concurrency,
+      signalAddedUs: (1e6 / signalRate - 1e6 / rawRate) * concurrency,
     });
   }
   // Where a full call's time goes when the goal is missed (in-process CPU profile at concurrency 16).
@@ -102,6 +122,7 @@ export async function benchOverhead({ smoke }) {
   }
   await runtime.close();
   await agent.close();
+  const ownCpu = await ownCodeCpu({ smoke });
 
   // Limiter accuracy: 10 req/s configured, 10× oversubscribed (ten seconds of calls offered at once);
   // a loopback server in this process stamps each request as it arrives, as the vendor would count it.
@@ -127,7 +148,41 @@ export async function benchOverhead({ smoke }) {
     limiter: { configured: limitRate, burst: limitRate, calls: limitCalls, achieved: limitCalls / elapsed, maxInWindow: maxWindow },
     distributed,
     profile: profiled,
+    ownCpu,
   };
+}
+
+/**
+ * CPU µs per call of the same client call with the network taken out: an `execute` operation that
+ * returns the canned body at once, 16 calls in flight, same policy. What our own code costs,
+ * without the cache and scheduling effects of real socket I/O around it.
+ */
+async function ownCodeCpu({ smoke }) {
+  const body = JSON.parse(CANNED);
+  const local = defineOperation({ ...getMessage, request: undefined, execute: async () => ({ ...body }) });
+  const runtime = createRuntime({
+    adapter: { id: "bench-cpu", version: "0.0.0" },
+    policy: {
+      retry: { attempts: 3 },
+      breaker: { failureThreshold: 5, successThreshold: 2, resetTimeoutMs: 30_000 },
+      limiter: { perSecond: 1_000_000_000, burst: 1_000_000_000 },
+    },
+  });
+  const calls = smoke ? 2_000 : 50_000;
+  const burst = async () => {
+    let left = calls;
+    const started = process.cpuUsage();
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (left-- > 0) await runtime.run(local, { sid: body.sid });
+    }));
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / calls;
+  };
+  await burst();
+  const runs = [];
+  for (let r = 0; r < (smoke ? 1 : 7); r += 1) runs.push(await burst());
+  await runtime.close();
+  return median(runs);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
