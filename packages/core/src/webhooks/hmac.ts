@@ -70,8 +70,8 @@ function readSignatures(req: WebhookRequest, options: HmacVerifierOptions): Sign
   if (specs.length === 0) throw new TypeError("hmacVerifier: set `header` or `headerNames`");
   const names = [...new Set(specs.flatMap((spec) => (typeof spec === "string" ? [spec.toLowerCase()] : headerNamesMatching(req, spec))))];
   const values = names.map((name) => headerOf(req, name)).filter((value): value is string => value !== undefined && value.trim() !== "");
-  const described = specs.map((spec) => (typeof spec === "string" ? spec : String(spec))).join(" or ");
   if (values.length === 0) {
+    const described = specs.map((spec) => (typeof spec === "string" ? spec : String(spec))).join(" or ");
     throw verificationError("missing_header", `no signature header (${described}); is signing enabled at the vendor, and does a proxy strip the header?`, options.vendor);
   }
   const expected = DIGEST_BYTES[options.algorithm];
@@ -108,16 +108,25 @@ async function checkHmac(
   const secrets = await resolveSecrets(options.secrets);
   if (secrets.length === 0) throw verificationError("no_secret", "no signing secret is configured", options.vendor);
   const matchesWith = (secret: string): boolean => {
-    let matched = false;
     for (const payload of payloads) {
       const digest = createHmac(options.algorithm, secret).update(payload).digest();
-      // Compare against every signature (no early exit) so timing does not depend on which matched.
+      // Every comparison is constant-time, and one digest is compared against every signature;
+      // after a digest matched, the remaining candidates and secrets are not computed. Which URL
+      // form or which rotating secret matched is no secret, and a request that matches nothing
+      // still costs every candidate under every secret, whatever its signature.
+      let matched = false;
       for (const signature of signatures) matched = timingSafeEqualBuffers(digest, signature) || matched;
+      if (matched) return true;
     }
-    return matched;
+    return false;
   };
   let ok = false;
-  for (const secret of secrets) ok = matchesWith(secret) || ok;
+  for (const secret of secrets) {
+    if (matchesWith(secret)) {
+      ok = true;
+      break;
+    }
+  }
   if (!ok) {
     throw verificationError(
       "bad_signature",
