@@ -1,5 +1,5 @@
 import { WebhookVerificationError, type WebhookRequest } from "@connect/core";
-import { bodySha256, computeTwilioSignature, parseFormParams, signatureBase, signatureUrlCandidates, twilioSignatureVerifier } from "@connect/twilio";
+import { bodySha256, computeTwilioSignature, createTwilioWebhookHandler, parseFormParams, signatureBase, signatureUrlCandidates, twilioSignatureVerifier } from "@connect/twilio";
 import { signTwilioRequest, twilioSignature } from "@connect/twilio/testing";
 import { describe, expect, it } from "vitest";
 
@@ -158,5 +158,29 @@ describe("twilioSignatureVerifier (JSON bodies with bodySHA256)", () => {
   it("accepts an upper-case hex digest", async () => {
     const url = `${URL_SIGNED}&bodySHA256=${JSON_HASH.toUpperCase()}`;
     await expect(verifier.verify(json(url, JSON_BODY, computeTwilioSignature(TOKEN, url)))).resolves.toBeUndefined();
+  });
+});
+
+describe("the webhook handler shares one form parse between verification and parsing (issue 14)", () => {
+  it("a request object handled again after its body bytes changed in place is verified afresh, not from the earlier parse", async () => {
+    const seen: string[] = [];
+    const handler = createTwilioWebhookHandler({ authToken: TOKEN, dedupe: false, onStatus: (e) => void seen.push(`${e.messageSid}:${e.status}`) });
+    const params = { MessageSid: `SM${"0".repeat(32)}`, MessageStatus: "sent", AccountSid: `AC${"1".repeat(32)}`, To: "+15558675310" };
+    const body = Buffer.from(form(Object.entries(params)), "utf8");
+    const req = request({ body, signature: computeTwilioSignature(TOKEN, URL_SIGNED, params) });
+    expect((await handler.handle(req)).status).toBe(200);
+    body.write("fail", body.indexOf("sent"), "utf8");
+    expect(req.rawBody.toString("utf8")).toContain("MessageStatus=fail");
+    expect((await handler.handle(req)).status).toBe(401);
+    expect(seen).toEqual([`SM${"0".repeat(32)}:sent`]);
+  });
+
+  it("the event carries every parameter of the verified body", async () => {
+    const events: Array<Record<string, string>> = [];
+    const handler = createTwilioWebhookHandler({ authToken: TOKEN, onStatus: (e) => void events.push({ ...e.params }) });
+    const params = { MessageSid: `SM${"2".repeat(32)}`, MessageStatus: "delivered", To: "+15558675310", From: "+15017250604" };
+    const req = request({ body: form(Object.entries(params)), signature: computeTwilioSignature(TOKEN, URL_SIGNED, params) });
+    expect((await handler.handle(req)).status).toBe(200);
+    expect(events).toEqual([params]);
   });
 });

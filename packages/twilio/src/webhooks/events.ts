@@ -9,7 +9,7 @@ import { describeDeliveryError, type DeliveryErrorInfo } from "../errors.js";
 import { createKeywordMatcher, normalizeKeyword, type KeywordMatch, type KeywordMatcher } from "../keywords.js";
 import type { MessageStatus } from "../schemas.js";
 import { isFinalStatus } from "../status.js";
-import { bodyHashParam, paramRecord, parseFormParams } from "./signature.js";
+import { bodyHashParam, formParamsOf, paramRecord } from "./signature.js";
 
 /** What every Twilio messaging webhook carries. @public */
 export interface TwilioWebhookBase {
@@ -126,10 +126,20 @@ export function webhookParams(req: WebhookRequest): Record<string, string | stri
     }
     return out;
   }
-  return parseFormParams(req.rawBody);
+  // Parsed during verification already when the webhook handler shares it (same body).
+  return formParamsOf(req);
 }
 
 function firstValues(params: Record<string, string | string[]>): Record<string, string> {
+  // Usually no name repeats: then the record (fresh from the parser, held by nothing else) is the answer.
+  let repeated = false;
+  for (const name in params) {
+    if (Array.isArray(params[name])) {
+      repeated = true;
+      break;
+    }
+  }
+  if (!repeated) return params as Record<string, string>;
   const out = paramRecord<string>();
   for (const [name, value] of Object.entries(params)) out[name] = Array.isArray(value) ? (value[0] ?? "") : value;
   return out;

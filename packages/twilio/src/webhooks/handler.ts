@@ -27,7 +27,7 @@ import { createKeywordMatcher, normalizeKeyword } from "../keywords.js";
 import { boundedMap, createMemoryStatusStore, isKnownStatus, isStatusAdvance, type MessageStatusStore, type OptOutStore } from "../status.js";
 import { TWIML_CONTENT_TYPE, twimlResponse, type TwimlReply } from "../twiml.js";
 import { parseTwilioWebhook, type InboundMessageEvent, type StatusCallbackEvent, type TwilioWebhookEvent, type TwilioWebhookKind } from "./events.js";
-import { twilioSignatureVerifier } from "./signature.js";
+import { closeFormSlot, openFormSlot, twilioSignatureVerifier } from "./signature.js";
 
 /** Handles a status callback; throw to have Twilio deliver it again. @public */
 export type StatusCallbackHandler = (event: StatusCallbackEvent, ctx: WebhookEventContext) => void | Promise<void>;
@@ -207,9 +207,14 @@ export function createTwilioWebhookHandler(options: TwilioWebhookOptions): Twili
     vendor: "twilio",
     verifier,
     parse: (req) => {
-      const event = parseTwilioWebhook(req, { kind: options.kind, keywords: matcher });
-      parsed.set(req, event);
-      return event;
+      try {
+        const event = parseTwilioWebhook(req, { kind: options.kind, keywords: matcher });
+        parsed.set(req, event);
+        return event;
+      } finally {
+        // The form body parsed during verification served the parser too; handlers read their own.
+        closeFormSlot(req);
+      }
     },
     eventId: (event) => (event.type === "message.status" ? `status:${event.messageSid}:${event.status}` : `inbound:${event.messageSid}`),
     eventType: (event) => event.type,
@@ -233,7 +238,13 @@ export function createTwilioWebhookHandler(options: TwilioWebhookOptions): Twili
 
   async function handle(incoming: WebhookRequest): Promise<WebhookResponse> {
     const req = publicRequest(incoming);
-    const result = await receiver.handle(req);
+    openFormSlot(req);
+    let result: WebhookResponse;
+    try {
+      result = await receiver.handle(req);
+    } finally {
+      closeFormSlot(req);
+    }
     if (result.status !== 200) return result;
     const event = parsed.get(req);
     if (event?.type !== "message.inbound") return { ...EMPTY_OK, headers: { ...EMPTY_OK.headers } };

@@ -4,7 +4,7 @@
  * sorted by name (`name + value`, no separators). JSON bodies are signed differently: Twilio adds
  * `bodySHA256=<hex SHA-256 of the raw body>` to the URL query and signs the URL alone.
  * Twilio is not consistent about the default port, so the URL is tried with and without it.
- * Core's HMAC verifier does the constant-time comparison over every candidate and token.
+ * Core's HMAC verifier does the constant-time comparisons, the URL as given first.
  */
 import { createHash, createHmac } from "node:crypto";
 import { hmacVerifier, timingSafeEqualStrings, WebhookVerificationError, type SecretSource, type WebhookRequest, type WebhookVerifier } from "@connect/core";
@@ -23,7 +23,12 @@ export type TwilioParams = Readonly<Record<string, string | readonly string[]>>;
  * @public
  */
 export function signatureBase(url: string, params: TwilioParams = {}): string {
-  let out = url;
+  return url + sortedParams(params);
+}
+
+/** The part of the signature base after the URL: every parameter sorted by name, `name + value`. */
+function sortedParams(params: TwilioParams): string {
+  let out = "";
   for (const name of Object.keys(params).sort()) {
     const value = params[name]!;
     if (typeof value === "string") out += name + value;
@@ -60,18 +65,28 @@ function withDefaultPort(url: URL): string | undefined {
  * @public
  */
 export function signatureUrlCandidates(url: string): string[] {
+  return [...urlCandidates(url)];
+}
+
+// A webhook endpoint sees the same few URLs over and over: the candidates and the bodySHA256 value
+// are pure functions of the URL string, so the last answer is kept instead of parsing it again.
+let lastCandidates: { url: string; candidates: readonly string[] } | undefined;
+
+function urlCandidates(url: string): readonly string[] {
+  if (lastCandidates?.url === url) return lastCandidates.candidates;
   const out = new Set<string>([url]);
-  let parsed: URL;
   try {
-    parsed = new URL(url);
+    const parsed = new URL(url);
+    // WHATWG URL drops an explicit default port, so `href` is the form without it.
+    out.add(parsed.href);
+    const ported = withDefaultPort(parsed);
+    if (ported) out.add(ported);
   } catch {
-    return [...out];
+    // Not an absolute URL: only as given.
   }
-  // WHATWG URL drops an explicit default port, so `href` is the form without it.
-  out.add(parsed.href);
-  const ported = withDefaultPort(parsed);
-  if (ported) out.add(ported);
-  return [...out];
+  const candidates = Object.freeze([...out]);
+  lastCandidates = { url, candidates };
+  return candidates;
 }
 
 /** Read a form-urlencoded body into parameters (a repeated name becomes an array). @public */
@@ -93,20 +108,47 @@ export function paramRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
 
+let lastBodyHash: { url: string; value: string | undefined } | undefined;
+
 /** The `bodySHA256` query value of a URL, when it has one. @internal */
 export function bodyHashParam(url: string): string | undefined {
+  if (lastBodyHash?.url === url) return lastBodyHash.value;
+  let value: string | undefined;
   try {
-    return new URL(url).searchParams.get(BODY_SHA256_PARAM) ?? undefined;
+    value = new URL(url).searchParams.get(BODY_SHA256_PARAM) ?? undefined;
   } catch {
-    return undefined;
+    value = undefined;
   }
+  lastBodyHash = { url, value };
+  return value;
 }
 
-/** The signed payload candidates of a request (URL variants + sorted POST params). @internal */
+// The webhook handler verifies a request and then parses it: while it has a slot open for the
+// request, the form body is parsed once, by whichever needs it first, and only for that same body.
+const formSlots = new WeakMap<WebhookRequest, { rawBody: unknown; params: Record<string, string | string[]> | undefined }>();
+
+/** Share the form parameters of `req` between its verification and its parsing, until {@link closeFormSlot}. @internal */
+export function openFormSlot(req: WebhookRequest): void {
+  formSlots.set(req, { rawBody: req.rawBody, params: undefined });
+}
+
+/** End the sharing opened by {@link openFormSlot}. @internal */
+export function closeFormSlot(req: WebhookRequest): void {
+  formSlots.delete(req);
+}
+
+/** The form parameters of a request's body: parsed once per open slot, otherwise every time. @internal */
+export function formParamsOf(req: WebhookRequest): Record<string, string | string[]> {
+  const slot = formSlots.get(req);
+  if (slot === undefined || slot.rawBody !== req.rawBody) return parseFormParams(req.rawBody);
+  return (slot.params ??= parseFormParams(req.rawBody));
+}
+
+/** The signed payload candidates of a request (URL variants + sorted POST params), the URL as given first. @internal */
 export function signedPayloads(req: WebhookRequest): string[] {
   const jsonVariant = bodyHashParam(req.url) !== undefined;
-  const params = req.method === "GET" || req.method === "HEAD" || jsonVariant ? {} : parseFormParams(req.rawBody);
-  return signatureUrlCandidates(req.url).map((url) => signatureBase(url, params));
+  const suffix = req.method === "GET" || req.method === "HEAD" || jsonVariant ? "" : sortedParams(formParamsOf(req));
+  return urlCandidates(req.url).map((url) => url + suffix);
 }
 
 /** Options of {@link twilioSignatureVerifier}. @public */
