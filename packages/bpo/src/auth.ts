@@ -3,7 +3,7 @@
  * string or comes from a SecretProvider; after a 401 the provider is asked once for a fresh
  * value (a rotated key) and the request is re-sent once.
  */
-import { bearerAuth, registerSecret, type AuthStrategy, type SecretProvider } from "@connect/core";
+import { bearerAuth, registerSecret, secretValue, type AuthStrategy, type SecretProvider } from "@connect/core";
 
 /** Secret name read from a SecretProvider when none is given. @public */
 export const DEFAULT_API_KEY_SECRET = "BPO_API_KEY";
@@ -16,17 +16,7 @@ export function bpoAuth(apiKey: string | SecretProvider, secretName: string = DE
     return bearerAuth(apiKey);
   }
   if (!apiKey || typeof apiKey.get !== "function") throw new TypeError("createBpoClient: apiKey must be a string or a SecretProvider");
-  let forceNext = false;
-  return bearerAuth(
-    async () => {
-      const force = forceNext;
-      forceNext = false;
-      const key = await apiKey.get(secretName, force ? { forceRefresh: true } : undefined);
-      registerSecret(key);
-      return key;
-    },
-    async () => {
-      forceNext = true;
-    },
-  );
+  // Core's secretValue: read through the provider, re-read with forceRefresh after a 401.
+  const key = secretValue(apiKey, secretName);
+  return bearerAuth(key, () => key.refresh());
 }

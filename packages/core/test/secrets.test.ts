@@ -395,6 +395,22 @@ describe("secretValue", () => {
     expect(source.calls.map((c) => c.forceRefresh)).toEqual([false, true]);
   });
 
+  it("after refresh() the next read asks even a provider without a cache for a fresh value", async () => {
+    const calls: Array<SecretGetOptions | undefined> = [];
+    const plain: SecretProvider = {
+      async get(_name, options) {
+        calls.push(options);
+        return options?.forceRefresh ? "rotated-key-2" : "stale-key-1";
+      },
+    };
+    const key = secretValue(plain, "api");
+    expect(await key()).toBe("stale-key-1");
+    await key.refresh();
+    expect(await key()).toBe("rotated-key-2");
+    expect(await key()).toBe("stale-key-1");
+    expect(calls).toEqual([undefined, { forceRefresh: true }, undefined]);
+  });
+
   it("rejects an empty name", () => {
     expect(() => secretValue("x", "")).toThrow(ValidationError);
   });

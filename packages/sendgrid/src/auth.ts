@@ -3,7 +3,7 @@
  * The key is a string or comes from a SecretProvider; after a 401 the provider is asked for
  * a fresh value once (a rotated key), then the request is re-sent once.
  */
-import { bearerAuth, registerSecret, type AuthStrategy } from "@connect/core";
+import { bearerAuth, registerSecret, secretValue, type AuthStrategy } from "@connect/core";
 
 /** Where secrets come from (the shape of core's SecretProvider). @public */
 export interface SecretProvider {
@@ -21,17 +21,7 @@ export function sendGridAuth(apiKey: string | SecretProvider, secretName: string
     registerSecret(apiKey);
     return bearerAuth(apiKey);
   }
-  let forceNext = false;
-  return bearerAuth(
-    async () => {
-      const force = forceNext;
-      forceNext = false;
-      const key = await apiKey.get(secretName, force ? { forceRefresh: true } : undefined);
-      registerSecret(key);
-      return key;
-    },
-    async () => {
-      forceNext = true;
-    },
-  );
+  // Core's secretValue: read through the provider, re-read with forceRefresh after a 401.
+  const key = secretValue(apiKey, secretName);
+  return bearerAuth(key, () => key.refresh());
 }

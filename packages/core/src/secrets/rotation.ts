@@ -10,7 +10,7 @@ import { assertSecretName, type SecretProvider } from "./provider.js";
 export interface SecretValue {
   /** The current value (cached by the provider when it caches). */
   (signal?: AbortSignal): Promise<string>;
-  /** Fetch the value again from the source, bypassing caches (e.g. as an AuthStrategy's `refresh`). */
+  /** Make the next read fetch the value again from the source, bypassing caches (e.g. as an AuthStrategy's `refresh`). */
   refresh(signal?: AbortSignal): Promise<void>;
 }
 
@@ -29,14 +29,20 @@ export function secretValue(source: string | SecretProvider, name: string): Secr
     const literal = async (): Promise<string> => source;
     return Object.assign(literal, { refresh: async (): Promise<void> => undefined });
   }
+  // After a rejection the NEXT read asks the source with forceRefresh, so a provider without a
+  // cache of its own (a plain `get`) is asked for the new value too, not just a caching one.
+  let forceNext = false;
   const lookup = async (signal?: AbortSignal): Promise<string> => {
-    const value = await source.get(name, { signal });
+    const force = forceNext;
+    forceNext = false;
+    const options = force ? { forceRefresh: true, ...(signal ? { signal } : {}) } : signal ? { signal } : undefined;
+    const value = await source.get(name, options);
     registerSecret(value);
     return value;
   };
   return Object.assign(lookup, {
-    refresh: async (signal?: AbortSignal): Promise<void> => {
-      registerSecret(await source.get(name, { forceRefresh: true, signal }));
+    refresh: async (): Promise<void> => {
+      forceNext = true;
     },
   });
 }
