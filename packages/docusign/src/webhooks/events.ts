@@ -73,6 +73,19 @@ export interface DocuSignConnectEvent {
   meta: ConnectEventMeta;
 }
 
+const DOCUSIGN_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether the fields name a time `Date.UTC` keeps as written (no roll-over, no 19xx mapping of years below 100). */
+function isCalendarTime(y: string, mo: string, d: string, h: string, mi: string, s: string): boolean {
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (year < 100 || month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0) && Number(h) <= 23 && Number(mi) <= 59 && Number(s) <= 59;
+}
+
 /**
  * Normalise a DocuSign time to UTC ISO 8601 with milliseconds. JSON times carry `Z` and up to 7
  * fraction digits; XML times carry no zone and are in `offsetHours` (the account's zone).
@@ -80,10 +93,17 @@ export interface DocuSignConnectEvent {
  */
 export function normaliseTime(value: string | undefined, offsetHours = 0): string | undefined {
   if (value === undefined) return undefined;
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
+  const match = DOCUSIGN_TIME.exec(value.trim());
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s, fraction, zone] = match;
-  const ms = Number(((fraction ?? "") + "000").slice(0, 3));
+  const msText = ((fraction ?? "") + "000").slice(0, 3);
+  // Already UTC and a real calendar time (what Connect JSON sends): the ISO string is the same
+  // fields, written out, without a Date round trip. Anything else (an offset, a zone-less XML time,
+  // a field out of range that Date.UTC would roll over, a year below 100) goes through Date.
+  if ((zone === "Z" || (zone === undefined && offsetHours === 0)) && isCalendarTime(y!, mo!, d!, h!, mi!, s!)) {
+    return `${y}-${mo}-${d}T${h}:${mi}:${s}.${msText}Z`;
+  }
+  const ms = Number(msText);
   let epoch = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   if (zone === undefined) epoch -= offsetHours * 3_600_000;
   else if (zone !== "Z") {

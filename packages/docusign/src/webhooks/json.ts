@@ -73,6 +73,10 @@ function recipientsOf(summary: z.output<typeof Summary> | undefined): Array<Conn
       if (!parsed.success) continue;
       const r = parsed.data;
       const order = r.routingOrder !== undefined && /^\d+$/.test(r.routingOrder) ? Number(r.routingOrder) : undefined;
+      const sentAt = normaliseTime(r.sentDateTime);
+      const deliveredAt = normaliseTime(r.deliveredDateTime);
+      const signedAt = normaliseTime(r.signedDateTime);
+      const declinedAt = normaliseTime(r.declinedDateTime);
       out.push({
         type,
         email: r.email,
@@ -80,10 +84,10 @@ function recipientsOf(summary: z.output<typeof Summary> | undefined): Array<Conn
         ...(order !== undefined ? { routingOrder: order } : {}),
         status: (r.status ?? "created").toLowerCase(),
         ...(r.recipientIdGuid !== undefined ? { recipientIdGuid: r.recipientIdGuid } : {}),
-        ...(normaliseTime(r.sentDateTime) ? { sentAt: normaliseTime(r.sentDateTime) } : {}),
-        ...(normaliseTime(r.deliveredDateTime) ? { deliveredAt: normaliseTime(r.deliveredDateTime) } : {}),
-        ...(normaliseTime(r.signedDateTime) ? { signedAt: normaliseTime(r.signedDateTime) } : {}),
-        ...(normaliseTime(r.declinedDateTime) ? { declinedAt: normaliseTime(r.declinedDateTime) } : {}),
+        ...(sentAt ? { sentAt } : {}),
+        ...(deliveredAt ? { deliveredAt } : {}),
+        ...(signedAt ? { signedAt } : {}),
+        ...(declinedAt ? { declinedAt } : {}),
         ...(r.declinedReason !== undefined ? { declinedReason: r.declinedReason } : {}),
         ...(r.recipientId !== undefined ? { recipientId: r.recipientId } : {}),
       });
