@@ -2,8 +2,10 @@
  * Export deliveries in an S3 bucket, through @aws-sdk/client-s3: ListObjectsV2 (every page)
  * finds the `bpo_export_YYYY-MM-DD.*` objects under a prefix, GetObject streams one. Both run
  * as operations of core's runtime (`bpo.exports.list`, `bpo.exports.open`: retries, breaker,
- * spans) with the SDK's own retries off. The SDK is loaded on first use, so hosts that read
- * exports from a folder never load it. Tests point `endpoint` at a fake on 127.0.0.1.
+ * spans) with the SDK's own retries off. The SDK is an optional peer dependency, loaded on first
+ * use: hosts that read exports from a folder neither install nor load it, and a reader used
+ * without it fails with an error that says what to install. Tests point `endpoint` at a fake on
+ * 127.0.0.1.
  */
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import {
@@ -112,6 +114,24 @@ const Body = z.custom<AsyncIterable<Uint8Array>>((value) => !!value && typeof va
 
 type Sdk = typeof import("@aws-sdk/client-s3");
 
+const SDK_PACKAGE = "@aws-sdk/client-s3";
+
+/** How the reader loads the SDK; a seam for the test of a host without it installed. @internal */
+export const s3Sdk = { load: (): Promise<Sdk> => import("@aws-sdk/client-s3") };
+
+/** True when `error` says the SDK package itself cannot be found (not a module it depends on). */
+function isMissingSdk(error: unknown): boolean {
+  const e = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+  return (e.code === "ERR_MODULE_NOT_FOUND" || e.code === "MODULE_NOT_FOUND") && typeof e.message === "string" && e.message.includes(`'${SDK_PACKAGE}'`);
+}
+
+function missingSdkError(operation: string, cause: unknown): IntegrationError {
+  return new IntegrationError(
+    `${BPO_VENDOR} ${operation}: s3ExportReader needs ${SDK_PACKAGE}, an optional peer dependency of @connect/bpo that is not installed; install it next to @connect/bpo (npm install ${SDK_PACKAGE})`,
+    { vendor: BPO_VENDOR, operation, vendorCode: "S3_SDK_NOT_INSTALLED", retryable: false, cause },
+  );
+}
+
 /**
  * Read deliveries from S3.
  * @example
@@ -129,9 +149,14 @@ export function s3ExportReader(options: S3ExportReaderOptions): S3ExportReader {
   }
   let sdk: Promise<Sdk> | undefined;
   let owned: S3Client | undefined;
-  const load = (): Promise<Sdk> => (sdk ??= import("@aws-sdk/client-s3"));
-  const client = async (): Promise<{ s3: S3Client; sdk: Sdk }> => {
-    const loaded = await load();
+  const load = (operation: string): Promise<Sdk> =>
+    (sdk ??= s3Sdk.load().catch((error: unknown) => {
+      // Not kept: the next call tries again (and builds its own error).
+      sdk = undefined;
+      throw isMissingSdk(error) ? missingSdkError(operation, error) : error;
+    }));
+  const client = async (operation: string): Promise<{ s3: S3Client; sdk: Sdk }> => {
+    const loaded = await load(operation);
     if (options.client) return { s3: options.client, sdk: loaded };
     owned ??= new loaded.S3Client({
       region: options.region ?? "us-east-1",
@@ -150,7 +175,7 @@ export function s3ExportReader(options: S3ExportReaderOptions): S3ExportReader {
     output: Listed,
     idempotent: true,
     async execute(input, ctx) {
-      const { s3, sdk: loaded } = await client();
+      const { s3, sdk: loaded } = await client("exports.list");
       const found: z.infer<typeof Listed> = [];
       let token: string | undefined;
       do {
@@ -178,7 +203,7 @@ export function s3ExportReader(options: S3ExportReaderOptions): S3ExportReader {
     output: Body,
     idempotent: true,
     async execute(input, ctx) {
-      const { s3, sdk: loaded } = await client();
+      const { s3, sdk: loaded } = await client("exports.open");
       const object = await s3.send(new loaded.GetObjectCommand({ Bucket: input.bucket, Key: input.key }), { abortSignal: ctx.signal }).catch((error: unknown) => {
         throw mapS3Error(error, "exports.open", `S3 GetObject of s3://${input.bucket}/${input.key}`) ?? error;
       });
