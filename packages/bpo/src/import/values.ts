@@ -28,6 +28,12 @@ export function money(value: unknown): number | null {
   }
   const raw = text(value);
   if (raw === null) return null;
+  // Most cells are plain digits: nothing to strip.
+  if (PLAIN_NUMBER.test(raw)) {
+    const amount = Number(raw);
+    if (amount < 0) throw new CellError(`${JSON.stringify(raw)} is negative`);
+    return amount;
+  }
   const cleaned = raw.replace(/^(usd\s*|\$\s*)/i, "").replace(/\s*usd$/i, "");
   if (!PLAIN_NUMBER.test(cleaned) && !GROUPED_NUMBER.test(cleaned)) throw new CellError(`${JSON.stringify(raw)} is not a number`);
   const amount = Number(cleaned.replaceAll(",", ""));
