@@ -14,6 +14,7 @@ import {
   IntegrationError,
   mergePolicies,
   registerSecret,
+  withRotation,
   type AccessToken,
   type PolicyOptions,
   type SecretProvider,
@@ -135,21 +136,11 @@ export function clientCredentials(options: ClientCredentialsOptions): ClientCred
     now,
   });
   const secretName = options.clientSecretName ?? DEFAULT_CLIENT_SECRET_NAME;
-  const secretOf = async (force: boolean, signal?: AbortSignal): Promise<string> => {
+  // A client secret from a provider that Lone Wolf refuses is fetched again once (rotation): core's withRotation.
+  const fetchToken = (signal?: AbortSignal): Promise<AccessToken> => {
+    const mintWith = (clientSecret: string) => runtime.run(mint, { clientSecret }, { signal });
     const source = options.clientSecret;
-    if (typeof source === "string") return source;
-    const value = await source.get(secretName, { ...(force ? { forceRefresh: true } : {}), signal });
-    registerSecret(value);
-    return value;
-  };
-
-  const fetchToken = async (signal?: AbortSignal): Promise<AccessToken> => {
-    try {
-      return await runtime.run(mint, { clientSecret: await secretOf(false, signal) }, { signal });
-    } catch (error) {
-      if (!(error instanceof AuthError) || typeof options.clientSecret === "string") throw error;
-      return runtime.run(mint, { clientSecret: await secretOf(true, signal) }, { signal });
-    }
+    return typeof source === "string" ? mintWith(source) : withRotation(source, secretName, mintWith, { signal });
   };
 
   return {
