@@ -4,7 +4,9 @@
  * path. Webhook signatures are a separate matter: they are always keyed on the account's Auth
  * Token, even when REST calls use an API key — so the configuration names both.
  */
-import { registerSecret, type AuthStrategy, type SecretProvider, type SecretSource } from "@connect/core";
+// core's basicAuth registers the secret and the encoded header, never the SID (an identifier);
+// secretValue re-reads a provider's secret with forceRefresh after a 401.
+import { basicAuth, registerSecret, secretValue, type AuthStrategy, type SecretProvider, type SecretSource } from "@connect/core";
 import { ACCOUNT_SID, API_KEY_SID } from "./schemas.js";
 
 /** Default secret names read from a SecretProvider. @public */
@@ -34,36 +36,6 @@ export interface ResolvedTwilioAuth {
   webhookToken: SecretSource | undefined;
 }
 
-function basic(user: string, secret: () => Promise<string> | string, refresh?: () => void): AuthStrategy {
-  return {
-    async apply(request) {
-      const value = await secret();
-      // The SID is an identifier, not a secret: only the secret and the encoded header are registered.
-      registerSecret(value);
-      const encoded = Buffer.from(`${user}:${value}`).toString("base64");
-      registerSecret(encoded);
-      return { ...request, headers: { ...request.headers, authorization: `Basic ${encoded}` } };
-    },
-    ...(refresh ? { refresh: async () => refresh() } : {}),
-  };
-}
-
-function fromProvider(provider: SecretProvider, name: string): { read: () => Promise<string>; forceNext: () => void } {
-  let force = false;
-  return {
-    read: async () => {
-      const forceRefresh = force;
-      force = false;
-      const value = await provider.get(name, forceRefresh ? { forceRefresh: true } : undefined);
-      registerSecret(value);
-      return value;
-    },
-    forceNext: () => {
-      force = true;
-    },
-  };
-}
-
 function assertSecret(value: unknown, what: string): asserts value is string {
   if (typeof value !== "string" || value.trim() === "") throw new TypeError(`createTwilioClient: ${what} is empty`);
   if (value !== value.trim()) throw new TypeError(`createTwilioClient: ${what} has surrounding whitespace (a newline from an env file?)`);
@@ -85,22 +57,22 @@ export function twilioAuth(accountSid: string, auth: TwilioAuth): ResolvedTwilio
   if ("apiKeySid" in auth && auth.apiKeySid !== undefined) {
     if (!API_KEY_SID.test(auth.apiKeySid)) throw new TypeError("createTwilioClient: auth.apiKeySid must be SK followed by 32 hex digits");
     if ("secrets" in auth && auth.secrets) {
-      const source = fromProvider(auth.secrets, auth.apiKeySecretName ?? DEFAULT_SECRET_NAMES.apiKeySecret);
-      return { kind: "apiKey", strategy: basic(auth.apiKeySid, source.read, source.forceNext), webhookToken: undefined };
+      const secret = secretValue(auth.secrets, auth.apiKeySecretName ?? DEFAULT_SECRET_NAMES.apiKeySecret);
+      return { kind: "apiKey", strategy: basicAuth(auth.apiKeySid, () => secret(), () => secret.refresh()), webhookToken: undefined };
     }
     const secret = (auth as { apiKeySecret?: unknown }).apiKeySecret;
     assertSecret(secret, "auth.apiKeySecret");
     registerSecret(secret);
-    return { kind: "apiKey", strategy: basic(auth.apiKeySid, () => secret), webhookToken: undefined };
+    return { kind: "apiKey", strategy: basicAuth(auth.apiKeySid, secret), webhookToken: undefined };
   }
   if ("secrets" in auth && auth.secrets) {
     const name = (auth as { authTokenName?: string | undefined }).authTokenName ?? DEFAULT_SECRET_NAMES.authToken;
-    const source = fromProvider(auth.secrets, name);
+    const secret = secretValue(auth.secrets, name);
     const provider = auth.secrets;
-    return { kind: "authToken", strategy: basic(accountSid, source.read, source.forceNext), webhookToken: () => provider.get(name) };
+    return { kind: "authToken", strategy: basicAuth(accountSid, () => secret(), () => secret.refresh()), webhookToken: () => provider.get(name) };
   }
   const token = (auth as { authToken?: unknown }).authToken;
   assertSecret(token, "auth.authToken");
   registerSecret(token);
-  return { kind: "authToken", strategy: basic(accountSid, () => token), webhookToken: token };
+  return { kind: "authToken", strategy: basicAuth(accountSid, token), webhookToken: token };
 }
