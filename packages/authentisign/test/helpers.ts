@@ -1,7 +1,7 @@
 /** Shared fixtures: the fake on a loopback socket and a client with small policy numbers. */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serveHandlers, type RecordedRequest, type ServedHandlers } from "@connect/core/testing";
+import { FAST_TEST_POLICY, serveHandlers, type RecordedRequest, type ServedHandlers } from "@connect/core/testing";
 import { createAuthentisignClient, type AuthentisignClient, type AuthentisignClientOptions, type CreateSigningInput } from "@connect/authentisign";
 import { createAuthentisignFake, type AuthentisignFake, type AuthentisignFakeOptions } from "@connect/authentisign/testing";
 
@@ -14,12 +14,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Fast, deterministic policy: no jitter, 1 ms backoff, no limiter, no breaker. */
-export const FAST_POLICY = {
-  retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 5, jitter: false },
-  limiter: false,
-  breaker: false,
-} as const;
+/** Fast, deterministic policy (core's test policy): no jitter, 1–5 ms backoff, no limiter, no breaker. */
+export const FAST_POLICY = FAST_TEST_POLICY;
 
 export async function setup(options: { fake?: AuthentisignFakeOptions; client?: Partial<AuthentisignClientOptions> } = {}): Promise<Harness> {
   const fake = createAuthentisignFake(options.fake);

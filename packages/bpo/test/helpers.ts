@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { FAST_TEST_POLICY, serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { createBpoClient, type BpoClient, type BpoClientOptions } from "@connect/bpo";
 import { createBpoFake, type BpoFake, type BpoFakeOptions } from "@connect/bpo/testing";
 
@@ -13,12 +13,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Fast, deterministic policy: no jitter, 1 ms backoff, no limiter, no breaker. */
-export const FAST_POLICY = {
-  retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 5, jitter: false },
-  limiter: false,
-  breaker: false,
-} as const;
+/** Fast, deterministic policy (core's test policy): no jitter, 1–5 ms backoff, no limiter, no breaker. */
+export const FAST_POLICY = FAST_TEST_POLICY;
 
 /** A fixed clock for metadata.sync_timestamp. */
 export const NOW = Date.parse("2024-06-03T02:00:00.000Z");

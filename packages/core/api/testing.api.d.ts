@@ -37,5 +37,15 @@ declare function delayed(ms: number, response: () => Response | Promise<Response
 declare function stalledBody(ms: number, status?: number): Response;
 declare function scripted(method: Method, path: string, answers: ScriptedAnswer[]): FaultHandler;
 declare function always(method: Method, path: string, answer: ScriptedAnswer): FaultHandler;
-export { always, connectionReset, delayed, malformedJson, rateLimited, resetMidBody, scripted, serveHandlers, stalledBody, statusResponse };
+declare const FAST_TEST_POLICY: {
+    readonly retry: {
+        readonly attempts: 3;
+        readonly minDelayMs: 1;
+        readonly maxDelayMs: 5;
+        readonly jitter: false;
+    };
+    readonly limiter: false;
+    readonly breaker: false;
+};
+export { FAST_TEST_POLICY, always, connectionReset, delayed, malformedJson, rateLimited, resetMidBody, scripted, serveHandlers, stalledBody, statusResponse };
 export type { FaultHandler, RecordedRequest, ScriptedAnswer, ServeOptions, ServedHandlers };

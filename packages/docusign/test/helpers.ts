@@ -1,5 +1,5 @@
 /** Shared fixtures: the fake on a loopback socket and a client with small policy numbers. */
-import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { FAST_TEST_POLICY, serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { createDocuSignClient, type DocuSignClient, type DocuSignClientOptions } from "@connect/docusign";
 import { createDocuSignFake, createTestPdf, type DocuSignFake, type DocuSignFakeOptions } from "@connect/docusign/testing";
 
@@ -12,12 +12,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Fast, deterministic policy: no jitter, 1 ms backoff, no limiter, no breaker. */
-export const FAST_POLICY = {
-  retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 5, jitter: false },
-  limiter: false,
-  breaker: false,
-} as const;
+/** Fast, deterministic policy (core's test policy): no jitter, 1–5 ms backoff, no limiter, no breaker. */
+export const FAST_POLICY = FAST_TEST_POLICY;
 
 export async function setup(options: { fake?: DocuSignFakeOptions; client?: Partial<DocuSignClientOptions> } = {}): Promise<Harness> {
   const fake = createDocuSignFake(options.fake);

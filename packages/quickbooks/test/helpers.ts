@@ -1,15 +1,11 @@
 /** Shared fixtures: the fake on a loopback socket, a connected realm, a client with small policy numbers and a controllable clock. */
 import { createMemoryTokenStore, type TokenStore } from "@connect/core";
-import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { FAST_TEST_POLICY, serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { createQuickBooksClient, createQuickBooksOAuth, type QuickBooksClient, type QuickBooksClientOptions } from "@connect/quickbooks";
 import { createQuickBooksFake, type QuickBooksFake, type QuickBooksFakeOptions } from "@connect/quickbooks/testing";
 
-/** Fast, deterministic policy: no jitter, 1 ms backoff, no limiter, no breaker. */
-export const FAST_POLICY = {
-  retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 5, jitter: false },
-  limiter: false,
-  breaker: false,
-} as const;
+/** Fast, deterministic policy (core's test policy): no jitter, 1–5 ms backoff, no limiter, no breaker. */
+export const FAST_POLICY = FAST_TEST_POLICY;
 
 export const REDIRECT_URI = "https://lender.test/quickbooks/callback";
 export const START = Date.UTC(2026, 0, 5, 12, 0, 0);

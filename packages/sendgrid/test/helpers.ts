@@ -1,5 +1,5 @@
 /** Shared fixtures: the fake on a loopback socket and a client with small policy numbers. */
-import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { FAST_TEST_POLICY, serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { createSendGridClient, type SendGridClient, type SendGridClientOptions } from "@connect/sendgrid";
 import { createSendGridFake, type SendGridFake, type SendGridFakeOptions } from "@connect/sendgrid/testing";
 
@@ -10,12 +10,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Fast, deterministic policy: no jitter, 1 ms backoff, no limiter. */
-export const FAST_POLICY = {
-  retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 5, jitter: false },
-  limiter: false,
-  breaker: false,
-} as const;
+/** Fast, deterministic policy (core's test policy): no jitter, 1–5 ms backoff, no limiter, no breaker. */
+export const FAST_POLICY = FAST_TEST_POLICY;
 
 export async function setup(options: { fake?: SendGridFakeOptions; client?: Partial<SendGridClientOptions> } = {}): Promise<Harness> {
   const fake = createSendGridFake(options.fake);

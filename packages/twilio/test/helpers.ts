@@ -1,7 +1,7 @@
 /** Shared fixtures: the Twilio fake on a loopback socket and a client with small policy numbers. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { FAST_TEST_POLICY, serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { createTwilioClient, type TwilioClient, type TwilioClientOptions } from "@connect/twilio";
 import { createTwilioFake, type TwilioFake, type TwilioFakeOptions } from "@connect/twilio/testing";
 
@@ -12,12 +12,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Fast, deterministic policy: no jitter, 1 ms backoff, no limiter, no breaker. */
-export const FAST_POLICY = {
-  retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 5, jitter: false },
-  limiter: false,
-  breaker: false,
-} as const;
+/** Fast, deterministic policy (core's test policy): no jitter, 1–5 ms backoff, no limiter, no breaker. */
+export const FAST_POLICY = FAST_TEST_POLICY;
 
 /** Our test account's sender number and a borrower's number (valid NANP numbers in the 555-01xx fiction range). */
 export const SENDER = "+14155552345";

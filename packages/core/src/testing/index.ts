@@ -15,3 +15,4 @@ export {
   type FaultHandler,
   type ScriptedAnswer,
 } from "./faults.js";
+export { FAST_TEST_POLICY } from "./policy.js";
