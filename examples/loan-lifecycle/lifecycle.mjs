@@ -62,7 +62,6 @@ export async function runLoanLifecycle({ chaos = false, trace, esign = "docusign
     esignProvider: esign,
     hooksUrl: hooks.url,
     platform: createPlatform(),
-    correlationPrefix: `${LOAN_NUMBER}:`,
     context: (step) => ({ correlationId: `${LOAN_NUMBER}:${step}`, tenantId: "acme-lending" }),
     progress: progress ?? (() => undefined),
     chaos: chaos ? createChaos({ log: (line) => pending.push(line) }) : undefined,
