@@ -80,6 +80,28 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
   }));
 }
 
+/** The result of {@link parseUntrusted}: the data, or every problem as field issues. @public */
+export type UntrustedParseResult<T> = { success: true; data: T } | { success: false; issues: FieldIssue[] };
+
+/**
+ * `schema.safeParse(value)` for values from outside (webhook bodies, vendor responses, host
+ * input) that never throws: zod 4 can throw from a check on a hostile value (an object with a
+ * `length` whose items have a non-function `toString`, against `.min()`), and that becomes a
+ * failed parse here instead of a crash.
+ * @public
+ */
+export function parseUntrusted<T extends z.ZodType>(schema: T, value: unknown): UntrustedParseResult<z.output<T>> {
+  try {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? { success: true, data: parsed.data } : { success: false, issues: toFieldIssues(parsed.error) };
+  } catch (error) {
+    return {
+      success: false,
+      issues: [{ path: "(root)", message: `the value could not be checked against the schema (${error instanceof Error ? error.message : String(error)})`, code: "unparseable" }],
+    };
+  }
+}
+
 /**
  * Declare an operation. Core validates, keys, retries, limits, sends, maps errors and
  * traces it; the declaration says only what is particular to the vendor call.
@@ -104,18 +126,18 @@ export function defineOperation<TInput extends z.ZodType, TOutput extends z.ZodT
     ...definition,
     safety,
     validate(input: unknown, meta?: { vendor?: string }) {
-      const parsed = definition.input.safeParse(input);
+      const parsed = parseUntrusted(definition.input, input);
       if (parsed.success) return parsed.data;
-      const issues = toFieldIssues(parsed.error);
+      const issues = parsed.issues;
       throw new ValidationError(
         `${meta?.vendor ? `${meta.vendor} ` : ""}${definition.id}: invalid input — ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
         { vendor: meta?.vendor, operation: definition.id, issues },
       );
     },
     transform(raw: unknown, mode: DriftMode = "warn") {
-      const parsed = definition.output.safeParse(raw);
+      const parsed = parseUntrusted(definition.output, raw);
       if (parsed.success) return { value: parsed.data, issues: [] };
-      const issues = toFieldIssues(parsed.error);
+      const issues = parsed.issues;
       if (mode === "strict") {
         throw new ContractDriftError(
           `${definition.id}: the vendor's response does not match the expected shape — ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,

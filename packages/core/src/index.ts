@@ -29,6 +29,7 @@ export { isSensitiveKey, REDACTED, redactText, redactValue, registerSecret } fro
 export { resolveContext, type IntegrationContext, type ResolvedContext } from "./context.js";
 export {
   defineOperation,
+  parseUntrusted,
   toFieldIssues,
   type Adapter,
   type DriftMode,
@@ -37,6 +38,7 @@ export {
   type OperationContext,
   type OperationDefinition,
   type RetrySafety,
+  type UntrustedParseResult,
 } from "./contract.js";
 export {
   createTransport,

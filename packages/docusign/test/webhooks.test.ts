@@ -370,3 +370,12 @@ describe("the Connect listener", () => {
     expect(() => createDocuSignWebhookHandler({})).toThrow("createDocuSignWebhookHandler needs secrets");
   });
 });
+
+describe("hostile JSON Connect bodies (issue 15)", () => {
+  it("an event field that makes zod's length check throw is a ValidationError, not a TypeError", async () => {
+    const { parseConnectMessage } = await import("../src/index.js");
+    const { ValidationError } = await import("@connect/core");
+    const body = Buffer.from('{"event":{"length":[[{"toString":""}]]}}');
+    expect(() => parseConnectMessage({ headers: {}, rawBody: body })).toThrow(ValidationError);
+  });
+});

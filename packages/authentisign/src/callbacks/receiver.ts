@@ -10,7 +10,7 @@ import {
   IntegrationError,
   NotFoundError,
   ValidationError,
-  toFieldIssues,
+  parseUntrusted,
   type DeadLetterSink,
   type DedupeStore,
   type IntegrationContext,
@@ -108,9 +108,9 @@ export function parseCallback(rawBody: Buffer): CallbackPayload {
   } catch (error) {
     throw new ValidationError(`${AUTHENTISIGN} callback: the body is not JSON (${(error as Error).message})`, { vendor: AUTHENTISIGN, issues: [{ path: "(root)", message: "not JSON" }] });
   }
-  const parsed = CallbackPayload.safeParse(json);
+  const parsed = parseUntrusted(CallbackPayload, json);
   if (!parsed.success) {
-    const issues = toFieldIssues(parsed.error);
+    const issues = parsed.issues;
     throw new ValidationError(`${AUTHENTISIGN} callback: unexpected body — ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, { vendor: AUTHENTISIGN, issues });
   }
   return parsed.data;

@@ -3,7 +3,7 @@
  * `{ event, retryCount, configurationId, generatedDateTime, data: { accountId, envelopeId,
  * recipientId?, envelopeSummary? } }`. Scalars may be strings or numbers; both are accepted.
  */
-import { ValidationError } from "@connect/core";
+import { parseUntrusted, ValidationError } from "@connect/core";
 import { z } from "zod";
 import { changeTime, declinerOf, eventIdOf, normaliseTime, sortRecipients, type ConnectRecipient, type DocuSignConnectEvent } from "./events.js";
 
@@ -69,7 +69,7 @@ function recipientsOf(summary: z.output<typeof Summary> | undefined): Array<Conn
     const type = KIND_TYPES[kind];
     if (!type || !Array.isArray(list)) continue;
     for (const raw of list) {
-      const parsed = SummaryRecipient.safeParse(raw);
+      const parsed = parseUntrusted(SummaryRecipient, raw);
       if (!parsed.success) continue;
       const r = parsed.data;
       const order = r.routingOrder !== undefined && /^\d+$/.test(r.routingOrder) ? Number(r.routingOrder) : undefined;
@@ -105,9 +105,9 @@ export function parseJsonConnectMessage(rawBody: Buffer | string): DocuSignConne
   } catch (error) {
     throw new ValidationError(`docusign webhook: the body is not valid JSON (${(error as Error).message})`, { vendor: "docusign", issues: [{ path: "(root)", message: "invalid JSON" }] });
   }
-  const parsed = Message.safeParse(json);
+  const parsed = parseUntrusted(Message, json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
+    const issues = parsed.issues;
     throw new ValidationError(`docusign webhook: not a Connect JSON message — ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, { vendor: "docusign", issues });
   }
   const message = parsed.data;

@@ -3,7 +3,7 @@
  * validated on its own so one malformed event never loses the others. Custom args arrive
  * flattened as top-level string keys, so every schema keeps unknown keys.
  */
-import { ValidationError, type FieldIssue } from "@connect/core";
+import { parseUntrusted, ValidationError, type FieldIssue } from "@connect/core";
 import { z } from "zod";
 
 const Common = {
@@ -133,7 +133,7 @@ export function parseSendGridEvents(rawBody: Uint8Array | string): ParsedSendGri
   data.forEach((raw: unknown, index) => {
     const type = raw && typeof raw === "object" ? (raw as { event?: unknown }).event : undefined;
     const schema = typeof type === "string" && isKnownEventType(type) ? KNOWN[type] : UnknownSendGridEvent;
-    const parsed = schema.safeParse(raw);
+    const parsed = parseUntrusted(schema, raw);
     if (parsed.success) {
       if (schema === UnknownSendGridEvent) out.unknown.push(parsed.data as UnknownSendGridEvent);
       else out.events.push(parsed.data as SendGridEvent);
@@ -144,7 +144,7 @@ export function parseSendGridEvents(rawBody: Uint8Array | string): ParsedSendGri
     out.invalid.push({
       index,
       eventId: typeof id === "string" && id.length > 0 && id.length <= 100 ? id : undefined,
-      issues: parsed.error.issues.map((issue) => ({ path: [index, ...issue.path].map(String).join("."), message: issue.message, code: issue.code })),
+      issues: parsed.issues.map((issue) => ({ ...issue, path: issue.path === "(root)" ? String(index) : `${index}.${issue.path}` })),
       raw,
     });
   });
