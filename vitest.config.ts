@@ -8,6 +8,7 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 export const alias = [
   { find: /^@connect\/core$/, replacement: `${root}packages/core/src/index.ts` },
   { find: /^@connect\/core\/(testing|aws|redis)$/, replacement: `${root}packages/core/src/$1/index.ts` },
+  { find: /^@connect\/jobs\/(bullmq|sqs)$/, replacement: `${root}packages/jobs/src/$1/index.ts` },
   { find: /^@connect\/([a-z]+)\/testing$/, replacement: `${root}packages/$1/src/testing/index.ts` },
   { find: /^@connect\/([a-z]+)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];
@@ -21,7 +22,7 @@ export default defineConfig({
         resolve: { alias },
         test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"], testTimeout: 20_000 },
       },
-      ...["twilio", "sendgrid", "docusign", "authentisign", "textract", "quickbooks", "bpo"].map((name) => ({
+      ...["twilio", "sendgrid", "docusign", "authentisign", "textract", "quickbooks", "bpo", "jobs"].map((name) => ({
         resolve: { alias },
         test: { name, root: `packages/${name}`, include: ["test/**/*.test.ts"], testTimeout: 20_000 },
       })),

@@ -8,14 +8,14 @@ import { appendFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/prom
 import { dirname } from "node:path";
 import { isSensitiveKey, REDACTED, redactText } from "./redact.js";
 
-/** What failed: an outbound call or an inbound webhook event. @public */
-export type DeadLetterKind = "call" | "webhook";
+/** What failed: an outbound call, an inbound webhook event, or a durable job (`@connect/jobs`). @public */
+export type DeadLetterKind = "call" | "webhook" | "job";
 
 /** One call or webhook event that exhausted its retries. @public */
 export interface DeadLetter {
   /** Unique id of the letter; putting a letter with an existing id replaces it. */
   id: string;
-  /** Outbound call or inbound webhook event. */
+  /** Outbound call, inbound webhook event or durable job. */
   kind: DeadLetterKind;
   /** Vendor id, e.g. `docusign`. */
   adapterId: string;
@@ -120,7 +120,7 @@ function hasToJson(value: object): value is { toJSON(): unknown } {
   return value instanceof Error && typeof (value as { toJSON?: unknown }).toJSON === "function";
 }
 
-/** Redact and deep-copy a letter so nothing the caller holds can change (or leak) what is stored. @internal */
+/** Redact and deep-copy a letter so nothing the caller holds can change (or leak) what is stored; for authors of sinks. @public */
 export function sanitizeDeadLetter(letter: DeadLetter): DeadLetter {
   const error = toRedactedJson(letter.error);
   return {
@@ -138,7 +138,7 @@ export function sanitizeDeadLetter(letter: DeadLetter): DeadLetter {
   };
 }
 
-/** Whether a letter matches a filter (every given field equal). @internal */
+/** Whether a letter matches a filter (every given field equal); for authors of sinks. @public */
 export function matchesDeadLetter(letter: DeadLetter, filter: DeadLetterFilter | undefined): boolean {
   if (!filter) return true;
   return (

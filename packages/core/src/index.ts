@@ -103,6 +103,8 @@ export {
 export {
   createFileDeadLetterSink,
   createMemoryDeadLetterSink,
+  matchesDeadLetter,
+  sanitizeDeadLetter,
   type DeadLetter,
   type DeadLetterFilter,
   type DeadLetterKind,

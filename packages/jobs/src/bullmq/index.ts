@@ -1,0 +1,2 @@
+/** @connect/jobs/bullmq — placeholder until the BullMQ backend lands. */
+export {};

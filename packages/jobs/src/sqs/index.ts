@@ -1,0 +1,2 @@
+/** @connect/jobs/sqs — placeholder until the SQS backend lands. */
+export {};

@@ -1,0 +1,2 @@
+/** @connect/jobs/testing — placeholder until the SQS fake lands. */
+export {};
