@@ -109,14 +109,14 @@ export function startWorker(q: QueueInternals, options: WorkOptions = {}): JobWo
       await consumer.stop();
       const deadlineMs = stopOptions.deadlineMs ?? defaultDeadline;
       const inFlight = [...running.entries()];
-      let finished = 0;
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
-      await Promise.race([Promise.all(inFlight.map(([, r]) => r.done.then(() => (finished += 1)))), deadline]);
+      await Promise.race([Promise.all(inFlight.map(([, r]) => r.done)), deadline]);
       clearTimeout(timer);
+      const unfinished = inFlight.filter(([delivery]) => running.has(delivery));
+      const finished = inFlight.length - unfinished.length;
       let released = 0;
-      for (const [delivery, r] of inFlight) {
-        if (!running.has(delivery)) continue;
+      for (const [delivery, r] of unfinished) {
         r.controller.abort(new ShutdownAbort("worker shutting down"));
         try {
           await delivery.release();
