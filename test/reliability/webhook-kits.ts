@@ -5,7 +5,7 @@
  */
 import { callbackUrlFor, createAuthentisignCallbackHandler, type Signing } from "@connect/authentisign";
 import { callbackPayload } from "@connect/authentisign/testing";
-import type { DeadLetterSink, WebhookReceiver } from "@connect/core";
+import type { DeadLetterSink, WebhookInbox, WebhookReceiver } from "@connect/core";
 import { createDocuSignWebhookHandler } from "@connect/docusign";
 import { signConnectMessage } from "@connect/docusign/testing";
 import { createQuickBooksWebhookHandler, type QuickBooksWebhookHandler } from "@connect/quickbooks";
@@ -53,15 +53,16 @@ function handlerFor(ledger: EventLedger, idOf: (event: unknown) => string): (eve
   };
 }
 
-/** Build every vendor's receiver on `origin` (the host server's URL) with one shared ledger. */
-export async function webhookKits(origin: string, ledger: EventLedger, deadLetters: DeadLetterSink): Promise<WebhookKit[]> {
+/** Build every vendor's receiver on `origin` (the host server's URL) with one shared ledger; with `inbox`, every receiver persists to it. */
+export async function webhookKits(origin: string, ledger: EventLedger, deadLetters: DeadLetterSink, extra: { inbox?: WebhookInbox } = {}): Promise<WebhookKit[]> {
   const kits: WebhookKit[] = [];
+  const inbox = extra.inbox;
 
   const twilioToken = "soak-twilio-auth-token-00000001";
   kits.push({
     vendor: "twilio",
     path: "/twilio",
-    receiver: createTwilioWebhookHandler({ authToken: twilioToken, deadLetters, onStatus: handlerFor(ledger, (e) => (e as { messageSid: string }).messageSid) }),
+    receiver: createTwilioWebhookHandler({ authToken: twilioToken, deadLetters, inbox, onStatus: handlerFor(ledger, (e) => (e as { messageSid: string }).messageSid) }),
     next: (n) => {
       const sid = `SM${n.toString(16).padStart(32, "0")}`;
       const r = signTwilioRequest({ authToken: twilioToken, url: `${origin}/twilio`, params: { MessageSid: sid, MessageStatus: "delivered", From: "+14155552345", To: "+14155550100" } });
@@ -74,7 +75,7 @@ export async function webhookKits(origin: string, ledger: EventLedger, deadLette
   kits.push({
     vendor: "sendgrid",
     path: "/sendgrid",
-    receiver: createSendGridWebhookHandler({ publicKey: signer.publicKey, deadLetters, onEvent: handlerFor(ledger, (e) => String((e as { sg_event_id: string }).sg_event_id)) }),
+    receiver: createSendGridWebhookHandler({ publicKey: signer.publicKey, deadLetters, inbox, onEvent: handlerFor(ledger, (e) => String((e as { sg_event_id: string }).sg_event_id)) }),
     next: (n) => {
       const id = `sg-soak-${n}`;
       const body = serializeEventBatch([{ event: "delivered", email: `owner-${n}@example.com`, timestamp: Math.floor(Date.now() / 1000), sg_event_id: id, sg_message_id: `m.${n}` }]);
@@ -87,7 +88,7 @@ export async function webhookKits(origin: string, ledger: EventLedger, deadLette
   kits.push({
     vendor: "docusign",
     path: "/docusign",
-    receiver: createDocuSignWebhookHandler({ secrets: [connectKey], deadLetters, onEvent: handlerFor(ledger, (e) => `ds-${(e as { envelopeId: string }).envelopeId}`) }),
+    receiver: createDocuSignWebhookHandler({ secrets: [connectKey], deadLetters, inbox, onEvent: handlerFor(ledger, (e) => `ds-${(e as { envelopeId: string }).envelopeId}`) }),
     next: (n) => {
       const envelopeId = `e-soak-${n}`;
       const body = Buffer.from(JSON.stringify({ event: "envelope-completed", apiVersion: "v2.1", data: { accountId: "a-1", envelopeId, envelopeSummary: { status: "completed", statusChangedDateTime: "2026-03-02T10:00:00.0000000Z" } } }));
@@ -97,7 +98,7 @@ export async function webhookKits(origin: string, ledger: EventLedger, deadLette
   });
 
   const verifierToken = "soak-qbo-verifier-token";
-  const qbo: QuickBooksWebhookHandler = createQuickBooksWebhookHandler({ verifierToken, deadLetters, retryDelayMs: 1, onChange: handlerFor(ledger, (c) => (c as { id: string }).id) });
+  const qbo: QuickBooksWebhookHandler = createQuickBooksWebhookHandler({ verifierToken, deadLetters, inbox, retryDelayMs: 1, onChange: handlerFor(ledger, (c) => (c as { id: string }).id) });
   kits.push({
     vendor: "quickbooks",
     path: "/quickbooks",
@@ -117,6 +118,7 @@ export async function webhookKits(origin: string, ledger: EventLedger, deadLette
     receiver: createTextractNotificationReceiver({
       verifier: createSnsVerifier({ topicArns: [topic], trustedCertificates: { [TEST_SIGNING_CERT_URL]: TEST_SIGNING_CERT_PEM }, fetchCertificate: (url) => Promise.reject(new Error(`no network in tests (${url})`)) }),
       deadLetters,
+      inbox,
       onNotification: handlerFor(ledger, (e) => (e as { messageId: string }).messageId) as never,
     }),
     next: (n) => {
@@ -132,7 +134,7 @@ export async function webhookKits(origin: string, ledger: EventLedger, deadLette
   kits.push({
     vendor: "authentisign",
     path: "/authentisign",
-    receiver: createAuthentisignCallbackHandler({ client: reader, token: { secrets: [callbackSecret] }, deadLetters, onEvent: handlerFor(ledger, (e) => (e as { id: string }).id) }),
+    receiver: createAuthentisignCallbackHandler({ client: reader, token: { secrets: [callbackSecret] }, deadLetters, inbox, onEvent: handlerFor(ledger, (e) => (e as { id: string }).id) }),
     next: async (n) => {
       const signingId = `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
       const url = new URL(await callbackUrlFor(`${origin}/authentisign`, signingId, [callbackSecret]));

@@ -71,6 +71,11 @@ export interface JobDefinitionInput<S extends z.ZodType> {
   leaseMs?: number | undefined;
   /** Abort the handler after this long (default 15 min); the attempt then counts as failed. */
   timeoutMs?: number | undefined;
+  /**
+   * Store payload fields whose names look like credentials (`token`, `signature` …) instead of
+   * refusing them at enqueue. Only for payloads that are a vendor's own data (a verified webhook event).
+   */
+  unsafeAllowCredentialFields?: boolean | undefined;
 }
 
 /** A defined job. @public */
@@ -82,6 +87,7 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   readonly retry: Required<JobRetryOptions>;
   readonly leaseMs: number;
   readonly timeoutMs: number;
+  readonly unsafeAllowCredentialFields: boolean;
 }
 
 /** Payload type of a job definition. @public */
@@ -129,6 +135,7 @@ export function defineJob<S extends z.ZodType>(input: JobDefinitionInput<S>): Jo
     retry: Object.freeze(retry),
     leaseMs: positive(input.leaseMs, 30_000, "leaseMs", input.name),
     timeoutMs: positive(input.timeoutMs, 15 * 60_000, "timeoutMs", input.name),
+    unsafeAllowCredentialFields: input.unsafeAllowCredentialFields === true,
   });
 }
 

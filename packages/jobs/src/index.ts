@@ -22,3 +22,4 @@ export type { BackendEnqueueResult, BackendJob, BackendStats, ConsumeOptions, Jo
 export { CorruptJobError, JobError, JobTimeoutError, LeaseExpiredError, LeaseLostError, UnknownJobError, type JobErrorOptions } from "./errors.js";
 export { createSqliteBackend, type SqliteBackend, type SqliteBackendOptions } from "./backends/sqlite.js";
 export type { SqliteDatabaseOptions, SqliteSynchronous } from "./backends/sqlite-db.js";
+export { createWebhookInbox, type DurableWebhookInbox, type WebhookInboxOptions } from "./inbox.js";

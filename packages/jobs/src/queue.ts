@@ -289,7 +289,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         issues: parsed.issues,
       });
     }
-    const secrets = credentialFields(json);
+    const secrets = definition.unsafeAllowCredentialFields ? [] : credentialFields(json);
     if (secrets.length > 0) {
       throw new ValidationError(`job ${definition.name}: the payload has credential fields (${secrets.join(", ")}); jobs are stored durably, so pass a reference (a connection or secret name) instead`, {
         vendor: "jobs",

@@ -141,7 +141,7 @@ export function describeBackendConformance(name: string, setup: ConformanceSetup
       expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(190);
       expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(390);
       const retrying = events.filter((e) => e.type === "retrying");
-      expect(retrying.map((e) => [e.attempt, (e as { error: { name: string } }).error.name])).toEqual([[1, "ServerError"], [2, "ServerError"]]);
+      expect(retrying.map((e) => [e.attempt, (e as { error: Record<string, unknown> }).error.name])).toEqual([[1, "ServerError"], [2, "ServerError"]]);
     });
 
     it("waits out Retry-After", async () => {

@@ -1,5 +1,5 @@
 /** A webhook receiver for Textract completion notifications delivered by SNS over HTTPS. */
-import { createWebhookReceiver, type DedupeStore, type DeadLetterSink, type Logger, type WebhookHandler, type WebhookReceiver } from "@connect/core";
+import { createWebhookReceiver, type DedupeStore, type DeadLetterSink, type Logger, type WebhookHandler, type WebhookInbox, type WebhookReceiver } from "@connect/core";
 import { parseTextractNotification, type SnsVerifier, type TextractNotification } from "./sns.js";
 
 /** A verified completion notification. @public */
@@ -22,6 +22,8 @@ export interface TextractNotificationReceiverOptions {
   dedupe?: DedupeStore | false | undefined;
   /** Deliveries of one notification before it is dead-lettered (default: core's). */
   maxAttempts?: number | undefined;
+  /** Persist each verified event to this durable inbox (`@connect/jobs` `createWebhookInbox`) before answering 2xx, and run the handlers from its queue. */
+  inbox?: WebhookInbox | undefined;
   /** Largest body accepted (bytes; SNS messages are ≤ 256 KiB). Default 1 MiB. */
   maxBodyBytes?: number | undefined;
   /** Structured log lines (verification failures, handler errors). */
@@ -49,6 +51,7 @@ export function createTextractNotificationReceiver(options: TextractNotification
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     ...(options.dedupe !== undefined ? { dedupe: options.dedupe } : {}),
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.inbox ? { inbox: options.inbox } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     // SNS caps a message at 256 KiB; a much larger body is not SNS.
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,

@@ -18,6 +18,7 @@ import {
   type WebhookEventContext,
   type WebhookReceiver,
   type WebhookVerifier,
+  type WebhookInbox,
 } from "@connect/core";
 import { AUTHENTISIGN, CallbackPayload, type CallbackEventType } from "../assumptions.js";
 import type { Participant, Signing } from "../schemas.js";
@@ -74,6 +75,8 @@ export interface AuthentisignCallbackOptions {
   deadLetters?: DeadLetterSink | undefined;
   /** Deliveries of a failing event before it is dead-lettered. Default 5. */
   maxAttempts?: number | undefined;
+  /** Persist each verified event to this durable inbox (`@connect/jobs` `createWebhookInbox`) before answering 2xx, and run the handlers from its queue. */
+  inbox?: WebhookInbox | undefined;
   /** Structured logger; lines are redacted. */
   logger?: Logger | undefined;
   /** Public origin for `node()` behind a proxy (the token verifier needs the full URL). */
@@ -211,6 +214,7 @@ export function createAuthentisignCallbackHandler(options: AuthentisignCallbackO
     dedupeTtlMs: options.dedupeTtlMs,
     deadLetters: options.deadLetters,
     maxAttempts: options.maxAttempts,
+    inbox: options.inbox,
     logger: options.logger,
     baseUrl: options.baseUrl,
     now: options.now,

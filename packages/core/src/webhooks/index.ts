@@ -11,6 +11,7 @@ export {
   type FromFetchRequestOptions,
   type FromNodeRequestOptions,
 } from "./adapters.js";
+export type { StoredWebhookEvent, StoredWebhookRequest, StoredWebhookRunner, WebhookInbox } from "./inbox.js";
 export {
   createWebhookReceiver,
   type WebhookEventContext,

@@ -14,6 +14,7 @@ import { canonicalJson } from "../idempotency/key.js";
 import { ExpiringLru } from "../idempotency/lru.js";
 import { noopLogger, redactingLogger, type Logger } from "../telemetry.js";
 import { fromFetchRequest, fromNodeRequest } from "./adapters.js";
+import type { StoredWebhookEvent, StoredWebhookRequest, WebhookInbox } from "./inbox.js";
 import type { WebhookRequest, WebhookVerifier } from "./types.js";
 
 /** What the receiver answers. @public */
@@ -56,6 +57,8 @@ export interface WebhookSummary {
   failed: number;
   /** Events that failed `maxAttempts` times and were moved to the dead-letter sink (acknowledged). */
   deadLettered: number;
+  /** With an inbox: events persisted to it, to be handled from its queue after this answer. */
+  queued?: number | undefined;
 }
 
 /** Options of {@link createWebhookReceiver}. @public */
@@ -92,6 +95,12 @@ export interface WebhookReceiverOptions<E> {
   baseUrl?: string | undefined;
   /** Body size cap for `node()` and `fetch()` (default 25 MiB). */
   maxBodyBytes?: number | undefined;
+  /**
+   * Persist verified events here before answering 2xx, and run the handlers from its queue (with
+   * its retries and dead letters) instead of inline; `maxAttempts` and `deadLetters` then belong to
+   * the queue. Answers 503 when the inbox cannot take the events, so the vendor redelivers.
+   */
+  inbox?: WebhookInbox | undefined;
   /** Clock, for tests (default `Date.now`). */
   now?: (() => number) | undefined;
 }
@@ -119,6 +128,15 @@ function json(status: number, body: unknown): WebhookResponse {
   return { status, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
 }
 
+// Not stored with an event: they authenticate the delivery (already verified), and some are credentials.
+const UNSTORED_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|signature|token|secret|api-?key/i;
+
+function storedRequest(req: WebhookRequest): StoredWebhookRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (!UNSTORED_HEADER.test(name)) headers[name] = value;
+  return { method: req.method, url: req.url, headers };
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -142,6 +160,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const now = options.now ?? Date.now;
   const failures = new ExpiringLru<FailureRecord>({ maxEntries: 10_000, now: options.now });
+  const inbox = options.inbox;
 
   function handlerFor(type: string): WebhookHandler<E> | undefined {
     const own = options.handlers && Object.prototype.hasOwnProperty.call(options.handlers, type) ? options.handlers[type] : undefined;
@@ -152,13 +171,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
   const running = new Map<string, Promise<Outcome>>();
 
   async function processEvent(event: E, req: WebhookRequest): Promise<Outcome> {
-    let eventId: string | undefined;
-    try {
-      const id = options.eventId(event);
-      eventId = id === undefined || id === null || id === "" ? undefined : String(id);
-    } catch (error) {
-      logger.warn({ vendor, error: messageOf(error) }, "webhook eventId() threw; the event is processed without dedupe");
-    }
+    const eventId = safeEventId(event);
     if (eventId === undefined) return dispatch(event, req, undefined);
     const key = `${vendor}:${eventId}`;
     const joined = running.get(key);
@@ -280,15 +293,88 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
       return json(400, { error: "invalid_payload" });
     }
     const summary: WebhookSummary = { received: events.length, handled: 0, duplicates: 0, ignored: 0, failed: 0, deadLettered: 0 };
+    if (inbox) {
+      try {
+        await enqueueAll(events, req, summary);
+      } catch (error) {
+        logger.error({ vendor, error: messageOf(error), events: events.length }, "webhook inbox could not store the events; asking the vendor to redeliver");
+        return json(503, { error: "inbox_unavailable" });
+      }
+      return acknowledge(summary);
+    }
     for (const event of events) {
       const outcome = await processEvent(event, req);
       if (outcome === "duplicate") summary.duplicates += 1;
       else summary[outcome] += 1;
     }
     if (summary.failed > 0) return json(500, { error: "handler_failed", ...summary });
+    return acknowledge(summary);
+  }
+
+  function acknowledge(summary: WebhookSummary): WebhookResponse {
     const custom = options.ack?.(summary);
     const base = json(200, summary);
     return { status: custom?.status ?? base.status, headers: custom?.headers ?? base.headers, body: custom?.body ?? base.body };
+  }
+
+  function safeEventId(event: E): string | undefined {
+    try {
+      const id = options.eventId(event);
+      return id === undefined || id === null || id === "" ? undefined : String(id);
+    } catch (error) {
+      logger.warn({ vendor, error: messageOf(error) }, "webhook eventId() threw; the event is processed without dedupe");
+      return undefined;
+    }
+  }
+
+  /** Persist the events that need handling (not duplicates, not without a handler) in one write. */
+  async function enqueueAll(events: E[], req: WebhookRequest, summary: WebhookSummary): Promise<void> {
+    const stored: StoredWebhookEvent[] = [];
+    const receivedAt = new Date(now()).toISOString();
+    const request = storedRequest(req);
+    const keys = new Set<string>();
+    for (const event of events) {
+      const eventId = safeEventId(event);
+      let eventType = "unknown";
+      try {
+        eventType = String(options.eventType(event));
+      } catch (error) {
+        logger.warn({ vendor, eventId, error: messageOf(error) }, "webhook eventType() threw; the event is stored as type unknown");
+      }
+      if (!handlerFor(eventType)) {
+        summary.ignored += 1;
+        continue;
+      }
+      const key = eventId !== undefined ? `${vendor}:${eventId}` : `${vendor}:sha256:${createHash("sha256").update(canonicalJson(event)).digest("hex")}`;
+      if (keys.has(key) || (eventId !== undefined && dedupe && (await dedupe.has(key).catch(() => false)))) {
+        summary.duplicates += 1;
+        continue;
+      }
+      keys.add(key);
+      let tenantId: string | undefined;
+      try {
+        tenantId = options.tenantId?.(event);
+      } catch {
+        tenantId = undefined;
+      }
+      stored.push({ vendor, eventId, key, eventType, tenantId, correlationId: randomUUID(), receivedAt, event: JSON.parse(JSON.stringify(event)) as unknown, request });
+    }
+    if (stored.length > 0) await inbox!.accept(stored);
+    summary.queued = stored.length;
+  }
+
+  /** Run one stored event's handler (from the inbox's queue); throws so the queue retries it. */
+  async function runStored(stored: StoredWebhookEvent, attempt: { attempt: number; correlationId: string }): Promise<void> {
+    const eventId = stored.eventId;
+    if (eventId !== undefined && dedupe && (await dedupe.has(`${vendor}:${eventId}`))) {
+      logger.debug({ vendor, eventId }, "stored webhook event already processed; skipped");
+      return;
+    }
+    const handler = handlerFor(stored.eventType);
+    if (!handler) return;
+    const request: WebhookRequest = { ...stored.request, headers: { ...stored.request.headers }, rawBody: Buffer.alloc(0) };
+    await handler(stored.event as E, { vendor, eventId, eventType: stored.eventType, correlationId: attempt.correlationId, delivery: attempt.attempt, request });
+    await markProcessed(eventId);
   }
 
   function errorResponse(error: unknown): WebhookResponse {
@@ -300,6 +386,8 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
     logger.warn({ vendor, error: messageOf(error) }, "webhook request could not be read");
     return json(400, { error: "unreadable_request" });
   }
+
+  inbox?.attach(vendor, runStored);
 
   return {
     handle,

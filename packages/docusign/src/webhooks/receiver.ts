@@ -20,6 +20,7 @@ import {
   type WebhookEventContext,
   type WebhookReceiver,
   type WebhookVerifier,
+  type WebhookInbox,
 } from "@connect/core";
 import type { ConnectEventName } from "../envelope-input.js";
 import { DOCUSIGN_SIGNATURE_EVENT_TYPES, toSignatureEvent } from "../esign-events.js";
@@ -50,6 +51,8 @@ export interface DocuSignWebhookOptions {
   deadLetters?: DeadLetterSink | undefined;
   /** Deliveries of a failing event before it is dead-lettered. Default 5. */
   maxAttempts?: number | undefined;
+  /** Persist each verified event to this durable inbox (`@connect/jobs` `createWebhookInbox`) before answering 2xx, and run the handlers from its queue. */
+  inbox?: WebhookInbox | undefined;
   /** Tenant of an event, recorded in its dead letter. */
   tenantId?: ((event: DocuSignConnectEvent) => string | undefined) | undefined;
   /** Hours from UTC of the account's zone, for XML messages without `TimeZoneOffset`. Default 0. */
@@ -117,6 +120,7 @@ export function createDocuSignWebhookHandler(options: DocuSignWebhookOptions): W
     dedupeTtlMs: options.dedupeTtlMs ?? 12 * 24 * 3600_000,
     deadLetters: options.deadLetters,
     maxAttempts: options.maxAttempts,
+    inbox: options.inbox,
     tenantId: options.tenantId,
     logger: options.logger,
     baseUrl: options.baseUrl,

@@ -15,6 +15,7 @@ import {
   type DedupeStore,
   type Logger,
   type SecretSource,
+  type WebhookInbox,
   type WebhookReceiver,
   type WebhookVerifier,
 } from "@connect/core";
@@ -58,6 +59,11 @@ export interface ChangeProcessorOptions {
   now?: (() => number) | undefined;
 }
 
+/** The handler for an entity's changes: its own, else `onChange`. */
+function changeHandlerFor(options: Pick<ChangeProcessorOptions, "handlers" | "onChange">, entity: string): QuickBooksChangeHandler | undefined {
+  return (options.handlers && Object.prototype.hasOwnProperty.call(options.handlers, entity) ? options.handlers[entity] : undefined) ?? options.onChange;
+}
+
 const sleep = (ms: number): Promise<void> => (ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms)));
 
 /** Create the processor that runs handlers for queued changes. @public */
@@ -69,7 +75,7 @@ export function createQuickBooksChangeProcessor(options: ChangeProcessorOptions)
     typeof options.retryDelayMs === "function" ? options.retryDelayMs(attempt) : (options.retryDelayMs ?? Math.min(60_000, 1000 * 2 ** (attempt - 1)));
   return {
     async process(change) {
-      const handler = (options.handlers && Object.prototype.hasOwnProperty.call(options.handlers, change.entity) ? options.handlers[change.entity] : undefined) ?? options.onChange;
+      const handler = changeHandlerFor(options, change.entity);
       if (!handler) return "ignored";
       const correlationId = randomUUID();
       const firstAttemptAt = new Date(now()).toISOString();
@@ -155,7 +161,13 @@ export function createMemoryChangeQueue(processor: QuickBooksChangeProcessor, op
 export interface QuickBooksWebhookOptions extends Omit<ChangeProcessorOptions, "logger" | "now"> {
   /** The app's webhook Verifier Token (several during a rotation, or a function reading it). */
   verifierToken?: SecretSource | undefined;
-  /** Where verified changes go; default an in-process queue running `handlers`. */
+  /**
+   * Persist each verified change to this durable inbox (`@connect/jobs` `createWebhookInbox`) before
+   * the 200, and run `handlers` from its queue with its retries and dead letters. Recommended: without
+   * it (or `queue`) changes Intuit was told we received wait in process memory and a restart loses them.
+   */
+  inbox?: WebhookInbox | undefined;
+  /** Where verified changes go instead of an inbox; default an in-process queue running `handlers` (lost on restart). */
   queue?: QuickBooksChangeQueue | undefined;
   /** Accept changes for these realms only (others are acknowledged and logged). */
   realmIds?: readonly string[] | undefined;
@@ -206,13 +218,37 @@ export function createQuickBooksWebhookHandler(options: QuickBooksWebhookOptions
     else if (!options.verifierToken) throw new TypeError("createQuickBooksWebhookHandler needs verifierToken (or verifier, or unsafeSkipSignatureCheck: true)");
     else verifier = quickBooksWebhookVerifier({ verifierToken: options.verifierToken });
   }
-  const memory = options.queue
+  const inbox = options.inbox;
+  if (!inbox && !options.queue) {
+    logger.warn(
+      { vendor: "quickbooks" },
+      "quickbooks webhook: acknowledged changes wait in process memory and a restart loses them; pass `inbox` (a durable @connect/jobs inbox) in production",
+    );
+  }
+  const memory = options.queue || inbox
     ? undefined
     : createMemoryChangeQueue(
         createQuickBooksChangeProcessor({ ...options, logger: options.logger, now: options.now }),
         { logger: options.logger },
       );
-  const queue: QuickBooksChangeQueue = options.queue ?? memory!;
+  // With an inbox, a change put on `queue` by hand goes to the inbox like a received one.
+  const inboxQueue: QuickBooksChangeQueue | undefined = inbox && {
+    enqueue: (change) =>
+      inbox.accept([
+        {
+          vendor: "quickbooks",
+          eventId: change.id,
+          key: `quickbooks:${change.id}`,
+          eventType: change.type,
+          tenantId: change.realmId,
+          correlationId: randomUUID(),
+          receivedAt: new Date((options.now ?? Date.now)()).toISOString(),
+          event: change,
+          request: { method: "POST", url: "", headers: {} },
+        },
+      ]),
+  };
+  const queue: QuickBooksChangeQueue = options.queue ?? inboxQueue ?? memory!;
   const realms = options.realmIds ? new Set(options.realmIds) : undefined;
 
   async function reportInvalid(invalid: InvalidQuickBooksChange): Promise<void> {
@@ -252,8 +288,14 @@ export function createQuickBooksWebhookHandler(options: QuickBooksWebhookOptions
     },
     eventId: (change) => change.id,
     eventType: (change) => change.type,
-    // Acknowledge first: the only work before the 200 is putting the change on the queue.
-    onEvent: (change) => queue.enqueue(change),
+    // Acknowledge first: the only work before the 200 is putting the change on the queue (or,
+    // with an inbox, persisting it there; the handler then runs from the inbox's queue).
+    onEvent: inbox
+      ? async (change, ctx) => {
+          await changeHandlerFor(options, change.entity)?.(change, { attempt: ctx.delivery, correlationId: ctx.correlationId });
+        }
+      : (change) => queue.enqueue(change),
+    inbox,
     dedupe: options.dedupe,
     dedupeTtlMs: options.dedupeTtlMs ?? 72 * 3600_000,
     // A failing enqueue answers 500 and Intuit redelivers; no dead letter at this stage.

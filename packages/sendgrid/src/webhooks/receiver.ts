@@ -14,6 +14,7 @@ import {
   type WebhookEventContext,
   type WebhookReceiver,
   type WebhookVerifier,
+  type WebhookInbox,
 } from "@connect/core";
 import { parseSendGridEvents, type InvalidSendGridEvent, type SendGridEvent, type SendGridEventOf, type SendGridEventType, type UnknownSendGridEvent } from "./events.js";
 import { sendGridEventVerifier, type SendGridVerifierOptions } from "./verify.js";
@@ -39,6 +40,8 @@ export interface SendGridWebhookOptions extends Partial<SendGridVerifierOptions>
   deadLetters?: DeadLetterSink | undefined;
   /** Deliveries of a failing event before it is dead-lettered. Default 5. */
   maxAttempts?: number | undefined;
+  /** Persist each verified event to this durable inbox (`@connect/jobs` `createWebhookInbox`) before answering 2xx, and run the handlers from its queue. */
+  inbox?: WebhookInbox | undefined;
   /** Tenant of an event (e.g. from a namespaced custom arg), recorded in its dead letter. */
   tenantId?: ((event: SendGridEvent | UnknownSendGridEvent) => string | undefined) | undefined;
   /** Structured logger (pino-compatible); lines are redacted. */
@@ -109,6 +112,7 @@ export function createSendGridWebhookHandler(options: SendGridWebhookOptions): W
     dedupeTtlMs: options.dedupeTtlMs ?? 25 * 3600_000,
     deadLetters: options.deadLetters,
     maxAttempts: options.maxAttempts,
+    inbox: options.inbox,
     tenantId: options.tenantId,
     logger: options.logger,
     baseUrl: options.baseUrl,

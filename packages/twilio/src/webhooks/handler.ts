@@ -17,6 +17,7 @@ import {
   type Logger,
   type SecretSource,
   type WebhookEventContext,
+  type WebhookInbox,
   type WebhookReceiver,
   type WebhookRequest,
   type WebhookResponse,
@@ -82,6 +83,12 @@ export interface TwilioWebhookOptions {
   deadLetters?: DeadLetterSink | undefined;
   /** Deliveries of a failing event before it is dead-lettered. Default 5. */
   maxAttempts?: number | undefined;
+  /**
+   * Persist each verified callback to this durable inbox (`@connect/jobs` `createWebhookInbox`) before
+   * answering, and run the handlers from its queue. Inbound messages are then answered with an empty
+   * TwiML `<Response/>` at once; send replies with `messages.send` from the handler instead.
+   */
+  inbox?: WebhookInbox | undefined;
   /** Tenant of an event, recorded in its dead letter. */
   tenantId?: ((event: TwilioWebhookEvent) => string | undefined) | undefined;
   /** Structured logger (pino-compatible); lines are redacted. */
@@ -226,6 +233,7 @@ export function createTwilioWebhookHandler(options: TwilioWebhookOptions): Twili
     dedupeTtlMs: options.dedupeTtlMs,
     deadLetters: options.deadLetters,
     maxAttempts: options.maxAttempts,
+    inbox: options.inbox,
     tenantId: options.tenantId,
     logger: options.logger,
     now: options.now,
