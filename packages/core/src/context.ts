@@ -18,6 +18,13 @@ export interface IntegrationContext {
   signal?: AbortSignal | undefined;
   /** Free-form values carried into logs and dead letters. */
   metadata?: Record<string, string | number | boolean> | undefined;
+  /**
+   * An earlier attempt of this same logical call may have reached the vendor and its outcome was
+   * never recorded (its worker died; `@connect/jobs` sets this). A checkable write then checks before
+   * sending; with an idempotency store, a key still claimed by that attempt is taken over (keyed and
+   * checkable writes) or ends in `UnknownOutcomeError` (unsafe writes), so nothing is sent twice.
+   */
+  resumed?: boolean | undefined;
 }
 
 /** The context as operations see it: every field resolved, plus the attempt number. @public */

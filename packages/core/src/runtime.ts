@@ -387,6 +387,23 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     if (store && operation.safety !== "idempotent") {
       const key = `${adapter.id}:${operation.id}:${base.idempotencyKey}`;
       let own: UnknownOutcomeError | undefined;
+      // A claim left by an earlier attempt of this call that may have reached the vendor: a keyed or
+      // checkable write takes it over (the vendor dedupes, or the check runs first); an unsafe one
+      // cannot know and is not sent again.
+      const abandoned = !base.resumed
+        ? undefined
+        : operation.safety === "unsafe"
+          ? (): Error => {
+              own = decorate(
+                new UnknownOutcomeError(
+                  `${adapter.id} ${operation.id}: an earlier attempt of this call (idempotency key ${base.idempotencyKey}) may have reached ${adapter.id} and did not record its outcome; it is not sent again — check the vendor, then retry under a new idempotency key if it did not happen`,
+                  { attempts: 0 },
+                ),
+                { operation: operation.id, correlationId: base.correlationId },
+              ) as UnknownOutcomeError;
+              return own;
+            }
+          : ("take-over" as const);
       const result = await withIdempotency(store, key, async () => {
         try {
           return await runResilient(operation, input, base);
@@ -397,6 +414,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           own = error;
           return { [UNKNOWN_OUTCOME]: unknownOutcomeRecord(error) };
         }
+      }, { abandoned }).catch(async (error: unknown) => {
+        // Keep the key as an unknown outcome, so no later attempt sends it either.
+        if (error === own && own) await store.complete(key, { [UNKNOWN_OUTCOME]: unknownOutcomeRecord(own) }).catch(() => undefined);
+        throw error;
       });
       if (isUnknownOutcome(result)) {
         if (own) throw own;
@@ -489,7 +510,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           params: options.params ?? {},
           send: (request) => send(operation, request, ctx, span),
         };
-        const checkFirst = operation.safety === "checkable" && attemptNumber > 1 && (lastError?.mayHaveReachedVendor ?? false);
+        const checkFirst = operation.safety === "checkable" && (attemptNumber > 1 ? (lastError?.mayHaveReachedVendor ?? false) : base.resumed === true);
         const guarded = (): Promise<unknown> => attemptOnce(operation, input, ctx, span, checkFirst);
         const limited = limiter ? () => limiter.schedule(guarded, { signal: ctx.signal }) : guarded;
         try {

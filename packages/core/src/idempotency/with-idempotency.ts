@@ -13,6 +13,11 @@ export interface WithIdempotencyOptions {
   waitTimeoutMs?: number | undefined;
   /** Stops waiting for another worker. */
   signal?: AbortSignal | undefined;
+  /**
+   * The key may be held by an earlier attempt of this same call whose worker died: `take-over`
+   * releases that claim and runs `fn`; a function returns the error to throw instead. Default: wait.
+   */
+  abandoned?: "wait" | "take-over" | (() => Error) | undefined;
 }
 
 // One single-flight group per store, so concurrent identical calls in this process share one
@@ -47,6 +52,11 @@ export function withIdempotency<T>(store: IdempotencyStore, key: string, fn: () 
         await store.complete(key, result, options.ttlMs);
         return result;
       }
+      if (options.abandoned === "take-over") {
+        await store.fail(key);
+        continue;
+      }
+      if (typeof options.abandoned === "function") throw options.abandoned();
       const waited = await store.wait(key, { timeoutMs: options.waitTimeoutMs, signal: options.signal });
       if (waited.state === "done") return waited.result as T;
       if (waited.state === "in-flight") break;
