@@ -24,6 +24,8 @@ export interface WebhookInboxOptions {
   retry?: JobRetryOptions | undefined;
   /** How long one handler run may take (default 5 min). */
   timeoutMs?: number | undefined;
+  /** Lease of a running event (default 30 s): how soon another worker takes over from one that died. */
+  leaseMs?: number | undefined;
   /** Where events that failed every attempt go (default: the backend's own sink). */
   deadLetters?: DeadLetterSink | undefined;
   /** Structured logger (redacted). */
@@ -71,6 +73,7 @@ export function createWebhookInbox(options: WebhookInboxOptions): DurableWebhook
     maxAttempts: options.maxAttempts ?? 8,
     retry: { minDelayMs: 2_000, maxDelayMs: 600_000, ...options.retry },
     timeoutMs: options.timeoutMs ?? 5 * 60_000,
+    leaseMs: options.leaseMs,
     // The payload is the vendor's verified event as received (an SNS envelope has a `Signature`
     // field); credential headers of the request are already left out by the receiver.
     unsafeAllowCredentialFields: true,
@@ -85,7 +88,7 @@ export function createWebhookInbox(options: WebhookInboxOptions): DurableWebhook
           retryable: true,
         });
       }
-      await run(stored as StoredWebhookEvent, { attempt: ctx.attempt, correlationId: stored.correlationId });
+      await run(stored as StoredWebhookEvent, { attempt: ctx.attempt, correlationId: stored.correlationId, resumed: ctx.resumed });
     },
   });
   const queue = createJobQueue({

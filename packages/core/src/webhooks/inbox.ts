@@ -35,7 +35,7 @@ export interface StoredWebhookEvent {
 }
 
 /** How the inbox runs one stored event: the receiver's handler for its type (throws to have it retried). @public */
-export type StoredWebhookRunner = (event: StoredWebhookEvent, attempt: { attempt: number; correlationId: string }) => Promise<void>;
+export type StoredWebhookRunner = (event: StoredWebhookEvent, attempt: { attempt: number; correlationId: string; resumed?: boolean | undefined }) => Promise<void>;
 
 /**
  * Where a receiver puts verified events before it answers 2xx. `accept` resolves only once the

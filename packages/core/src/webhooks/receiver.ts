@@ -38,6 +38,8 @@ export interface WebhookEventContext {
   delivery: number;
   /** The verified request. */
   request: WebhookRequest;
+  /** From an inbox: an earlier run of this event's handler may have reached a vendor (pass it on as the calls' `resumed`). */
+  resumed?: boolean | undefined;
 }
 
 /** Handles one event; throw to have the vendor deliver it again. @public */
@@ -364,7 +366,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
   }
 
   /** Run one stored event's handler (from the inbox's queue); throws so the queue retries it. */
-  async function runStored(stored: StoredWebhookEvent, attempt: { attempt: number; correlationId: string }): Promise<void> {
+  async function runStored(stored: StoredWebhookEvent, attempt: { attempt: number; correlationId: string; resumed?: boolean | undefined }): Promise<void> {
     const eventId = stored.eventId;
     if (eventId !== undefined && dedupe && (await dedupe.has(`${vendor}:${eventId}`))) {
       logger.debug({ vendor, eventId }, "stored webhook event already processed; skipped");
@@ -373,7 +375,7 @@ export function createWebhookReceiver<E>(options: WebhookReceiverOptions<E>): We
     const handler = handlerFor(stored.eventType);
     if (!handler) return;
     const request: WebhookRequest = { ...stored.request, headers: { ...stored.request.headers }, rawBody: Buffer.alloc(0) };
-    await handler(stored.event as E, { vendor, eventId, eventType: stored.eventType, correlationId: attempt.correlationId, delivery: attempt.attempt, request });
+    await handler(stored.event as E, { vendor, eventId, eventType: stored.eventType, correlationId: attempt.correlationId, delivery: attempt.attempt, request, resumed: attempt.resumed ?? false });
     await markProcessed(eventId);
   }
 
