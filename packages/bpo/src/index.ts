@@ -43,6 +43,7 @@ export {
   importBpoExport,
   importLatestBpoExport,
   ROW_OPERATION,
+  type BpoImportCheckpoint,
   type BpoImportOptions,
   type BpoImportProgress,
   type BpoImportReport,

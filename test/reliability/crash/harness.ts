@@ -179,7 +179,7 @@ export async function runCrashSuite(base: CrashConfig, options: { kills: number;
   await Promise.race([drained, sleep(120_000).then(() => Promise.reject(new Error("the final worker did not drain the queues in 120 s")))]);
   await last.exited;
 
-  const deadLetters = await world.queue.deadLetters.list();
+  const deadLetters: DeadLetter[] = await world.queue.deadLetters.list();
   const letterFor = (jobId: string): DeadLetter | undefined => deadLetters.find((l) => l.id.endsWith(`:${jobId}`));
   const row = (kind: string, ids: string[], effects: (id: string) => number, jobIdOf: (id: string) => string): CrashRow => {
     const out: CrashRow = { kind, jobs: ids.length, "exactly once": 0, "dead-lettered (unknown outcome)": 0, duplicated: 0, lost: 0 };

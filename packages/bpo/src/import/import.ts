@@ -137,6 +137,28 @@ export interface BpoImportReport {
   durationMs: number;
 }
 
+/**
+ * Where an import stood, saved before each write to the store so a crashed import resumes exactly:
+ * rows up to `row` are not handled again and the counts go on from here; the row that was being
+ * written (`inFlight`) is checked again and counted once, whether or not its write took effect.
+ * JSON-safe, for a job's checkpoint.
+ * @public
+ */
+export interface BpoImportCheckpoint {
+  /** The export file's name (a checkpoint of another file is refused). */
+  file: string;
+  /** Data rows fully handled. */
+  row: number;
+  /** The report's counts after `row`. */
+  counts: Pick<BpoImportReport, "rows" | "created" | "updated" | "skipped" | "skippedBy" | "rejected" | "failed">;
+  /** The report's problem lists after `row`. */
+  rejectedRows: RowProblem[];
+  failedRows: RowProblem[];
+  problemsTruncated: boolean;
+  /** The write about to be made when the checkpoint was saved. */
+  inFlight?: { row: number; externalId: string; action: "create" | "update" } | undefined;
+}
+
 /** Options of {@link importBpoExport}. @public */
 export interface BpoImportOptions {
   /** The platform's store the rows go into. */
@@ -176,6 +198,10 @@ export interface BpoImportOptions {
   /** Carried into dead letters and logs. */
   correlationId?: string | undefined;
   tenantId?: string | undefined;
+  /** Saved (and awaited) before each write to the store; persist it to resume after a crash. */
+  onCheckpoint?: ((checkpoint: BpoImportCheckpoint) => Promise<void>) | undefined;
+  /** Resume an import of the same file from its last checkpoint; the report then covers the whole file, exactly. */
+  resumeFrom?: BpoImportCheckpoint | undefined;
 }
 
 const DEFAULT_PROGRESS_EVERY = 10_000;
@@ -335,12 +361,26 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
 
   const started = performance.now();
   const startedAt = new Date();
-  const counts: Counts = { rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0, failed: 0, skippedBy: { older: 0, unchanged: 0, platformOwned: 0 } };
-  const rejectedRows: RowProblem[] = [];
-  const failedRows: RowProblem[] = [];
+  const resume = options.resumeFrom;
+  const counts: Counts = resume
+    ? { ...resume.counts, skippedBy: { ...resume.counts.skippedBy } }
+    : { rows: 0, created: 0, updated: 0, skipped: 0, rejected: 0, failed: 0, skippedBy: { older: 0, unchanged: 0, platformOwned: 0 } };
+  const rejectedRows: RowProblem[] = resume ? [...resume.rejectedRows] : [];
+  const failedRows: RowProblem[] = resume ? [...resume.failedRows] : [];
   const fileErrors: BpoImportReport["fileErrors"] = [];
   const ignored = new Set<string>();
-  let problemsTruncated = false;
+  let problemsTruncated = resume?.problemsTruncated ?? false;
+  const checkpoint = (row: number, inFlight: BpoImportCheckpoint["inFlight"]): Promise<void> | undefined =>
+    options.onCheckpoint?.({
+      file: file.name,
+      row,
+      // The row being written is counted in `rows` already but in nothing else: the checkpoint is "after `row`".
+      counts: { ...counts, rows: row, skippedBy: { ...counts.skippedBy } },
+      rejectedRows: [...rejectedRows],
+      failedRows: [...failedRows],
+      problemsTruncated,
+      inFlight,
+    });
   let bytesRead = 0;
   let consecutiveStoreFailures = 0;
 
@@ -403,6 +443,8 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
   };
 
   const handle = async (item: RawRow): Promise<void> => {
+    // Resuming: rows before the checkpoint were handled (and counted) by the crashed run.
+    if (resume && item.row <= resume.row) return;
     counts.rows += 1;
     if (item.kind === "unreadable") {
       await problem({ row: item.row, line: item.line, externalId: item.externalId, stage: "parse", reason: item.reason, issues: item.issues ?? [] }, item.raw);
@@ -417,23 +459,7 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
       return;
     }
     const ctx: StoreCallContext = { file: file.name, row: item.row, line: item.line, signal };
-    try {
-      const existing = (await store.findByExternalId(record.externalId, ctx)) ?? undefined;
-      const decision = resolveConflict({ status: record.status, updatedAt: record.sourceUpdatedAt }, existing, rules);
-      if (decision.action === "create") {
-        await store.create(record, ctx);
-        counts.created += 1;
-      } else if (decision.action === "update") {
-        await store.update(record.externalId, record, { ...ctx, existing: existing!, reason: decision.reason });
-        counts.updated += 1;
-      } else {
-        counts.skipped += 1;
-        if (decision.reason === "platform-owned") counts.skippedBy.platformOwned += 1;
-        else if (decision.reason === "unchanged") counts.skippedBy.unchanged += 1;
-        else counts.skippedBy.older += 1;
-      }
-      consecutiveStoreFailures = 0;
-    } catch (error) {
+    const storeFailed = async (error: unknown): Promise<void> => {
       if (signal?.aborted) throw error;
       consecutiveStoreFailures += 1;
       const message = redactText(error instanceof Error ? error.message : String(error));
@@ -444,6 +470,37 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
           { report: report(false), cause: error, correlationId, retryable: true },
         );
       }
+    };
+    let existing: StoredProjectState | undefined;
+    let decision: ReturnType<typeof resolveConflict>;
+    try {
+      existing = (await store.findByExternalId(record.externalId, ctx)) ?? undefined;
+      decision = resolveConflict({ status: record.status, updatedAt: record.sourceUpdatedAt }, existing, rules);
+    } catch (error) {
+      return storeFailed(error);
+    }
+    const interrupted = resume?.inFlight?.row === item.row && resume.inFlight.externalId === record.externalId ? resume.inFlight : undefined;
+    // Outside the store's try: a checkpoint that cannot be saved stops the import (it could not resume exactly).
+    if (decision.action === "create" || decision.action === "update") await checkpoint(item.row - 1, { row: item.row, externalId: record.externalId, action: decision.action });
+    try {
+      if (decision.action === "create") {
+        await store.create(record, ctx);
+        counts.created += 1;
+      } else if (decision.action === "update") {
+        await store.update(record.externalId, record, { ...ctx, existing: existing!, reason: decision.reason });
+        counts.updated += 1;
+      } else if (interrupted && decision.reason === "unchanged") {
+        // The crashed run's write of this row took effect before it could count it.
+        counts[interrupted.action === "create" ? "created" : "updated"] += 1;
+      } else {
+        counts.skipped += 1;
+        if (decision.reason === "platform-owned") counts.skippedBy.platformOwned += 1;
+        else if (decision.reason === "unchanged") counts.skippedBy.unchanged += 1;
+        else counts.skippedBy.older += 1;
+      }
+      consecutiveStoreFailures = 0;
+    } catch (error) {
+      await storeFailed(error);
     }
   };
 
@@ -512,6 +569,10 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
 
 function checkImportOptions(file: BpoExportFile, options: BpoImportOptions): void {
   const issues: FieldIssue[] = [];
+  const resume = options?.resumeFrom;
+  if (resume !== undefined && (typeof resume !== "object" || resume === null || resume.file !== file?.name || !Number.isInteger(resume.row) || resume.row < 0)) {
+    issues.push({ path: "resumeFrom", message: `must be a checkpoint of ${file?.name ?? "this file"}` });
+  }
   if (!file || typeof file.open !== "function" || (file.format !== "csv" && file.format !== "json")) issues.push({ path: "source", message: "must be an export file (exportFile, localExportFile, a reader's list/latest) or a path" });
   const store = options?.store as Partial<BpoImportStore> | undefined;
   for (const method of ["findByExternalId", "create", "update"] as const) {
