@@ -195,6 +195,15 @@ describe("visibility", () => {
     expect([garbage.name, garbage.$metadata?.httpStatusCode, garbage.message]).toEqual(["ReceiptHandleIsInvalid", 404, 'The input receipt handle "not-a-handle" is not a valid receipt handle.']);
   });
 
+  it("drops messages older than MessageRetentionPeriod", async () => {
+    const url = await createQueue("short-lived", { MessageRetentionPeriod: "60" });
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "old" }));
+    clock += 30_000;
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: "new" }));
+    clock += 30_000;
+    expect((await receive(url)).map((m) => m.Body)).toEqual(["new"]);
+  });
+
   it("reports ApproximateNumberOfMessages, …NotVisible and …Delayed", async () => {
     const url = await createQueue("counts");
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: "a", MessageBody: "a" }, { Id: "b", MessageBody: "b" }, { Id: "c", MessageBody: "c", DelaySeconds: 60 }, { Id: "d", MessageBody: "d" }] }));
@@ -457,6 +466,10 @@ describe("faults and the unimplemented", () => {
       const error = await rejection(retrying.send(new ReceiveMessageCommand({ QueueUrl: url })));
       expect([error.name, error.$metadata?.httpStatusCode, error.$metadata?.attempts]).toEqual(["InternalFailure", 500, 3]);
       expect(fake.counts("faulty")).toEqual({ visible: 1, inflight: 0, delayed: 0 });
+      fake.failNext("*", "ConnectionReset");
+      const reset = await rejection(sqs.send(new GetQueueUrlCommand({ QueueName: "faulty" })));
+      expect([reset.name, (reset as Error & { code?: string }).code, reset.$metadata?.httpStatusCode]).toEqual(["TimeoutError", "ECONNRESET", undefined]);
+      expect(fake.calls.at(-1)).toEqual({ operation: "GetQueueUrl", body: { QueueName: "faulty" }, outcome: "ConnectionReset" });
     } finally {
       retrying.destroy();
     }
