@@ -10,7 +10,7 @@ import { Job, Queue, type KeepJobs } from "bullmq";
 import type { BackendEnqueueResult, BackendJob, BackendStats, ConsumeOptions, JobBackend, JobConsumer } from "../backend.js";
 import { mapRedisError, openConnections, unavailable, type BullMqConnection } from "./connection.js";
 import { startConsumer } from "./consumer.js";
-import { bullJobId, defineScripts, RETRYING_SUFFIX, type BackendScripts } from "./scripts.js";
+import { bullJobId, defineScripts, EXISTING_COMMAND, RETRYING_SUFFIX, type BackendScripts } from "./scripts.js";
 
 /** Options of {@link createBullMqBackend}. @public */
 export interface BullMqBackendOptions {
@@ -90,37 +90,51 @@ export function createBullMqBackend(options: BullMqBackendOptions): BullMqBacken
     const redis = await queue.backend.client;
     const now = Date.now();
     const chunks: Array<Promise<Array<[Error | null, unknown]> | null>> = [];
+    const created: boolean[] = new Array<boolean>(jobs.length);
+    const seen = new Set<string>();
     for (let start = 0; start < jobs.length; start += CHUNK) {
-      // One MULTI per chunk: EXISTS then BullMQ's add script for each job. EXISTS tells whether the
-      // id was already held (BullMQ's add answers the same for a new and a duplicate id), and MULTI
-      // makes the pair atomic, so of two concurrent enqueues of one id exactly one reports created.
+      // One MULTI per chunk: which ids exist, then BullMQ's add script for each new job. BullMQ's add
+      // answers the same for a new and a duplicate id, so existence is checked first; MULTI keeps the
+      // check and the adds atomic, so of two concurrent enqueues of one id exactly one reports created.
       const multi = redis.multi();
-      for (const { record, runAt } of jobs.slice(start, start + CHUNK)) {
+      const slice = jobs.slice(start, start + CHUNK);
+      const keys = slice.map(({ record }) => queue.toKey(bullJobId(record.header.id)));
+      multi.runCommand(EXISTING_COMMAND, [keys.length, ...keys]);
+      slice.forEach(({ record, runAt }, k) => {
         const id = bullJobId(record.header.id);
+        // An id twice in one call: the first one is the job, the second a duplicate (the check above saw neither).
+        if (seen.has(id)) return;
+        seen.add(id);
         const delay = Math.max(0, Math.ceil(runAt - now));
-        multi.runCommand("exists", [queue.toKey(id)]);
-        new Job(queue, record.header.name, record, {
-          jobId: id,
-          // The job's ready time, kept by BullMQ (`timestamp + delay`): stats report the oldest waiting job's.
-          timestamp: delay > 0 ? now : Math.floor(runAt),
-          delay,
-          // BullMQ must never retry on its own: our worker is the one retry layer.
-          attempts: 1,
-          removeOnComplete,
-          removeOnFail: true,
-        }, id).addJob(multi);
-      }
-      chunks.push(multi.exec() as Promise<Array<[Error | null, unknown]> | null>);
+        new Job(
+          queue,
+          record.header.name,
+          record,
+          {
+            jobId: id,
+            // The job's ready time, kept by BullMQ (`timestamp + delay`): stats report the oldest waiting job's.
+            timestamp: delay > 0 ? now : Math.floor(runAt),
+            delay,
+            // BullMQ must never retry on its own: our worker is the one retry layer.
+            attempts: 1,
+            removeOnComplete,
+            removeOnFail: true,
+          },
+          id,
+        ).addJob(multi);
+        created[start + k] = true;
+      });
+      chunks.push(multi.exec());
     }
-    const replies = (await Promise.all(chunks)).flatMap((reply) => {
-      if (!reply) throw unavailable(action, new Error("the transaction was aborted"));
-      return reply;
-    });
+    const replies = await Promise.all(chunks);
     return jobs.map(({ record }, i) => {
-      const [existsError, exists] = replies[2 * i]!;
-      const [addError] = replies[2 * i + 1]!;
-      if (existsError || addError) throw mapRedisError(action, existsError ?? addError);
-      return { id: record.header.id, created: Number(exists) === 0 };
+      const reply = replies[Math.floor(i / CHUNK)];
+      if (!reply) throw unavailable(action, new Error("the transaction was aborted"));
+      const [checkError, existing] = reply[0]!;
+      if (checkError) throw mapRedisError(action, checkError);
+      const failed = reply.find(([error]) => error)?.[0];
+      if (failed) throw mapRedisError(action, failed);
+      return { id: record.header.id, created: created[i] === true && Number((existing as number[])[i % CHUNK]) === 0 };
     });
   }
 

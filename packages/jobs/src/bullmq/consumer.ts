@@ -55,11 +55,18 @@ interface Taken {
   unparsed?: string | undefined;
 }
 
-/** One slot of the consumer's concurrency: held from hand-out until the delivery's handler settles. */
+/**
+ * One slot of the consumer's concurrency: held from hand-out until the delivery's handler settles.
+ * When the delivery's ack also fetched the next job, that job takes the slot over (so the consumer
+ * never has more than `concurrency` deliveries out, and needs no separate fetch for it).
+ */
 interface Slot {
+  /** The handler settled. */
   settled: boolean;
-  /** The next job, when this delivery's ack fetched one: it takes over this slot. */
-  handoff: Promise<Taken | undefined> | undefined;
+  /** An ack that fetches the next job is in flight. */
+  fetching: boolean;
+  /** The job that ack fetched, if any. */
+  next: Taken | undefined;
 }
 
 /** Start a consumer on `queue`. @internal */
@@ -130,23 +137,26 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
 
   function dispatch(taken: Taken): void {
     held += 1;
-    const slot: Slot = { settled: false, handoff: undefined };
-    let handled: Promise<void>;
+    const slot: Slot = { settled: false, fetching: false, next: undefined };
+    const settle = (): void => {
+      slot.settled = true;
+      if (!slot.fetching) release(slot);
+    };
     try {
-      handled = Promise.resolve(options.onDelivery(createDelivery(taken, slot)));
-    } catch (error) {
-      handled = Promise.reject(error);
+      options.onDelivery(createDelivery(taken, slot)).then(settle, settle);
+    } catch {
+      settle();
     }
-    handled
-      .catch(() => undefined)
-      .then(async () => {
-        slot.settled = true;
-        const next = slot.handoff ? await slot.handoff : undefined;
-        held -= 1;
-        if (next && stopped) giveBack(next);
-        else if (next) dispatch(next);
-        wakeLoop();
-      });
+  }
+
+  /** The slot is free: its fetched job (if any) takes it, else the loop may fetch. */
+  function release(slot: Slot): void {
+    held -= 1;
+    const next = slot.next;
+    slot.next = undefined;
+    if (next && stopped) giveBack(next);
+    else if (next) dispatch(next);
+    wakeLoop();
   }
 
   function createDelivery(taken: Taken, slot: Slot): JobDelivery {
@@ -164,17 +174,24 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
       const refused = guard(action);
       if (refused) return refused;
       ended = true;
-      const fetchNext = !stopped && !slot.settled && slot.handoff === undefined;
+      const fetchNext = !stopped && !slot.settled && !slot.fetching;
+      if (fetchNext) slot.fetching = true;
+      const done = (value: unknown): void => {
+        if (!fetchNext) return;
+        slot.fetching = false;
+        slot.next = value === undefined ? undefined : nextOf(value, token);
+        if (slot.settled) release(slot);
+      };
       let result: Promise<unknown>;
       try {
         result = call(fetchNext);
       } catch (error) {
         result = Promise.reject(error);
       }
-      if (fetchNext) slot.handoff = result.then((value) => nextOf(value, token), () => undefined);
       return result.then(
-        () => undefined,
+        (value) => done(value),
         (error: unknown) => {
+          done(undefined);
           throw mapError(error, jobId, action);
         },
       );
@@ -200,7 +217,8 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
         );
       },
       complete() {
-        return end("complete", (fetchNext) => job.moveToCompleted(null, token, fetchNext));
+        // The backend call itself (Job#moveToCompleted adds a trace span and a readiness wait per job); no return value is stored.
+        return end("complete", (fetchNext) => worker.backend.moveToCompleted(job, null, ctx.removeOnComplete, token, fetchNext).then((moved) => moved.result));
       },
       retry(runAt: number, next: JobRecord) {
         return end("schedule a retry", (fetchNext) => {
@@ -217,7 +235,7 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
       },
       discard() {
         // Failed with removeOnFail: the job and its id are gone, so a re-drive can enqueue it again.
-        return end("discard", (fetchNext) => job.moveToFailed(new Error("moved to the dead letters by @connect/jobs"), token, fetchNext));
+        return end("discard", (fetchNext) => worker.backend.moveToFailed(job, "moved to the dead letters by @connect/jobs", { count: 0 }, token, fetchNext).then((moved) => moved.result));
       },
       release() {
         return end("release", () => {

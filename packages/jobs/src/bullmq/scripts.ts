@@ -14,7 +14,7 @@ import type { JobRecord } from "../record.js";
  * @internal
  */
 export function bullJobId(id: string): string {
-  return `j.${id.replace(/%/g, "%25").replace(/:/g, "%3A")}`;
+  return `j.${id.includes(":") || id.includes("%") ? id.replace(/%/g, "%25").replace(/:/g, "%3A") : id}`;
 }
 
 /**
@@ -50,6 +50,13 @@ const SAVE_IF_LOCKED = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'data', ARGV[2])
 return 1`;
+
+// Which of the keys exist, in one call: placed first in the MULTI that adds a chunk of jobs, so the
+// answer holds for the adds that follow (BullMQ's add script answers the same for a new and a duplicate id).
+const EXISTING = `
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('EXISTS', key) end
+return out`;
 
 // Counts in the sqlite backend's terms, read atomically from BullMQ's keys:
 // - waiting: wait + paused + prioritized, plus delayed jobs already due (BullMQ promotes them only
@@ -110,6 +117,9 @@ local first = redis.call('ZRANGEBYSCORE', delayedKey, '-inf', dueMax, 'WITHSCORE
 if first[2] then consider(math.floor(tonumber(first[2]) / 0x1000)) end
 return { waiting, delayed, active, retrying, oldest or -1 }`;
 
+/** Name of the existence script on a client's pipelines and transactions (`multi.runCommand(EXISTING_COMMAND, [n, ...keys])`). @internal */
+export const EXISTING_COMMAND = "connectJobsExisting";
+
 /** The scripts, defined on a client (ioredis sends EVALSHA and falls back to EVAL once per connection). @internal */
 export interface BackendScripts {
   saveIfLocked(jobKey: string, lockKey: string, token: string, data: string): Promise<number>;
@@ -126,6 +136,7 @@ export function defineScripts(redis: Redis): BackendScripts {
   const client = redis as ScriptClient;
   if (!client.connectJobsSaveIfLocked) client.defineCommand("connectJobsSaveIfLocked", { numberOfKeys: 2, lua: SAVE_IF_LOCKED });
   if (!client.connectJobsStats) client.defineCommand("connectJobsStats", { numberOfKeys: 6, lua: STATS });
+  if (!(client as unknown as Record<string, unknown>)[EXISTING_COMMAND]) client.defineCommand(EXISTING_COMMAND, { lua: EXISTING });
   return {
     saveIfLocked: (jobKey, lockKey, token, data) => client.connectJobsSaveIfLocked!(jobKey, lockKey, token, data),
     stats: (keys, now, prefix) => client.connectJobsStats!(...keys, now, prefix, READY_AT_FIELD),
