@@ -9,7 +9,7 @@ export const alias = [
   { find: /^@connect\/core$/, replacement: `${root}packages/core/src/index.ts` },
   { find: /^@connect\/core\/(testing|aws|redis)$/, replacement: `${root}packages/core/src/$1/index.ts` },
   { find: /^@connect\/jobs\/(bullmq|sqs)$/, replacement: `${root}packages/jobs/src/$1/index.ts` },
-  { find: /^@connect\/([a-z]+)\/testing$/, replacement: `${root}packages/$1/src/testing/index.ts` },
+  { find: /^@connect\/([a-z]+)\/(testing|jobs)$/, replacement: `${root}packages/$1/src/$2/index.ts` },
   { find: /^@connect\/([a-z]+)$/, replacement: `${root}packages/$1/src/index.ts` },
 ];
 

@@ -1,3 +1,3 @@
 import { packageConfig } from "../../tsup.config.base.js";
 
-export default packageConfig({ index: "src/index.ts", testing: "src/testing/index.ts" });
+export default packageConfig({ index: "src/index.ts", testing: "src/testing/index.ts", jobs: "src/jobs/index.ts" });

@@ -16,6 +16,32 @@ export interface JobRetryOptions {
   jitter?: boolean | undefined;
 }
 
+/** Options of {@link JobQueue.enqueue}. @public */
+export interface EnqueueOptions {
+  /** Job id; enqueueing an id the queue already holds is a no-op (`created: false`). Default: a random UUID. */
+  jobId?: string | undefined;
+  /** Run no earlier than this many ms from now. */
+  delayMs?: number | undefined;
+  /** Run no earlier than this time (wins over `delayMs`). */
+  runAt?: Date | number | undefined;
+  /** Tenant, carried into the handler's context, logs and dead letters. */
+  tenantId?: string | undefined;
+  /** Correlation id of the request that caused the job (default: a new one). */
+  correlationId?: string | undefined;
+  /** Idempotency key every attempt passes to the vendor (default `job_<queue>_<jobId>`, minted now). */
+  idempotencyKey?: string | undefined;
+}
+
+/** What {@link JobQueue.enqueue} stored. @public */
+export interface EnqueueResult {
+  /** The job id. */
+  jobId: string;
+  /** False when the queue already held a job with this id (nothing new was stored). */
+  created: boolean;
+  /** ISO time the job becomes ready. */
+  runAt: string;
+}
+
 /** What a handler learns about its job; pass it as the context of vendor calls (`client.op(input, ctx)`). @public */
 export interface JobContext extends IntegrationContext {
   /** The job id (unique in its queue). */
@@ -50,6 +76,8 @@ export interface JobContext extends IntegrationContext {
   keyFor(step: string): string;
   /** The queue's redacting logger, with the job's fields bound. */
   readonly logger: Logger;
+  /** Enqueue a follow-up job on the same queue (a job id makes it happen once, however often this attempt runs). */
+  enqueue(job: JobDefinition | string, payload: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
 }
 
 /** A job's handler: resolve when the work is done, throw to have it retried (or dead-lettered). @public */

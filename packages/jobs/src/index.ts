@@ -3,12 +3,10 @@
  * retries on core's backoff and error classes, dead letters and re-drive, cron schedules, and
  * the webhook inbox and vendor-write outbox, on embedded `node:sqlite` (default), BullMQ or SQS.
  */
-export { defineJob, DEFAULT_JOB_RETRY, type JobContext, type JobDefinition, type JobDefinitionInput, type JobHandler, type JobPayload, type JobRetryOptions } from "./define.js";
+export { defineJob, DEFAULT_JOB_RETRY, type EnqueueOptions, type EnqueueResult, type JobContext, type JobDefinition, type JobDefinitionInput, type JobHandler, type JobPayload, type JobRetryOptions } from "./define.js";
 export {
   createJobQueue,
   type EnqueueItem,
-  type EnqueueOptions,
-  type EnqueueResult,
   type JobQueue,
   type JobQueueOptions,
   type QueueHealth,

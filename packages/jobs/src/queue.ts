@@ -17,7 +17,7 @@ import {
   type TelemetryOptions,
 } from "@connect/core";
 import type { JobBackend } from "./backend.js";
-import type { JobDefinition, JobPayload } from "./define.js";
+import type { EnqueueOptions, EnqueueResult, JobDefinition, JobPayload } from "./define.js";
 import { UnknownJobError } from "./errors.js";
 import type { JobRecord, JobSource } from "./record.js";
 import { compileSchedule, occurrenceId, type CompiledSchedule, type JobSchedule } from "./schedule.js";
@@ -26,32 +26,6 @@ import { startWorker, type JobEvent, type JobWorker, type WorkOptions } from "./
 import pkg from "../package.json" with { type: "json" };
 
 const VERSION: string = pkg.version;
-
-/** Options of {@link JobQueue.enqueue}. @public */
-export interface EnqueueOptions {
-  /** Job id; enqueueing an id the queue already holds is a no-op (`created: false`). Default: a random UUID. */
-  jobId?: string | undefined;
-  /** Run no earlier than this many ms from now. */
-  delayMs?: number | undefined;
-  /** Run no earlier than this time (wins over `delayMs`). */
-  runAt?: Date | number | undefined;
-  /** Tenant, carried into the handler's context, logs and dead letters. */
-  tenantId?: string | undefined;
-  /** Correlation id of the request that caused the job (default: a new one). */
-  correlationId?: string | undefined;
-  /** Idempotency key every attempt passes to the vendor (default `job_<queue>_<jobId>`, minted now). */
-  idempotencyKey?: string | undefined;
-}
-
-/** What {@link JobQueue.enqueue} stored. @public */
-export interface EnqueueResult {
-  /** The job id. */
-  jobId: string;
-  /** False when the queue already held a job with this id (nothing new was stored). */
-  created: boolean;
-  /** ISO time the job becomes ready. */
-  runAt: string;
-}
 
 /** One job of {@link JobQueue.enqueueMany}. @public */
 export interface EnqueueItem<D extends JobDefinition = JobDefinition> {
@@ -154,6 +128,7 @@ export interface JobQueue {
 /** What the worker needs from its queue. @internal */
 export interface QueueInternals {
   readonly name: string;
+  enqueue(job: JobDefinition | string, payload: unknown, options?: EnqueueOptions): Promise<EnqueueResult>;
   readonly backend: JobBackend;
   readonly definitions: ReadonlyMap<string, JobDefinition>;
   readonly deadLetters: DeadLetterSink;
@@ -394,6 +369,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
   const internals: QueueInternals = {
     name,
+    enqueue: (job, payload, enqueueOptions) => queue.enqueue(job, payload, enqueueOptions),
     backend,
     definitions,
     deadLetters,

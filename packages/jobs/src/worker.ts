@@ -233,6 +233,8 @@ async function runDelivery(q: QueueInternals, delivery: JobDelivery, controller:
     },
     keyFor: (step: string) => `${header.idempotencyKey}:${step}`,
     logger,
+    // Follow-ups carry the job's tenant and correlation id unless told otherwise.
+    enqueue: (job, payload, options) => q.enqueue(job, payload, { tenantId: header.tenantId, correlationId: header.correlationId, ...options }),
   };
 
   const span = q.tracer.startSpan(`jobs.${header.name}`, {

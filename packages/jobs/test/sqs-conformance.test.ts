@@ -12,6 +12,8 @@ import { describeBackendConformance } from "./conformance.js";
 describeBackendConformance("SQS (standard queue on the fake)", {
   // Visibility timeouts are whole seconds (shared/vendors/sqs.md §6).
   leaseMs: 1_000,
+  // SQS reports counts but not the age of its oldest message (a CloudWatch metric only).
+  oldestAgeKnown: false,
   async create() {
     const fake = createSqsFake();
     const server = await serveHandlers(fake.handlers);

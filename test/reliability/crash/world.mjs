@@ -27,7 +27,7 @@ export async function openBackend(config) {
     const { createBullMqBackend } = await import("@connect/jobs/bullmq");
     const { connectRedis, createRedisIdempotencyStore } = await import("@connect/core/redis");
     const redis = await connectRedis(config.redisUrl);
-    const backend = createBullMqBackend({ connection: config.redisUrl, prefix: config.prefix });
+    const backend = createBullMqBackend({ connection: config.redisUrl, prefix: config.prefix, stalledIntervalMs: 250 });
     const idempotencyStore = createRedisIdempotencyStore({ redis, prefix: `${config.prefix}:idem:` });
     return { backend, idempotencyStore, close: async () => (await backend.close(), redis.disconnect()) };
   }
@@ -37,7 +37,7 @@ export async function openBackend(config) {
     const sqs = new SQSClient({ region: "us-east-1", endpoint: config.sqsUrl, credentials: TEXTRACT_CREDENTIALS });
     // SQS has no idempotency store of its own: the host keeps one beside it (here the embedded one).
     const side = createSqliteBackend({ path: config.db });
-    const backend = createSqsBackend({ client: sqs, queueUrls: config.queueUrls, waitTimeSeconds: 1, deadLetters: side.deadLetters });
+    const backend = createSqsBackend({ client: sqs, queueUrls: config.queueUrls, waitTimeSeconds: 1, deadLetters: side.deadLetters, dedupe: side.dedupeStore });
     return { backend, idempotencyStore: side.idempotencyStore, close: async () => (await backend.close(), await side.close(), sqs.destroy()) };
   }
   throw new Error(`unknown backend ${config.backend}`);
@@ -52,6 +52,7 @@ export function buildWorld(config, opened, die = () => undefined) {
     begin: (...a) => opened.idempotencyStore.begin(...a),
     complete: (...a) => (die("after-accept"), opened.idempotencyStore.complete(...a)),
     fail: (...a) => opened.idempotencyStore.fail(...a),
+    abandon: (...a) => (opened.idempotencyStore.abandon ?? opened.idempotencyStore.fail).apply(opened.idempotencyStore, a),
     wait: (...a) => opened.idempotencyStore.wait(...a),
   };
   const twilio = createTwilioClient({ accountSid: ACCOUNT_SID, auth: { authToken: AUTH_TOKEN }, baseUrl: config.twilioUrl, policy: FAST, idempotencyStore: store });

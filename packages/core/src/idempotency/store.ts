@@ -34,6 +34,12 @@ export interface IdempotencyStore {
   complete(key: string, result: unknown, ttlMs?: number): Promise<void>;
   /** Release `key` after the work failed, so a later attempt can run; wakes waiters. */
   fail(key: string): Promise<void>;
+  /**
+   * Release an unfinished claim whoever holds it — an earlier attempt of the same call whose worker
+   * died (a stored result is kept). Stores without it fall back to `fail`, which may release only
+   * this process's own claims; the take-over then waits for the claim to expire.
+   */
+  abandon?(key: string): Promise<void>;
   /** Wait until the holder of `key` completes or fails, then report the state. */
   wait(key: string, options?: IdempotencyWaitOptions): Promise<IdempotencyLookup>;
 }
@@ -100,6 +106,9 @@ export function createMemoryIdempotencyStore(options: MemoryIdempotencyStoreOpti
     async fail(key) {
       if (entries.get(key)?.state === "in-flight") entries.delete(key);
       wake(key, { state: "absent" });
+    },
+    abandon(key) {
+      return this.fail(key);
     },
     wait(key, waitOptions = {}) {
       const now = lookup(key);

@@ -53,7 +53,7 @@ export function withIdempotency<T>(store: IdempotencyStore, key: string, fn: () 
         return result;
       }
       if (options.abandoned === "take-over") {
-        await store.fail(key);
+        await (store.abandon ? store.abandon(key) : store.fail(key));
         continue;
       }
       if (typeof options.abandoned === "function") throw options.abandoned();

@@ -27,6 +27,9 @@ type Stored = { s: "f"; o: string } | { s: "d"; r: unknown };
 
 const COMPONENT = "idempotency";
 
+// Deletes the key only while it holds a claim (`"s":"f"`), never a stored result.
+const RELEASE_IF_CLAIMED = `local v = redis.call("GET", KEYS[1]); if v and cjson.decode(v).s == "f" then return redis.call("DEL", KEYS[1]) end; return 0`;
+
 /**
  * An {@link IdempotencyStore} shared by every worker through Redis. Results are stored as
  * JSON, so they must be JSON-serialisable (every operation output is).
@@ -74,6 +77,13 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOption
       return guard(COMPONENT, redis, async () => {
         owned.delete(key);
         await redis.set(prefix + key, JSON.stringify({ s: "d", r: result ?? null } satisfies Stored), "PX", resultTtlMs ?? ttlMs);
+        await notifier.publish(key);
+      });
+    },
+    abandon(key) {
+      return guard(COMPONENT, redis, async () => {
+        owned.delete(key);
+        await redis.eval(RELEASE_IF_CLAIMED, 1, prefix + key);
         await notifier.publish(key);
       });
     },

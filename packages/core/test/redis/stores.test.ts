@@ -93,6 +93,20 @@ describe.runIf(REDIS_URL)("redis stores (REDIS_URL)", () => {
       expect(await alive.begin("k3")).toEqual({ state: "in-flight" });
       await Promise.all([dead.close(), alive.close()]);
     });
+
+    it("abandon releases a claim a dead worker left (issue 20: resumed job take-over) but never a result", async () => {
+      const prefix = freshPrefix();
+      const dead = createRedisIdempotencyStore({ redis, prefix });
+      const resumed = createRedisIdempotencyStore({ redis, prefix });
+      expect(await dead.begin("k4")).toEqual({ state: "new" }); // a 5-minute claim, then the worker dies
+      expect(await resumed.begin("k4")).toEqual({ state: "in-flight" });
+      await resumed.abandon!("k4");
+      expect(await resumed.begin("k4")).toEqual({ state: "new" });
+      await resumed.complete("k4", { id: "inv-1" });
+      await dead.abandon!("k4");
+      expect(await dead.begin("k4")).toEqual({ state: "done", result: { id: "inv-1" } });
+      await Promise.all([dead.close(), resumed.close()]);
+    });
   });
 
   describe("dedupe store", () => {

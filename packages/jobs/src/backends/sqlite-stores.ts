@@ -115,6 +115,9 @@ export function createSqliteIdempotencyStore({ database: db, now }: StoreOptions
         db.statement("DELETE FROM connect_idempotency WHERE key = ? AND state = 'in-flight'").run(key);
       });
     },
+    abandon(key) {
+      return this.fail(key);
+    },
     async wait(key, waitOptions = {}) {
       const until = now() + (waitOptions.timeoutMs ?? inFlightTtlMs);
       for (;;) {
