@@ -21,3 +21,4 @@ export { CorruptJobError, JobError, JobTimeoutError, LeaseExpiredError, LeaseLos
 export { createSqliteBackend, type SqliteBackend, type SqliteBackendOptions } from "./backends/sqlite.js";
 export type { SqliteDatabaseOptions, SqliteSynchronous } from "./backends/sqlite-db.js";
 export { createWebhookInbox, type DurableWebhookInbox, type WebhookInboxOptions } from "./inbox.js";
+export { replayDeadLettersToQueue, type ReplayRoute, type ReplayToQueueOptions, type ReplayToQueueResult } from "./replay.js";
