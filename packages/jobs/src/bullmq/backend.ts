@@ -30,7 +30,7 @@ export interface BullMqBackendOptions {
    * Default: core's Redis stream sink (`createRedisDeadLetterSink`) on the same Redis, stream `<prefix>:dead-letters`.
    */
   deadLetters?: DeadLetterSink | undefined;
-  /** How often workers look for jobs whose lease ran out (their worker died); default the lease, at most 30 s. A dead worker's job comes back after its lease plus up to two intervals. */
+  /** How often workers look for jobs whose lease ran out (their worker died); default half the lease, at most 30 s. A dead worker's job comes back after its lease plus one to two intervals. */
   stalledIntervalMs?: number | undefined;
   /** How long an idle worker waits on Redis for new work before asking again (default 5 000 ms; new and due jobs wake it at once). */
   idleBlockMs?: number | undefined;

@@ -29,7 +29,7 @@ export interface ConsumerContext {
   connection: Redis;
   /** Scripts defined on that connection. */
   scripts: BackendScripts;
-  /** Stalled-check interval; default: the lease, at most 30 s. */
+  /** Stalled-check interval; default: half the lease, at most 30 s. */
   stalledIntervalMs: number | undefined;
   /** How long an idle consumer blocks on Redis for new work before asking again. */
   idleBlockMs: number;
@@ -79,7 +79,8 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
     autorun: false,
     concurrency,
     lockDuration: leaseMs,
-    stalledInterval: Math.max(1, Math.floor(ctx.stalledIntervalMs ?? Math.min(leaseMs, 30_000))),
+    // A dead worker's job comes back after its lease plus one to two intervals (marked stalled, then moved).
+    stalledInterval: Math.max(1, Math.floor(ctx.stalledIntervalMs ?? Math.min(leaseMs / 2, 30_000))),
     maxStalledCount: NEVER,
     drainDelay: Math.max(0.001, ctx.idleBlockMs / 1000),
     removeOnComplete: ctx.removeOnComplete,
