@@ -385,6 +385,25 @@ describe.runIf(REDIS_URL)("BullMQ backend (REDIS_URL)", () => {
     expect(Date.now() - started).toBeLessThan(500);
   });
 
+  it("shuts a worker down within its deadline and the lease while Redis is gone", async () => {
+    const port = await freePort();
+    const server = await startRedisServer(port);
+    cleanups.push(() => server.stop());
+    const backend = createBullMqBackend({ connection: `redis://127.0.0.1:${port}`, prefix: "outage", stalledIntervalMs: 100 });
+    cleanups.push(() => backend.close());
+    let started = 0;
+    const sync = defineJob({ name: "loan.sync", payload: z.object({}), leaseMs: 1_000, handler: (_p, ctx) => new Promise<void>((_, reject) => (started += 1, ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true }))) });
+    const { queue } = queueOn(backend, [sync]);
+    await queue.enqueue(sync, {});
+    const worker = queue.work();
+    await waitFor(() => started === 1, 5_000, "the job to start");
+    await server.stop();
+    const stopping = Date.now();
+    // The release cannot reach Redis: it gives up after the lease instead of waiting for Redis forever.
+    expect(await worker.stop({ deadlineMs: 100 })).toEqual({ finished: 0, released: 0 });
+    expect(Date.now() - stopping).toBeLessThan(2_500);
+  });
+
   describe("worker processes killed with SIGKILL", () => {
     const workerScript = fileURLToPath(new URL("./bullmq-worker.mjs", import.meta.url));
     const children: ChildProcess[] = [];

@@ -18,7 +18,7 @@ import type { Redis } from "ioredis";
 import type { ConsumeOptions, JobConsumer, JobDelivery } from "../backend.js";
 import { LeaseLostError } from "../errors.js";
 import { encodeRecord, type JobRecord } from "../record.js";
-import { mapRedisError } from "./connection.js";
+import { mapRedisError, unavailable } from "./connection.js";
 import { asJobRecord, READY_AT_FIELD, type BackendScripts } from "./scripts.js";
 
 /** What a consumer needs from its backend. @internal */
@@ -111,6 +111,22 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
     return mapRedisError(`${action} of job ${jobId ?? "?"} in queue ${queue}`, error);
   }
 
+  /**
+   * Run a delivery's Redis call. The worker connection queues commands while Redis is away (so an
+   * ack survives a short blip); when it is not connected at call time, the call is bounded by the
+   * lease, after which the job's lease has run out anyway — so a shutdown during an outage ends
+   * instead of waiting for Redis. (The queued command may still run once Redis is back.)
+   */
+  function bounded<T>(action: string, call: () => Promise<T>): Promise<T> {
+    const pending = call();
+    if (ctx.connection.status === "ready") return pending;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable(action, new Error(`not connected (status ${ctx.connection.status}) for the ${leaseMs} ms lease`))), leaseMs);
+    });
+    return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+  }
+
   /** The next job an ack's script returned (BullMQ's `[jobData, jobId, …]`), or undefined. */
   function nextOf(result: unknown, token: string): Taken | undefined {
     if (!Array.isArray(result) || !result[0] || typeof result[1] !== "string") return undefined;
@@ -185,7 +201,7 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
       };
       let result: Promise<unknown>;
       try {
-        result = call(fetchNext);
+        result = bounded(action, () => call(fetchNext));
       } catch (error) {
         result = Promise.reject(error);
       }
@@ -208,7 +224,7 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
       extend(ms) {
         const refused = guard("extend its lease");
         if (refused) return refused;
-        return job.extendLock(token, Math.max(1, Math.floor(ms))).then(
+        return bounded("extend its lease", () => job.extendLock(token, Math.max(1, Math.floor(ms)))).then(
           (extended) => {
             if (Number(extended) !== 1) throw lost(jobId, "extend its lease");
           },
@@ -249,7 +265,7 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
         const refused = guard("save a checkpoint");
         if (refused) return refused;
         const key = jobKey(id);
-        return ctx.scripts.saveIfLocked(key, `${key}:lock`, token, encodeRecord(next)).then(
+        return bounded("save a checkpoint", () => ctx.scripts.saveIfLocked(key, `${key}:lock`, token, encodeRecord(next))).then(
           (saved) => {
             if (Number(saved) !== 1) throw lost(jobId, "save a checkpoint");
           },
