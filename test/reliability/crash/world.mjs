@@ -62,7 +62,7 @@ export function buildWorld(config, opened, die = () => undefined) {
     name: "sms",
     payload: z.object({ body: z.string() }),
     leaseMs,
-    maxAttempts: 8,
+    maxAttempts: 50, // crashes are injected on purpose here; a real deployment keeps the default
     retry,
     handler: async ({ body }, ctx) => {
       die("before-call");
@@ -74,7 +74,7 @@ export function buildWorld(config, opened, die = () => undefined) {
     name: "analysis",
     payload: z.object({ bucket: z.string(), name: z.string() }),
     leaseMs,
-    maxAttempts: 8,
+    maxAttempts: 50, // crashes are injected on purpose here; a real deployment keeps the default
     retry,
     handler: async (document, ctx) => {
       die("before-call");
@@ -83,7 +83,7 @@ export function buildWorld(config, opened, die = () => undefined) {
     },
   });
   const queue = createJobQueue({ name: "crash", backend: opened.backend, jobs: [sms, analysis] });
-  const inbox = createWebhookInbox({ backend: opened.backend, name: "crash-inbox", retry, leaseMs });
+  const inbox = createWebhookInbox({ backend: opened.backend, name: "crash-inbox", retry, leaseMs, maxAttempts: 50 });
   // The inbox's handler has an effect the Textract fake counts: one analysis per status callback,
   // keyed by the event (the handler is at-least-once; its write is what makes it effectively once).
   const receiver = createTwilioWebhookHandler({

@@ -87,7 +87,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     db.write(() => db.statement("DELETE FROM connect_jobs WHERE state = 'done' AND available_at < ?").run(at - keepCompletedMs)).catch(() => undefined);
   }
 
-  function delivery(queue: string, row: TakenRow, token: string): JobDelivery {
+  function delivery(queue: string, row: TakenRow, token: string, onEnd: () => void): JobDelivery {
     let ended = false;
     const guard = (action: string): void => {
       if (ended) throw new LeaseLostError(`job ${row.id}: ${action} after the delivery already ended`, { queue, jobId: row.id });
@@ -108,7 +108,10 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
         return Promise.reject(error);
       }
       ended = true;
-      return change(action, sql, ...params);
+      const written = change(action, sql, ...params);
+      // The handler is done: the slot frees now, so the consumer's next take joins this write's commit.
+      onEnd();
+      return written;
     };
     return {
       record: decodeRecord(row.record),
@@ -184,13 +187,17 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
             took = rows.length;
             for (const row of rows) {
               inFlight += 1;
+              let freed = false;
+              const free = (): void => {
+                if (freed) return;
+                freed = true;
+                inFlight -= 1;
+                waker();
+              };
               void consumeOptions
-                .onDelivery(delivery(queue, row, token))
+                .onDelivery(delivery(queue, row, token, free))
                 .catch(() => undefined)
-                .finally(() => {
-                  inFlight -= 1;
-                  waker();
-                });
+                .finally(free);
             }
             purgeDone();
           } catch (error) {
