@@ -112,14 +112,16 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
   }
 
   /**
-   * Run a delivery's Redis call. The worker connection queues commands while Redis is away (so an
-   * ack survives a short blip); when it is not connected at call time, the call is bounded by the
-   * lease, after which the job's lease has run out anyway — so a shutdown during an outage ends
-   * instead of waiting for Redis. (The queued command may still run once Redis is back.)
+   * Run a delivery's Redis call. The worker connection keeps commands while Redis is away (so an
+   * ack survives a short blip). While the consumer runs and Redis is connected that is all; when
+   * Redis is not connected at call time, or the consumer is stopping (a command sent just before a
+   * connection dropped is kept too), the call is bounded by the lease — after it the job's lease has
+   * run out anyway — so a shutdown during an outage ends instead of waiting for Redis. The kept
+   * command may still run once Redis is back.
    */
   function bounded<T>(action: string, call: () => Promise<T>): Promise<T> {
     const pending = call();
-    if (ctx.connection.status === "ready") return pending;
+    if (!stopped && ctx.connection.status === "ready") return pending;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(unavailable(action, new Error(`not connected (status ${ctx.connection.status}) for the ${leaseMs} ms lease`))), leaseMs);
@@ -277,6 +279,8 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
     };
   }
 
+  let stopNow: () => void = () => undefined;
+  const stopping = new Promise<undefined>((resolve) => (stopNow = () => resolve(undefined)));
   const loop = (async () => {
     let failures = 0;
     while (!stopped) {
@@ -289,7 +293,15 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
       let job: Job | undefined;
       try {
         // Blocks on BullMQ's marker while the queue is empty (and until the next delayed job is due).
-        job = (await worker.getNextJob(token, { block: true })) as Job | undefined;
+        const fetching = worker.getNextJob(token, { block: true }) as Promise<Job | undefined>;
+        // stop() does not wait for a fetch that cannot finish (Redis gone: the worker connection keeps
+        // the command); a job such a fetch brings later is given back.
+        const fetched = await Promise.race([fetching.then((value) => ({ value })), stopping]);
+        if (!fetched) {
+          fetching.then((late) => late && giveBack({ job: late, token }), () => undefined);
+          break;
+        }
+        job = fetched.value;
         failures = 0;
       } catch (error) {
         if (stopped) break;
@@ -312,6 +324,7 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
     async stop() {
       if (stopped) return loop;
       stopped = true;
+      stopNow();
       wakeLoop();
       // Closing the BullMQ worker interrupts a blocking fetch at once. Deliveries already handed out keep
       // their leases and can still ack: they use the shared worker connection, which stays open.
