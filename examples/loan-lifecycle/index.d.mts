@@ -126,7 +126,20 @@ export function parseArgs(argv: readonly string[]): Required<Pick<LoanLifecycleO
   outDir: string | undefined;
   summaryJson: string | undefined;
   live: boolean;
+  crash: boolean;
 };
+
+/** What `--crash` returns (and writes with --summary-json): the killed worker, what the next one resumed, each write's count at the fakes. */
+export interface CrashDemoSummary {
+  ok: boolean;
+  mode: "crash";
+  killed: { pid: number; signal: string; step: "funding"; invoicesAtKill: number };
+  resumed: string[];
+  writes: Array<{ vendor: string; write: string; count: number }>;
+}
+
+/** Run the crash demo (`--crash`). */
+export function runCrashDemo(options?: { log?: (line: string) => void }): Promise<CrashDemoSummary>;
 
 /** Per vendor: whether the environment configures its real client, and which variables are missing. */
 export function liveConfiguration(env?: Record<string, string | undefined>): Array<{ vendor: string; configured: boolean; missing: string[]; optionalSet: string[] }>;

@@ -2,14 +2,16 @@
 // through the platform's flow — BPO import → Textract survey → e-signature → QuickBooks →
 // SendGrid + Twilio → reconciliation — against the embedded vendor fakes on 127.0.0.1.
 //   npm run build && node examples/loan-lifecycle/index.mjs [--chaos] [--trace[=step]] [--esign=authentisign]
+//   node examples/loan-lifecycle/index.mjs --crash  # the durable flow's worker is SIGKILLed mid-way; another finishes it
 //   node examples/loan-lifecycle/index.mjs --live   # health of the real vendors configured in the environment (README)
 // (`npm run demo` does the same; `npm run demo -- --chaos` passes the flags through.)
 import { writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs, runLoanLifecycle, STEPS } from "./lifecycle.mjs";
+import { runCrashDemo } from "./crash.mjs";
 import { liveConfiguration, runLiveCheck } from "./live.mjs";
 
-export { liveConfiguration, parseArgs, runLiveCheck, runLoanLifecycle, STEPS };
+export { liveConfiguration, parseArgs, runCrashDemo, runLiveCheck, runLoanLifecycle, STEPS };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   let options;
@@ -18,6 +20,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   } catch (error) {
     console.error(`loan-lifecycle: ${error.message}`);
     process.exit(2);
+  }
+  if (options.crash) {
+    const summary = await runCrashDemo();
+    if (options.summaryJson) await writeFile(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
+    process.exit(summary.ok ? 0 : 1);
   }
   if (options.live) {
     const { health } = await runLiveCheck();

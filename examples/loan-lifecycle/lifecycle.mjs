@@ -29,9 +29,9 @@ const BORROWER = {
 };
 const LOAN_AMOUNT_CENTS = 48_000_000;
 
-/** Parse the command line: --chaos, --trace[=step], --esign=docusign|authentisign, --out=dir, --summary-json=file, --live. */
+/** Parse the command line: --chaos, --crash, --trace[=step], --esign=docusign|authentisign, --out=dir, --summary-json=file, --live. */
 export function parseArgs(argv) {
-  const options = { chaos: false, trace: undefined, esign: "docusign", outDir: undefined, summaryJson: undefined, live: false };
+  const options = { chaos: false, crash: false, trace: undefined, esign: "docusign", outDir: undefined, summaryJson: undefined, live: false };
   for (const arg of argv) {
     const [name, value] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     if (name === "--chaos") options.chaos = true;
@@ -40,11 +40,13 @@ export function parseArgs(argv) {
     else if (name === "--out") options.outDir = value;
     else if (name === "--summary-json") options.summaryJson = value;
     else if (name === "--live") options.live = true;
-    else throw new TypeError(`unknown option ${arg} (expected --chaos, --trace[=${STEPS.join("|")}], --esign=${PROVIDERS.join("|")}, --out=DIR, --summary-json=FILE, --live)`);
+    else if (name === "--crash") options.crash = true;
+    else throw new TypeError(`unknown option ${arg} (expected --chaos, --crash, --trace[=${STEPS.join("|")}], --esign=${PROVIDERS.join("|")}, --out=DIR, --summary-json=FILE, --live)`);
   }
   if (!PROVIDERS.includes(options.esign)) throw new TypeError(`--esign must be ${PROVIDERS.join(" or ")}, not "${options.esign}"`);
   if (options.trace !== undefined && !STEPS.includes(options.trace)) throw new TypeError(`--trace takes a step: ${STEPS.join(", ")}`);
   if (options.live && options.chaos) throw new TypeError("--live checks the real vendors' health; --chaos only applies to the fakes");
+  if (options.crash && (options.live || options.chaos)) throw new TypeError("--crash runs on its own (the durable flow against the fakes)");
   return options;
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { liveConfiguration, parseArgs, runLiveCheck, type LoanLifecycleSummary } from "./index.mjs";
+import { liveConfiguration, parseArgs, runLiveCheck, type CrashDemoSummary, type LoanLifecycleSummary } from "./index.mjs";
 
 const demo = fileURLToPath(new URL("../demo.mjs", import.meta.url));
 let work: string;
@@ -197,9 +197,22 @@ describe("example: loan lifecycle (npm run demo)", () => {
     expect(summary.deadLetters.every((l) => !l.open)).toBe(true);
   });
 
+  it("--crash (issue 20): the worker running the durable flow is SIGKILLed after QuickBooks accepted the invoice; a second worker resumes it and every vendor saw each write once", async () => {
+    const { stdout, summary } = await runDemo("crash", ["--crash"]);
+    const crash = summary as unknown as CrashDemoSummary;
+    expect(crash.ok).toBe(true);
+    expect(crash.killed).toMatchObject({ signal: "SIGKILL", step: "funding", invoicesAtKill: 1 });
+    expect(crash.resumed).toEqual(["loan.fund (attempt 2)"]);
+    expect(crash.writes.map((w) => [w.vendor, w.count])).toEqual([["textract", 1], ["quickbooks", 1], ["quickbooks", 1], ["sendgrid", 1], ["twilio", 1]]);
+    const lines = stdout.split("\n");
+    expect(lines.find((l) => l.startsWith("1. worker "))).toMatch(/funding wrote QuickBooks' customer and invoice \(1 invoice at the vendor\) — killed with SIGKILL before the job was acknowledged$/);
+    expect(lines.find((l) => l.startsWith("no vendor saw"))).toMatch(/^no vendor saw a write twice, nothing was lost · worker killed: 1 · jobs resumed: 1 · finished in \d+\.\d s$/);
+  });
+
   it("refuses unknown flags and bad values before starting anything", () => {
-    expect(parseArgs(["--chaos", "--trace", "--esign=authentisign"])).toEqual({ chaos: true, trace: "signing", esign: "authentisign", outDir: undefined, summaryJson: undefined, live: false });
-    expect(() => parseArgs(["--chaso"])).toThrow(new TypeError("unknown option --chaso (expected --chaos, --trace[=leads|survey|signing|funding|notify|reconcile], --esign=docusign|authentisign, --out=DIR, --summary-json=FILE, --live)"));
+    expect(parseArgs(["--chaos", "--trace", "--esign=authentisign"])).toEqual({ chaos: true, crash: false, trace: "signing", esign: "authentisign", outDir: undefined, summaryJson: undefined, live: false });
+    expect(() => parseArgs(["--crash", "--chaos"])).toThrow(new TypeError("--crash runs on its own (the durable flow against the fakes)"));
+    expect(() => parseArgs(["--chaso"])).toThrow(new TypeError("unknown option --chaso (expected --chaos, --crash, --trace[=leads|survey|signing|funding|notify|reconcile], --esign=docusign|authentisign, --out=DIR, --summary-json=FILE, --live)"));
     expect(() => parseArgs(["--live", "--chaos"])).toThrow(new TypeError("--live checks the real vendors' health; --chaos only applies to the fakes"));
     expect(() => parseArgs(["--esign=hellosign"])).toThrow(new TypeError('--esign must be docusign or authentisign, not "hellosign"'));
     expect(() => parseArgs(["--trace=everything"])).toThrow(new TypeError("--trace takes a step: leads, survey, signing, funding, notify, reconcile"));

@@ -80,7 +80,9 @@ function mayHaveReachedVendor(error: unknown): boolean {
 export function startWorker(q: QueueInternals, options: WorkOptions = {}): JobWorker {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const defaultDeadline = options.shutdownDeadlineMs ?? 10_000;
-  const leaseMs = Math.max(...[...q.definitions.values()].map((d) => d.leaseMs), 1_000);
+  // Jobs are taken under the shortest lease of the queue's jobs, so one whose worker dies comes back
+  // after its own lease; a job with a longer one is extended to it on its first heartbeat.
+  const leaseMs = Math.max(Math.min(...[...q.definitions.values()].map((d) => d.leaseMs)), 1_000);
   const running = new Map<JobDelivery, { controller: AbortController; done: Promise<void> }>();
   let stopping = false;
 
@@ -132,7 +134,7 @@ export function startWorker(q: QueueInternals, options: WorkOptions = {}): JobWo
   };
 }
 
-async function runDelivery(q: QueueInternals, delivery: JobDelivery, controller: AbortController, fallbackLeaseMs: number): Promise<void> {
+async function runDelivery(q: QueueInternals, delivery: JobDelivery, controller: AbortController, takenLeaseMs: number): Promise<void> {
   const record = delivery.record;
   if (!record) {
     const error = new CorruptJobError(`queue ${q.name}: a stored job could not be read as a job record; it was moved to the dead letters verbatim`, { queue: q.name, jobId: delivery.deliveryId });
@@ -187,19 +189,30 @@ async function runDelivery(q: QueueInternals, delivery: JobDelivery, controller:
   const startedAt = q.now();
   const attempt = delivery.attempt;
   q.emit({ type: "started", queue: q.name, jobId: header.id, name: header.name, attempt, resumed });
-  const leaseMs = definition.leaseMs ?? fallbackLeaseMs;
+  const leaseMs = definition.leaseMs;
   let leaseLost: LeaseLostError | undefined;
-  const heartbeat = setInterval(() => {
-    delivery.extend(leaseMs).catch((error: unknown) => {
-      if (error instanceof LeaseLostError) {
-        leaseLost = error;
-        controller.abort(error);
-      } else {
-        q.logger.warn({ queue: q.name, jobId: header.id, error: messageOf(error) }, "job lease renewal failed; trying again");
-      }
-    });
-  }, Math.max(50, Math.floor(leaseMs / 3)));
-  heartbeat.unref?.();
+  let heartbeat: NodeJS.Timeout | undefined;
+  let beating = true;
+  // The first renewal comes a third into the lease the job was taken under, the next ones a third into its own.
+  const beat = (inMs: number): void => {
+    if (!beating) return;
+    heartbeat = setTimeout(() => {
+      delivery.extend(leaseMs).then(
+        () => beat(Math.floor(leaseMs / 3)),
+        (error: unknown) => {
+          if (error instanceof LeaseLostError) {
+            leaseLost = error;
+            controller.abort(error);
+            return;
+          }
+          q.logger.warn({ queue: q.name, jobId: header.id, error: messageOf(error) }, "job lease renewal failed; trying again");
+          beat(Math.floor(Math.min(leaseMs, takenLeaseMs) / 6));
+        },
+      );
+    }, Math.max(50, inMs));
+    heartbeat.unref?.();
+  };
+  beat(Math.floor(Math.min(leaseMs, takenLeaseMs) / 3));
   const timeout = setTimeout(
     () => controller.abort(new JobTimeoutError(`job ${header.id} (${header.name}) ran past its timeout of ${definition.timeoutMs} ms`, { queue: q.name, jobId: header.id, timeoutMs: definition.timeoutMs })),
     definition.timeoutMs,
@@ -254,7 +267,8 @@ async function runDelivery(q: QueueInternals, delivery: JobDelivery, controller:
     try {
       await otelContext.with(trace.setSpan(otelContext.active(), span), () => runHandler(definition, parsed.data, ctx, controller.signal));
     } finally {
-      clearInterval(heartbeat);
+      beating = false;
+      clearTimeout(heartbeat);
       clearTimeout(timeout);
     }
     if (controller.signal.reason instanceof ShutdownAbort) return; // released by stop(); its outcome no longer counts
