@@ -166,6 +166,7 @@ export function createBullMqBackend(options: BullMqBackendOptions): BullMqBacken
       return results;
     },
     consume(name: string, consumeOptions: ConsumeOptions) {
+      if (closed) throw unavailable(`consume ${name}`, new Error("the backend was closed"));
       const connection = connections.worker();
       workerScripts ??= defineScripts(connection);
       const consumer = startConsumer(

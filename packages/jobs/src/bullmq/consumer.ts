@@ -124,7 +124,7 @@ export function startConsumer(ctx: ConsumerContext, queue: string, options: Cons
     if (!stopped && ctx.connection.status === "ready") return pending;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(unavailable(action, new Error(`not connected (status ${ctx.connection.status}) for the ${leaseMs} ms lease`))), leaseMs);
+      timer = setTimeout(() => reject(unavailable(action, new Error(`no answer within the ${leaseMs} ms lease (connection ${ctx.connection.status})`))), leaseMs);
     });
     return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
   }
