@@ -15,7 +15,7 @@ export {
 } from "./queue.js";
 export type { JobEvent, JobWorker, StopResult, WorkOptions } from "./worker.js";
 export type { JobSchedule } from "./schedule.js";
-export type { JobAttempt, JobHeader, JobMetadata, JobRecord, JobSource } from "./record.js";
+export { decodeRecord, encodeRecord, type JobAttempt, type JobHeader, type JobMetadata, type JobRecord, type JobSource } from "./record.js";
 export type { BackendEnqueueResult, BackendJob, BackendStats, ConsumeOptions, JobBackend, JobConsumer, JobDelivery } from "./backend.js";
 export { CorruptJobError, JobError, JobTimeoutError, LeaseExpiredError, LeaseLostError, UnknownJobError, type JobErrorOptions } from "./errors.js";
 export { createSqliteBackend, type SqliteBackend, type SqliteBackendOptions } from "./backends/sqlite.js";

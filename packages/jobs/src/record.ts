@@ -72,7 +72,7 @@ export interface JobRecord<P = unknown> {
   metadata: JobMetadata;
 }
 
-/** Serialise a record for storage. @internal */
+/** Serialise a record for storage; for authors of backends. @public */
 export function encodeRecord(record: JobRecord): string {
   return JSON.stringify(record);
 }
@@ -80,7 +80,8 @@ export function encodeRecord(record: JobRecord): string {
 /**
  * Read a stored record back; undefined when the text is not a job record (a corrupt row, a
  * message someone else put on the queue), which the worker dead-letters instead of crashing.
- * @internal
+ * For authors of backends.
+ * @public
  */
 export function decodeRecord(text: string): JobRecord | undefined {
   let value: unknown;

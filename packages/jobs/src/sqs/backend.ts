@@ -16,12 +16,12 @@
  */
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import { StoreUnavailableError, ValidationError, type DeadLetterSink, type DedupeStore } from "@connect/core";
-import type { BackendEnqueueResult, BackendJob, BackendStats, JobBackend } from "../backend.js";
-import { encodeRecord, type JobRecord } from "../record.js";
 import { startConsumer } from "./consumer.js";
 import { createSender, dedupeKeys, isFifoUrl, type SqsContext } from "./context.js";
 import { entryFailed, storeUnavailable } from "./errors.js";
 import { fifoId, outgoingMessage } from "./messages.js";
+// Through the package's own name, so this entry shares the main entry's code instead of bundling a copy.
+import { encodeRecord, type BackendEnqueueResult, type BackendJob, type BackendStats, type JobBackend, type JobRecord } from "@connect/jobs";
 
 /** Options of {@link createSqsBackend}. @public */
 export interface SqsBackendOptions {

@@ -12,12 +12,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
-import type { ConsumeOptions, JobConsumer } from "../backend.js";
-import { decodeRecord } from "../record.js";
 import { isFifoUrl, type SqsContext } from "./context.js";
 import { createDelivery } from "./delivery.js";
 import { storeUnavailable } from "./errors.js";
 import { fifoId, incomingInfo, MAX_VISIBILITY_SECONDS, outgoingMessage, visibilitySeconds, type IncomingInfo } from "./messages.js";
+import { decodeRecord, type ConsumeOptions, type JobConsumer } from "@connect/jobs";
 
 // A first receive this close after the not-before time is treated as early too, so clock skew
 // between this host and SQS cannot leave an early receive in the attempt count.

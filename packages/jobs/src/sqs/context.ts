@@ -1,9 +1,9 @@
 /** What the SQS backend's parts share: the client, the clock, queue URLs, FIFO ids and the sender. */
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { DedupeStore } from "@connect/core";
-import type { JobRecord } from "../record.js";
 import { storeUnavailable } from "./errors.js";
 import type { OutgoingMessage } from "./messages.js";
+import type { JobRecord } from "@connect/jobs";
 
 /** Shared state of one backend. @internal */
 export interface SqsContext {

@@ -5,12 +5,10 @@
  * and the job runs once more — which the job's idempotency key makes safe (DURABLE-WORK.md).
  */
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message } from "@aws-sdk/client-sqs";
-import type { JobDelivery } from "../backend.js";
-import { LeaseLostError } from "../errors.js";
-import { decodeRecord, encodeRecord, type JobRecord } from "../record.js";
 import { dedupeKeys, type SqsContext } from "./context.js";
 import { isLeaseLost, isNotInflight, leaseLost, storeUnavailable } from "./errors.js";
 import { fifoId, outgoingMessage, visibilitySeconds, type IncomingInfo } from "./messages.js";
+import { LeaseLostError, decodeRecord, encodeRecord, type JobDelivery, type JobRecord } from "@connect/jobs";
 
 /** Where a delivery came from. @internal */
 export interface DeliverySource {

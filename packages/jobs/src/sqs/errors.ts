@@ -5,7 +5,7 @@
  * SQS no longer honours becomes `LeaseLostError`.
  */
 import { StoreUnavailableError } from "@connect/core";
-import { LeaseLostError } from "../errors.js";
+import { LeaseLostError } from "@connect/jobs";
 
 interface SdkError {
   name?: string;
