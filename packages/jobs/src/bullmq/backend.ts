@@ -7,10 +7,11 @@
 import type { DeadLetterSink } from "@connect/core";
 import { createRedisDeadLetterSink, type RedisDeadLetterSink } from "@connect/core/redis";
 import { Job, Queue, type KeepJobs } from "bullmq";
-import type { BackendEnqueueResult, BackendJob, BackendStats, ConsumeOptions, JobBackend, JobConsumer } from "../backend.js";
 import { mapRedisError, openConnections, unavailable, type BullMqConnection } from "./connection.js";
 import { startConsumer } from "./consumer.js";
 import { bullJobId, defineScripts, EXISTING_COMMAND, RETRYING_SUFFIX, type BackendScripts } from "./scripts.js";
+// Through the package's own name, so this entry shares the main entry's code (one LeaseLostError class) instead of bundling a copy.
+import type { BackendEnqueueResult, BackendJob, BackendStats, ConsumeOptions, JobBackend, JobConsumer } from "@connect/jobs";
 
 /** Options of {@link createBullMqBackend}. @public */
 export interface BullMqBackendOptions {

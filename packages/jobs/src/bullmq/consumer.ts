@@ -15,11 +15,10 @@
  */
 import { Job, Worker, type KeepJobs } from "bullmq";
 import type { Redis } from "ioredis";
-import type { ConsumeOptions, JobConsumer, JobDelivery } from "../backend.js";
-import { LeaseLostError } from "../errors.js";
-import { encodeRecord, type JobRecord } from "../record.js";
 import { mapRedisError, unavailable } from "./connection.js";
 import { asJobRecord, READY_AT_FIELD, type BackendScripts } from "./scripts.js";
+// Through the package's own name, so this entry shares the main entry's code (one LeaseLostError class) instead of bundling a copy.
+import { encodeRecord, LeaseLostError, type ConsumeOptions, type JobConsumer, type JobDelivery, type JobRecord } from "@connect/jobs";
 
 /** What a consumer needs from its backend. @internal */
 export interface ConsumerContext {

@@ -4,7 +4,7 @@
  * lock-checked checkpoint write and the stats read — that BullMQ has no public call for.
  */
 import type { Redis } from "ioredis";
-import type { JobRecord } from "../record.js";
+import type { JobRecord } from "@connect/jobs";
 
 /**
  * BullMQ refuses custom ids that are integers or contain `:` (its key separator), and a job id
