@@ -231,6 +231,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const processed: Counter = meter.createCounter("connect.jobs.processed", { description: "Job attempts by outcome (completed, retrying, dead)" });
   const duration: Histogram = meter.createHistogram("connect.jobs.duration", { description: "Duration of job attempts", unit: "ms" });
   const workers = new Set<JobWorker>();
+  // Metric attributes per job name and outcome, built once (exporters may keep a reference: frozen).
+  const outcomeAttributes = new Map<string, Readonly<Record<string, string>>>();
 
   function definitionOf(job: JobDefinition | string): JobDefinition {
     const jobName = typeof job === "string" ? job : job.name;
@@ -380,7 +382,9 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     emit,
     childLogger: (fields) => bind(logger, fields),
     recordOutcome(jobName, outcome, durationMs) {
-      const attrs = { "connect.queue": name, "connect.job.name": jobName, outcome };
+      const key = `${jobName}\u0000${outcome}`;
+      let attrs = outcomeAttributes.get(key);
+      if (!attrs) outcomeAttributes.set(key, (attrs = Object.freeze({ "connect.queue": name, "connect.job.name": jobName, outcome })));
       processed.add(1, attrs);
       if (outcome !== "dead") duration.record(durationMs, attrs);
       if (outcome === "dead") deadCache = undefined;

@@ -250,9 +250,12 @@ async function runDelivery(q: QueueInternals, delivery: JobDelivery, controller:
     enqueue: (job, payload, options) => q.enqueue(job, payload, { tenantId: header.tenantId, correlationId: header.correlationId, ...options }),
   };
 
-  const span = q.tracer.startSpan(`jobs.${header.name}`, {
-    kind: SpanKind.CONSUMER,
-    attributes: {
+  const span = q.tracer.startSpan(`jobs.${header.name}`, { kind: SpanKind.CONSUMER });
+  // Without a tracer provider (or when not sampled) the span records nothing: skip building its
+  // attributes and making it the active span, which would cost more than the rest of the job.
+  const recording = span.isRecording();
+  if (recording) {
+    span.setAttributes({
       "messaging.system": `connect.${q.backend.kind}`,
       "messaging.destination.name": q.name,
       "messaging.message.id": header.id,
@@ -260,12 +263,13 @@ async function runDelivery(q: QueueInternals, delivery: JobDelivery, controller:
       "connect.job.attempt": attempt,
       "connect.correlation_id": header.correlationId,
       ...(header.tenantId ? { "connect.tenant_id": header.tenantId } : {}),
-    },
-    links: linksOf(record),
-  });
+    });
+    span.addLinks(linksOf(record));
+  }
   try {
     try {
-      await otelContext.with(trace.setSpan(otelContext.active(), span), () => runHandler(definition, parsed.data, ctx, controller.signal));
+      if (recording) await otelContext.with(trace.setSpan(otelContext.active(), span), () => runHandler(definition, parsed.data, ctx, controller.signal));
+      else await runHandler(definition, parsed.data, ctx, controller.signal);
     } finally {
       beating = false;
       clearTimeout(heartbeat);
