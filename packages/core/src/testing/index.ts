@@ -16,3 +16,4 @@ export {
   type ScriptedAnswer,
 } from "./faults.js";
 export { FAST_TEST_POLICY } from "./policy.js";
+export { NOT_IMPLEMENTED_HEADER, notImplementedByFake, notImplementedHandler, notImplementedMessage } from "./not-implemented.js";
