@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -17,6 +18,9 @@ export default defineConfig({
   resolve: { alias },
   test: {
     passWithNoTests: true,
+    // Vitest's default (cores − 1) is a single worker on the 2-core CI machines, which runs the
+    // crash suites (≈ 4 min, mostly waiting on child processes) and everything else in series.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         resolve: { alias },

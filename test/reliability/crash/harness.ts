@@ -8,9 +8,11 @@
  * a dead letter saying so. Nothing lost, nothing duplicated.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import type { DeadLetter } from "@connect/core";
 import { sampleDocuments, createTextractFake } from "@connect/textract/testing";
@@ -18,7 +20,34 @@ import { createTwilioFake, signTwilioRequest } from "@connect/twilio/testing";
 // @ts-expect-error — plain ESM shared with the worker children (no declarations)
 import { ACCOUNT_SID, AUTH_TOKEN, buildWorld, openBackend } from "./world.mjs";
 
-const WORKER = fileURLToPath(new URL("./worker.mjs", import.meta.url));
+const WORKER_SOURCE = fileURLToPath(new URL("./worker.mjs", import.meta.url));
+// The children run the built packages bundled into one file, so each of the hundreds of starts
+// reads a few modules instead of resolving a few hundred (≈ 0.33 s to ready instead of ≈ 0.46 s). It
+// lives under the repo's node_modules so its externals (BullMQ reads its Lua scripts from its own
+// directory; ioredis stays as installed) resolve as they would for a host.
+const BUNDLE_DIR = fileURLToPath(new URL("../../../node_modules/.cache/connect-crash/", import.meta.url));
+
+/** Bundle worker.mjs (and world.mjs, on the packages' dist) once per suite; returns its entry. */
+async function bundleWorker(backend: string): Promise<{ entry: string; dir: string }> {
+  const dir = join(BUNDLE_DIR, `${backend}-${process.pid}`);
+  await build({
+    entryPoints: [WORKER_SOURCE],
+    outdir: dir,
+    // Chunks per dynamic import: a node:sqlite child never loads the BullMQ or SQS code.
+    splitting: true,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    external: ["bullmq", "ioredis"],
+    // The repo's tsconfig paths point at src; the children must run what users install.
+    tsconfigRaw: "{}",
+    banner: { js: "import { createRequire as __connectRequire } from 'node:module'; const require = __connectRequire(import.meta.url);" },
+    logLevel: "warning",
+  });
+  return { entry: join(dir, "worker.mjs"), dir };
+}
 const COMPILE_CACHE = join(tmpdir(), "connect-crash-compile-cache");
 const MODES = ["before-call", "after-accept", "before-ack", "random", "random", "host"] as const;
 type Mode = (typeof MODES)[number] | "none";
@@ -64,9 +93,11 @@ interface Life {
   listening?: Promise<number>;
 }
 
-function spawnLife(config: CrashConfig, mode: Mode): Life {
-  const child = fork(WORKER, [], {
+function spawnLife(worker: string, config: CrashConfig, mode: Mode): Life {
+  const child = fork(worker, [], {
     execPath: process.execPath,
+    // Not vitest's flags (its loaders and the `development` condition): a plain host's node.
+    execArgv: [],
     // The compile cache makes each of the hundreds of worker starts cheaper (Node ≥ 22.1).
     env: { ...process.env, CRASH_CONFIG: JSON.stringify(config), CRASH_MODE: mode, CRASH_ODDS: "0.35", NODE_COMPILE_CACHE: COMPILE_CACHE },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
@@ -94,6 +125,8 @@ export async function runCrashSuite(base: CrashConfig, options: { kills: number;
   const textractFake = createTextractFake({ inProgressPolls: 0 });
   const servers: ServedHandlers[] = [await serveHandlers(twilioFake.handlers), await serveHandlers(textractFake.handlers)];
   const config: CrashConfig = { ...base, twilioUrl: servers[0]!.url, textractUrl: servers[1]!.url };
+  const bundle = await bundleWorker(base.backend);
+  const worker = bundle.entry;
   const opened = await openBackend(config);
   const world = buildWorld(config, opened);
   const sms: string[] = [];
@@ -144,7 +177,7 @@ export async function runCrashSuite(base: CrashConfig, options: { kills: number;
   let readyWait = 0;
   try {
     while (kills < options.kills) {
-      while (pool.length < 3) pool.push(spawnLife(config, pick()));
+      while (pool.length < 3) pool.push(spawnLife(worker, config, pick()));
       const life = pool.shift()!;
       const waitStart = performance.now();
       await life.ready;
@@ -172,7 +205,7 @@ export async function runCrashSuite(base: CrashConfig, options: { kills: number;
 
   const timing = { perKillMs: Math.round((performance.now() - started) / Math.max(1, kills)), readyWaitMs: Math.round(readyWait / Math.max(1, kills)) };
   // A fresh worker finishes everything.
-  const last = spawnLife(config, "none");
+  const last = spawnLife(worker, config, "none");
   await last.ready;
   const drained = new Promise<void>((resolve) => last.child.on("message", (m: { type: string }) => m.type === "drained" && resolve()));
   last.child.send({ type: "go" });
@@ -203,5 +236,6 @@ export async function runCrashSuite(base: CrashConfig, options: { kills: number;
   await world.close();
   await opened.close();
   await Promise.all(servers.map((s) => s.close()));
+  rmSync(bundle.dir, { recursive: true, force: true });
   return { kills, byMode, rows, deadLetters, unexpectedLetters, timing };
 }
