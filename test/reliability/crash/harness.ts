@@ -24,7 +24,7 @@ const WORKER_SOURCE = fileURLToPath(new URL("./worker.mjs", import.meta.url));
 // The children run the built packages bundled into one file, so each of the hundreds of starts
 // reads a few modules instead of resolving a few hundred (≈ 0.33 s to ready instead of ≈ 0.46 s). It
 // lives under the repo's node_modules so its externals (BullMQ reads its Lua scripts from its own
-// directory; ioredis stays as installed) resolve as they would for a host.
+// directory; ioredis and the AWS SDK stay as installed) resolve as they would for a host.
 const BUNDLE_DIR = fileURLToPath(new URL("../../../node_modules/.cache/connect-crash/", import.meta.url));
 
 /** Bundle worker.mjs (and world.mjs, on the packages' dist) once per suite; returns its entry. */
@@ -40,7 +40,7 @@ async function bundleWorker(backend: string): Promise<{ entry: string; dir: stri
     platform: "node",
     format: "esm",
     target: "node22",
-    external: ["bullmq", "ioredis"],
+    external: ["bullmq", "ioredis", "@aws-sdk/*", "@smithy/*"],
     // The repo's tsconfig paths point at src; the children must run what users install.
     tsconfigRaw: "{}",
     banner: { js: "import { createRequire as __connectRequire } from 'node:module'; const require = __connectRequire(import.meta.url);" },
