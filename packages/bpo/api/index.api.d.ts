@@ -752,6 +752,19 @@ interface BpoImportReport {
     finishedAt: string;
     durationMs: number;
 }
+interface BpoImportCheckpoint {
+    file: string;
+    row: number;
+    counts: Pick<BpoImportReport, "created" | "failed" | "rejected" | "rows" | "skipped" | "skippedBy" | "updated">;
+    rejectedRows: RowProblem[];
+    failedRows: RowProblem[];
+    problemsTruncated: boolean;
+    inFlight?: {
+        row: number;
+        externalId: string;
+        action: "create" | "update";
+    } | undefined;
+}
 interface BpoImportOptions {
     store: BpoImportStore;
     mapping?: BpoExportMapping | undefined;
@@ -770,6 +783,8 @@ interface BpoImportOptions {
     telemetry?: TelemetryOptions | undefined;
     correlationId?: string | undefined;
     tenantId?: string | undefined;
+    onCheckpoint?: ((checkpoint: BpoImportCheckpoint) => Promise<void>) | undefined;
+    resumeFrom?: BpoImportCheckpoint | undefined;
 }
 declare function importBpoExport(source: BpoExportFile | string, options: BpoImportOptions): Promise<BpoImportReport>;
 declare function importLatestBpoExport(reader: BpoExportReader, options: BpoImportOptions): Promise<BpoImportReport | undefined>;
@@ -927,4 +942,4 @@ declare const S3_READER_POLICY_DEFAULTS: PolicyOptions;
 declare function mapS3Error(error: unknown, operation: string, where: string): IntegrationError | undefined;
 declare function s3ExportReader(options: S3ExportReaderOptions): S3ExportReader;
 export { BPO_DEFAULT_PATHS, BPO_EXPORT_FIELDS, BPO_POLICY_DEFAULTS, BPO_VENDOR, BpoDocument, BpoExportFormatError, BpoImportAbortedError, BpoReadOnlyError, Contact, ContactPage, ContactType, DEFAULT_API_KEY_SECRET, DEFAULT_CONFLICT_RULES, DEFAULT_PAGE_SIZE, DEFAULT_SYNC_SOURCE, DocumentPage, EXPORT_FILE_PATTERN, Entity, EntityPage, EntityType, IMPORT_OPERATION, KNOWN_PROJECT_STATUSES, ListContactsInput, ListDocumentsInput, ListEntitiesInput, ListProjectsInput, Pagination, Project, ProjectPage, ProjectStatus, REQUIRED_EXPORT_FIELDS, ROW_OPERATION, S3_READER_POLICY_DEFAULTS, SubmittedBy, SyncMetadata, UpsertContactInput, UpsertEntityInput, UpsertProjectInput, UpsertResult, classifyBpoError, createBpoClient, createExportReader, exportFile, exportFileFromContent, folderExportReader, importBpoExport, importLatestBpoExport, listContacts, listDocuments, listEntities, listProjects, localExportFile, mapS3Error, normalizeHeader, parseExportFileName, resolveConflict, s3ExportReader, upsertContact, upsertEntity, upsertProject };
-export type { BpoClient, BpoClientOptions, BpoExportField, BpoExportFile, BpoExportFormat, BpoExportMapping, BpoExportReader, BpoImportOptions, BpoImportProgress, BpoImportReport, BpoImportStore, BpoPaths, BpoProjectRecord, ConflictDecision, ConflictReason, ConflictRules, ExportFileSource, ExportReaderOptions, ExportStorage, PagedResource, RowProblem, S3ExportReader, S3ExportReaderOptions, StoreCallContext, StoredProjectState, TimeValue, Upsert };
+export type { BpoClient, BpoClientOptions, BpoExportField, BpoExportFile, BpoExportFormat, BpoExportMapping, BpoExportReader, BpoImportCheckpoint, BpoImportOptions, BpoImportProgress, BpoImportReport, BpoImportStore, BpoPaths, BpoProjectRecord, ConflictDecision, ConflictReason, ConflictRules, ExportFileSource, ExportReaderOptions, ExportStorage, PagedResource, RowProblem, S3ExportReader, S3ExportReaderOptions, StoreCallContext, StoredProjectState, TimeValue, Upsert };

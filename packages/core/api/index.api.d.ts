@@ -130,6 +130,7 @@ interface IntegrationContext {
     idempotencyKey?: string | undefined;
     signal?: AbortSignal | undefined;
     metadata?: Record<string, string | number | boolean> | undefined;
+    resumed?: boolean | undefined;
 }
 interface ResolvedContext extends IntegrationContext {
     correlationId: string;
@@ -266,7 +267,7 @@ interface TokenManager {
 }
 declare function createTokenManager(options: TokenManagerOptions): TokenManager;
 declare function tokenAuth(tokens: TokenManager): AuthStrategy;
-type DeadLetterKind = "call" | "webhook";
+type DeadLetterKind = "call" | "job" | "webhook";
 interface DeadLetter {
     id: string;
     kind: DeadLetterKind;
@@ -301,6 +302,8 @@ interface DeadLetterSink {
     remove(id: string): Promise<boolean>;
     replay(handler: (letter: DeadLetter) => Promise<void>, options?: ReplayOptions): Promise<ReplayResult>;
 }
+declare function sanitizeDeadLetter(letter: DeadLetter): DeadLetter;
+declare function matchesDeadLetter(letter: DeadLetter, filter: DeadLetterFilter | undefined): boolean;
 declare function createMemoryDeadLetterSink(): DeadLetterSink;
 declare function createFileDeadLetterSink(path: string): DeadLetterSink;
 interface IdempotencyKeyParts {
@@ -339,6 +342,7 @@ interface IdempotencyStore {
     begin(key: string, ttlMs?: number): Promise<IdempotencyBegin>;
     complete(key: string, result: unknown, ttlMs?: number): Promise<void>;
     fail(key: string): Promise<void>;
+    abandon?(key: string): Promise<void>;
     wait(key: string, options?: IdempotencyWaitOptions): Promise<IdempotencyLookup>;
 }
 interface MemoryIdempotencyStoreOptions {
@@ -359,6 +363,7 @@ interface WithIdempotencyOptions {
     leaseMs?: number | undefined;
     waitTimeoutMs?: number | undefined;
     signal?: AbortSignal | undefined;
+    abandoned?: "take-over" | "wait" | (() => Error) | undefined;
 }
 declare function withIdempotency<T>(store: IdempotencyStore, key: string, fn: () => Promise<T>, options?: WithIdempotencyOptions): Promise<T>;
 interface DedupeStore {
@@ -660,6 +665,31 @@ interface FromFetchRequestOptions {
 }
 declare function fromNodeRequest(req: IncomingMessage, options?: FromNodeRequestOptions | Buffer | string): Promise<WebhookRequest>;
 declare function fromFetchRequest(request: Request, options?: FromFetchRequestOptions): Promise<WebhookRequest>;
+interface StoredWebhookRequest {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+}
+interface StoredWebhookEvent {
+    vendor: string;
+    eventId?: string | undefined;
+    key: string;
+    eventType: string;
+    tenantId?: string | undefined;
+    correlationId: string;
+    receivedAt: string;
+    event: unknown;
+    request: StoredWebhookRequest;
+}
+type StoredWebhookRunner = (event: StoredWebhookEvent, attempt: {
+    attempt: number;
+    correlationId: string;
+    resumed?: boolean | undefined;
+}) => Promise<void>;
+interface WebhookInbox {
+    attach(vendor: string, run: StoredWebhookRunner): void;
+    accept(events: StoredWebhookEvent[]): Promise<void>;
+}
 interface WebhookResponse {
     status: number;
     headers: Record<string, string>;
@@ -672,6 +702,7 @@ interface WebhookEventContext {
     correlationId: string;
     delivery: number;
     request: WebhookRequest;
+    resumed?: boolean | undefined;
 }
 type WebhookHandler<E> = (event: E, ctx: WebhookEventContext) => void | Promise<void>;
 interface WebhookSummary {
@@ -681,6 +712,7 @@ interface WebhookSummary {
     ignored: number;
     failed: number;
     deadLettered: number;
+    queued?: number | undefined;
 }
 interface WebhookReceiverOptions<E> {
     vendor: string;
@@ -699,6 +731,7 @@ interface WebhookReceiverOptions<E> {
     logger?: Logger | undefined;
     baseUrl?: string | undefined;
     maxBodyBytes?: number | undefined;
+    inbox?: WebhookInbox | undefined;
     now?: (() => number) | undefined;
 }
 interface WebhookReceiver {
@@ -851,5 +884,5 @@ interface StoredTokenManagerOptions {
     now?: (() => number) | undefined;
 }
 declare function createStoredTokenManager(options: StoredTokenManagerOptions): TokenManager;
-export { AuthError, CATEGORY_DEFAULTS, CircuitOpenError, ConflictError, ContractDriftError, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MAX_WEBHOOK_BODY_BYTES, DEFAULT_RETRY, DEFAULT_SECRET_TTL_MS, ForbiddenError, IDEMPOTENCY_KEY_PREFIX, IntegrationError, NetworkError, NotFoundError, REDACTED, RateLimitedError, SIGNATURE_STATUS_RANK, ServerError, StoreUnavailableError, TimeoutError, UnknownOutcomeError, ValidationError, WebhookVerificationError, basicAuth, bearerAuth, cachedSecrets, canonicalJson, checkHealth, createBreaker, createFileDeadLetterSink, createLimiter, createMemoryDeadLetterSink, createMemoryDedupeStore, createMemoryIdempotencyStore, createMemoryTokenStore, createRetryBudget, createRuntime, createStoredTokenManager, createTokenManager, createTransport, createWebhookReceiver, defineOperation, deriveIdempotencyKey, ecdsaVerifier, encodeForm, envSecrets, errorFromStatus, fallback, fromFetchRequest, fromNodeRequest, hmacVerifier, isSensitiveKey, isTerminalSignatureStatus, mergePolicies, noopLogger, parseRetryAfter, parseUntrusted, redactText, redactValue, registerSecret, resolveContext, resolvePolicy, secretValue, singleFlight, staticSecrets, timestampedHmacVerifier, timingSafeEqualBuffers, timingSafeEqualStrings, toEnvVariableName, toFieldIssues, toQueryString, tokenAuth, withIdempotency, withRotation };
-export type { AccessToken, Adapter, AuthStrategy, BoundOperation, Breaker, BreakerOptions, BreakerState, CachedSecretProvider, CachedSecretsOptions, ClientOptionsBase, DeadLetter, DeadLetterFilter, DeadLetterKind, DeadLetterSink, DedupeStore, DriftMode, ESignatureProvider, EcdsaVerifierOptions, EnvSecretsOptions, FallbackOptions, FallbackProvider, FallbackResult, FieldIssue, FromFetchRequestOptions, FromNodeRequestOptions, HealthReport, HealthResult, HmacAlgorithm, HmacVerifierOptions, HttpRequest, HttpResponse, IdempotencyBegin, IdempotencyKeyParts, IdempotencyLookup, IdempotencyStore, IdempotencyWaitOptions, IntegrationContext, IntegrationErrorOptions, Limiter, LimiterOptions, Logger, MemoryDedupeStoreOptions, MemoryIdempotencyStoreOptions, Operation, OperationContext, OperationDefinition, PolicyOptions, PublicKeySource, RecipientStatus, RecipientStatusValue, ReplayOptions, ReplayResult, RequestBody, Resolvable, ResolvedContext, ResolvedPolicy, ResponseType, RetryBudget, RetryBudgetOptions, RetryOptions, RetrySafety, Runtime, RuntimeOptions, SecretGetOptions, SecretProvider, SecretSource, SecretValue, SignatureDocument, SignatureEvent, SignatureEventType, SignaturePlacement, SignatureReceipt, SignatureRecipient, SignatureRequest, SignatureStatus, SignatureStatusValue, SignedDocument, SignedPayload, SingleFlight, StatusErrorInput, StoredToken, StoredTokenManagerOptions, TelemetryOptions, TimeoutOptions, TimeoutPhase, TimestampOptions, TimestampedHmacVerifierOptions, TokenManager, TokenManagerOptions, TokenStore, Transport, TransportOptions, UntrustedParseResult, WebhookEventContext, WebhookFailureReason, WebhookHandler, WebhookReceiver, WebhookReceiverOptions, WebhookRequest, WebhookResponse, WebhookSummary, WebhookVerifier, WithIdempotencyOptions, WithRotationOptions };
+export { AuthError, CATEGORY_DEFAULTS, CircuitOpenError, ConflictError, ContractDriftError, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MAX_WEBHOOK_BODY_BYTES, DEFAULT_RETRY, DEFAULT_SECRET_TTL_MS, ForbiddenError, IDEMPOTENCY_KEY_PREFIX, IntegrationError, NetworkError, NotFoundError, REDACTED, RateLimitedError, SIGNATURE_STATUS_RANK, ServerError, StoreUnavailableError, TimeoutError, UnknownOutcomeError, ValidationError, WebhookVerificationError, basicAuth, bearerAuth, cachedSecrets, canonicalJson, checkHealth, createBreaker, createFileDeadLetterSink, createLimiter, createMemoryDeadLetterSink, createMemoryDedupeStore, createMemoryIdempotencyStore, createMemoryTokenStore, createRetryBudget, createRuntime, createStoredTokenManager, createTokenManager, createTransport, createWebhookReceiver, defineOperation, deriveIdempotencyKey, ecdsaVerifier, encodeForm, envSecrets, errorFromStatus, fallback, fromFetchRequest, fromNodeRequest, hmacVerifier, isSensitiveKey, isTerminalSignatureStatus, matchesDeadLetter, mergePolicies, noopLogger, parseRetryAfter, parseUntrusted, redactText, redactValue, registerSecret, resolveContext, resolvePolicy, sanitizeDeadLetter, secretValue, singleFlight, staticSecrets, timestampedHmacVerifier, timingSafeEqualBuffers, timingSafeEqualStrings, toEnvVariableName, toFieldIssues, toQueryString, tokenAuth, withIdempotency, withRotation };
+export type { AccessToken, Adapter, AuthStrategy, BoundOperation, Breaker, BreakerOptions, BreakerState, CachedSecretProvider, CachedSecretsOptions, ClientOptionsBase, DeadLetter, DeadLetterFilter, DeadLetterKind, DeadLetterSink, DedupeStore, DriftMode, ESignatureProvider, EcdsaVerifierOptions, EnvSecretsOptions, FallbackOptions, FallbackProvider, FallbackResult, FieldIssue, FromFetchRequestOptions, FromNodeRequestOptions, HealthReport, HealthResult, HmacAlgorithm, HmacVerifierOptions, HttpRequest, HttpResponse, IdempotencyBegin, IdempotencyKeyParts, IdempotencyLookup, IdempotencyStore, IdempotencyWaitOptions, IntegrationContext, IntegrationErrorOptions, Limiter, LimiterOptions, Logger, MemoryDedupeStoreOptions, MemoryIdempotencyStoreOptions, Operation, OperationContext, OperationDefinition, PolicyOptions, PublicKeySource, RecipientStatus, RecipientStatusValue, ReplayOptions, ReplayResult, RequestBody, Resolvable, ResolvedContext, ResolvedPolicy, ResponseType, RetryBudget, RetryBudgetOptions, RetryOptions, RetrySafety, Runtime, RuntimeOptions, SecretGetOptions, SecretProvider, SecretSource, SecretValue, SignatureDocument, SignatureEvent, SignatureEventType, SignaturePlacement, SignatureReceipt, SignatureRecipient, SignatureRequest, SignatureStatus, SignatureStatusValue, SignedDocument, SignedPayload, SingleFlight, StatusErrorInput, StoredToken, StoredTokenManagerOptions, StoredWebhookEvent, StoredWebhookRequest, StoredWebhookRunner, TelemetryOptions, TimeoutOptions, TimeoutPhase, TimestampOptions, TimestampedHmacVerifierOptions, TokenManager, TokenManagerOptions, TokenStore, Transport, TransportOptions, UntrustedParseResult, WebhookEventContext, WebhookFailureReason, WebhookHandler, WebhookInbox, WebhookReceiver, WebhookReceiverOptions, WebhookRequest, WebhookResponse, WebhookSummary, WebhookVerifier, WithIdempotencyOptions, WithRotationOptions };

@@ -47,5 +47,9 @@ declare const FAST_TEST_POLICY: {
     readonly limiter: false;
     readonly breaker: false;
 };
-export { FAST_TEST_POLICY, always, connectionReset, delayed, malformedJson, rateLimited, resetMidBody, scripted, serveHandlers, stalledBody, statusResponse };
+declare const NOT_IMPLEMENTED_HEADER = "x-connect-fake-not-implemented";
+declare function notImplementedMessage(fake: string, method: string, path: string): string;
+declare function notImplementedByFake(fake: string, request: Request): Response;
+declare function notImplementedHandler(fake: string, pattern?: string | RegExp): RequestHandler;
+export { FAST_TEST_POLICY, NOT_IMPLEMENTED_HEADER, always, connectionReset, delayed, malformedJson, notImplementedByFake, notImplementedHandler, notImplementedMessage, rateLimited, resetMidBody, scripted, serveHandlers, stalledBody, statusResponse };
 export type { FaultHandler, RecordedRequest, ScriptedAnswer, ServeOptions, ServedHandlers };

@@ -4,7 +4,7 @@ import * as zod from 'zod';
 import * as zod_v4_core from 'zod/v4/core';
 import { KeyObject } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Resolvable, PolicyOptions, Operation, IntegrationContext, HealthResult, ClientOptionsBase, TokenStore, IdempotencyStore, AuthError, IntegrationErrorOptions, HttpResponse, IntegrationError, ESignatureProvider, SignatureEventType, RecipientStatusValue, SignatureEvent, SignatureStatusValue, WebhookRequest, SecretSource, WebhookVerifier, WebhookEventContext, DedupeStore, DeadLetterSink, Logger, WebhookReceiver } from '@connect/core';
+import { Resolvable, PolicyOptions, Operation, IntegrationContext, HealthResult, ClientOptionsBase, TokenStore, IdempotencyStore, AuthError, IntegrationErrorOptions, HttpResponse, IntegrationError, ESignatureProvider, SignatureEventType, RecipientStatusValue, SignatureEvent, SignatureStatusValue, WebhookRequest, SecretSource, WebhookVerifier, WebhookEventContext, DedupeStore, DeadLetterSink, WebhookInbox, Logger, WebhookReceiver } from '@connect/core';
 import { z } from 'zod';
 declare const DOCUSIGN_OAUTH_HOSTS: {
     readonly demo: "account-d.docusign.com";
@@ -1976,6 +1976,7 @@ interface DocuSignWebhookOptions {
     dedupeTtlMs?: number | undefined;
     deadLetters?: DeadLetterSink | undefined;
     maxAttempts?: number | undefined;
+    inbox?: WebhookInbox | undefined;
     tenantId?: ((event: DocuSignConnectEvent) => string | undefined) | undefined;
     defaultTimeZoneOffsetHours?: number | undefined;
     logger?: Logger | undefined;

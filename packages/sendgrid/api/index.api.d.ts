@@ -2,7 +2,7 @@
 import * as _connect_core from '@connect/core';
 import * as zod from 'zod';
 import * as zod_v4_core from 'zod/v4/core';
-import { IntegrationError, PolicyOptions, Runtime, IntegrationContext, Operation, HealthResult, ClientOptionsBase, IdempotencyStore, HttpResponse, WebhookVerifier, FieldIssue, WebhookEventContext, DedupeStore, DeadLetterSink, Logger, WebhookReceiver } from '@connect/core';
+import { IntegrationError, PolicyOptions, Runtime, IntegrationContext, Operation, HealthResult, ClientOptionsBase, IdempotencyStore, HttpResponse, WebhookVerifier, FieldIssue, WebhookEventContext, DedupeStore, DeadLetterSink, WebhookInbox, Logger, WebhookReceiver } from '@connect/core';
 import { z } from 'zod';
 interface SecretProvider {
     get(name: string, options?: {
@@ -954,6 +954,7 @@ interface SendGridWebhookOptions extends Partial<SendGridVerifierOptions> {
     dedupeTtlMs?: number | undefined;
     deadLetters?: DeadLetterSink | undefined;
     maxAttempts?: number | undefined;
+    inbox?: WebhookInbox | undefined;
     tenantId?: ((event: SendGridEvent | UnknownSendGridEvent) => string | undefined) | undefined;
     logger?: Logger | undefined;
     baseUrl?: string | undefined;
