@@ -32,7 +32,13 @@ export default defineConfig({
       })),
       {
         resolve: { alias },
-        test: { name: "repo", root: "test", include: ["**/*.test.ts"], testTimeout: 60_000 },
+        test: { name: "repo", root: "test", include: ["**/*.test.ts"], exclude: ["interop/**", "**/node_modules/**"], testTimeout: 60_000 },
+      },
+      {
+        // The vendors' official SDKs (devDependencies of the private test/interop workspace only)
+        // driven against the fakes.
+        resolve: { alias },
+        test: { name: "interop", root: "test/interop", include: ["**/*.test.ts"], exclude: ["**/node_modules/**"], testTimeout: 30_000 },
       },
       {
         resolve: { alias },

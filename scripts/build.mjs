@@ -9,7 +9,7 @@
 // CONNECT_BUILD_FORCE=1) rebuilds everything; a clean clone has no cache, so CI builds from scratch.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -60,7 +60,7 @@ function upToDate(name) {
   const dist = join(root, "packages", name, "dist");
   if (!existsSync(join(dist, "index.js")) || !existsSync(join(dist, "index.d.ts"))) return false;
   try {
-    return readFileSync(stampFile(name), "utf8") === hashOf(name) && statSync(dist).isDirectory();
+    return readFileSync(stampFile(name), "utf8") === hashOf(name);
   } catch {
     return false;
   }

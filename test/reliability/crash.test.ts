@@ -12,13 +12,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveHandlers } from "@connect/core/testing";
 import { createSqsFake } from "@connect/jobs/testing";
-import { describe, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import { expectNothingLost } from "./crash/expect.js";
-import { runCrashSuite } from "./crash/harness.js";
+import { removeWorkerBundle, runCrashSuite } from "./crash/harness.js";
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 200);
 const REDIS_URL = process.env.REDIS_URL;
 const TIMEOUT = 600_000;
+
+afterAll(removeWorkerBundle);
 
 function withTempDir<T>(prefix: string, run: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), prefix));

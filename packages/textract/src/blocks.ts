@@ -7,6 +7,7 @@
  * page starts beyond it, so a 1,000-page job is never held whole in memory. A relationship to a
  * block that is not in the buffer is a soft error (a warning on the page), never a throw.
  */
+import type { WireGeometry } from "./geometry.js";
 
 /** One Textract block as on the wire (only the fields the parser reads). @public */
 export interface Block {
@@ -24,6 +25,7 @@ export interface Block {
   Page?: number | undefined;
   Relationships?: { Type?: string | undefined; Ids?: string[] | undefined }[] | undefined;
   Query?: { Text?: string | undefined; Alias?: string | undefined; Pages?: string[] | undefined } | undefined;
+  Geometry?: WireGeometry | undefined;
 }
 
 /** One result page of GetDocumentAnalysis (or an AnalyzeDocument response). @public */

@@ -3,6 +3,8 @@ export { createTextractClient, TEXTRACT_POLICY_DEFAULTS } from "./client.js";
 export type { AnalyzeResult, JobResult, TextractClientInstance, TextractClientOptions, WaitOptions } from "./client.js";
 export { clientRequestToken } from "./operations/analysis.js";
 export { mapTextractError, TextractJobFailedError } from "./errors.js";
+export { toGeometry } from "./geometry.js";
+export type { BoundingBox, Geometry, Point, WireGeometry } from "./geometry.js";
 export { collectDocument, parseBlocks, parseBlockStream } from "./blocks.js";
 export type { Block, BlockPage, KeyValue, Line, ParsedDocument, ParsedPage, QueryAnswer, Table, TableCell } from "./blocks.js";
 export {

@@ -27,9 +27,23 @@ const WORKER_SOURCE = fileURLToPath(new URL("./worker.mjs", import.meta.url));
 // directory; ioredis and the AWS SDK stay as installed) resolve as they would for a host.
 const BUNDLE_DIR = fileURLToPath(new URL("../../../node_modules/.cache/connect-crash/", import.meta.url));
 
-/** Bundle worker.mjs (and world.mjs, on the packages' dist) once per suite; returns its entry. */
-async function bundleWorker(backend: string): Promise<{ entry: string; dir: string }> {
-  const dir = join(BUNDLE_DIR, `${backend}-${process.pid}`);
+let bundled: Promise<string> | undefined;
+const bundleDir = join(BUNDLE_DIR, String(process.pid));
+
+/** Bundle worker.mjs (and world.mjs, on the packages' dist) once per test process; returns its entry. */
+function bundleWorker(): Promise<string> {
+  bundled ??= bundleOnce();
+  return bundled;
+}
+
+/** Remove the children's bundle (call once every suite of the file has run). */
+export function removeWorkerBundle(): void {
+  bundled = undefined;
+  rmSync(bundleDir, { recursive: true, force: true });
+}
+
+async function bundleOnce(): Promise<string> {
+  const dir = bundleDir;
   await build({
     entryPoints: [WORKER_SOURCE],
     outdir: dir,
@@ -46,7 +60,7 @@ async function bundleWorker(backend: string): Promise<{ entry: string; dir: stri
     banner: { js: "import { createRequire as __connectRequire } from 'node:module'; const require = __connectRequire(import.meta.url);" },
     logLevel: "warning",
   });
-  return { entry: join(dir, "worker.mjs"), dir };
+  return join(dir, "worker.mjs");
 }
 const COMPILE_CACHE = join(tmpdir(), "connect-crash-compile-cache");
 const MODES = ["before-call", "after-accept", "before-ack", "random", "random", "host"] as const;
@@ -125,8 +139,7 @@ export async function runCrashSuite(base: CrashConfig, options: { kills: number;
   const textractFake = createTextractFake({ inProgressPolls: 0 });
   const servers: ServedHandlers[] = [await serveHandlers(twilioFake.handlers), await serveHandlers(textractFake.handlers)];
   const config: CrashConfig = { ...base, twilioUrl: servers[0]!.url, textractUrl: servers[1]!.url };
-  const bundle = await bundleWorker(base.backend);
-  const worker = bundle.entry;
+  const worker = await bundleWorker();
   const opened = await openBackend(config);
   const world = buildWorld(config, opened);
   const sms: string[] = [];
@@ -236,6 +249,5 @@ export async function runCrashSuite(base: CrashConfig, options: { kills: number;
   await world.close();
   await opened.close();
   await Promise.all(servers.map((s) => s.close()));
-  rmSync(bundle.dir, { recursive: true, force: true });
   return { kills, byMode, rows, deadLetters, unexpectedLetters, timing };
 }
