@@ -1,11 +1,15 @@
 /**
  * A stateful fake of SendGrid v3 as msw handlers: it authenticates the API key, refuses
  * what SendGrid refuses (with its `errors[]` bodies), records accepted sends with their
- * X-Message-Id, answers sandbox mode with 200, keeps suppression lists with offset paging,
- * and posts signed Event Webhook batches (its own P-256 key pair) to a host URL.
+ * X-Message-Id, answers sandbox mode with 200, issues and checks mail batch ids, keeps
+ * suppression lists with offset paging, and posts signed Event Webhook batches (its own P-256
+ * key pair) to a host URL. An endpoint it does not implement answers core's 501
+ * "not implemented by @connect/sendgrid/testing fake", never a vendor-like 404.
  */
 import { randomBytes } from "node:crypto";
+import { notImplementedHandler } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
+import { batchEndpoints } from "./batches.js";
 import { buildEvents } from "./events.js";
 import { mailSendErrors, type FakeErrorEntry } from "./mail-rules.js";
 import { createEventWebhookSigner, serializeEventBatch, type EventWebhookSigner } from "./signer.js";
@@ -78,6 +82,8 @@ export interface SendGridFake {
   readonly sandboxSends: RecordedSend[];
   /** Suppression lists. */
   readonly suppressions: FakeSuppressions;
+  /** Batch ids issued by POST /v3/mail/batch (mail/send accepts only these as `batch_id`). */
+  readonly batchIds: ReadonlySet<string>;
   /** The event webhook signer (its public key is what a receiver verifies with); replaced when signing is re-enabled. */
   readonly signer: EventWebhookSigner;
   /** Whether batches are signed (PATCH …/settings/signed `{enabled}` turns it off and on). */
@@ -90,7 +96,7 @@ export interface SendGridFake {
   eventsFor(send: RecordedSend | string, specs: FakeEventSpec[]): Array<Record<string, unknown>>;
   /** Sign (while signing is enabled) and POST events (or raw bytes) to a host URL with globalThis.fetch, as SendGrid would. */
   postEvents(url: string, events: Array<Record<string, unknown>> | Buffer, options?: { timestamp?: number; headers?: Record<string, string> }): Promise<Response>;
-  /** Forget sends, suppressions and scripted failures. */
+  /** Forget sends, suppressions, batch ids and scripted failures. */
   reset(): void;
 }
 
@@ -148,6 +154,8 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
     return options.verifiedSenders.some((s) => (s.startsWith("@") ? lower.endsWith(s.toLowerCase()) : lower === s.toLowerCase()));
   };
 
+  const batches = batchEndpoints(limitHeaders);
+
   const lists = { bounces: "bounces", blocks: "blocks", spam_reports: "spamReports", unsubscribes: "unsubscribes" } as const;
 
   const gate = http.all("*/v3/*", ({ request }) => {
@@ -176,7 +184,7 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
     } catch {
       return HttpResponse.json(errorBody([{ field: null, message: "Bad Request" }]), { status: 400, headers: limitHeaders() });
     }
-    const errors = mailSendErrors(body);
+    const errors = mailSendErrors(body, { knownBatchId: (id) => batches.ids.has(id) });
     if (errors.length > 0) return HttpResponse.json(errorBody(errors), { status: 400, headers: limitHeaders() });
     const mail = body as RecordedSend["body"];
     const from = (mail.from as { email: string }).email;
@@ -208,14 +216,16 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
 
   const listGet = http.get("*/v3/suppression/:list", ({ request, params }) => {
     const key = lists[params.list as keyof typeof lists];
-    if (!key) return HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404, headers: limitHeaders() });
+    // Other lists (invalid_emails …) are real endpoints the fake does not implement: fall through to the 501.
+    if (!key) return undefined;
     return HttpResponse.json(inWindow(new URL(request.url))(suppressions[key] as Array<{ created: number }>), { headers: limitHeaders() });
   });
 
   const listDelete = http.delete("*/v3/suppression/:list", async ({ request, params }) => {
     const key = lists[params.list as keyof typeof lists];
+    if (!key) return undefined;
     // There is no DELETE on /v3/suppression/unsubscribes (shared/vendors/sendgrid.md §4).
-    if (!key || key === "unsubscribes") return HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404, headers: limitHeaders() });
+    if (key === "unsubscribes") return HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404, headers: limitHeaders() });
     const body = (await request.json().catch(() => undefined)) as { delete_all?: unknown; emails?: unknown } | undefined;
     const all = body?.delete_all === true;
     const emails = Array.isArray(body?.emails) ? (body.emails as string[]) : undefined;
@@ -228,9 +238,19 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
     return new HttpResponse(null, { status: 204, headers: limitHeaders() });
   });
 
+  const oneGet = http.get("*/v3/suppression/:list/:email", ({ params }) => {
+    const key = lists[params.list as keyof typeof lists];
+    // GET /v3/suppression/unsubscribes/{email} is not a SendGrid endpoint; the global one is /v3/asm/suppressions/global/{email}.
+    if (!key || key === "unsubscribes") return undefined;
+    const email = decodeURIComponent(String(params.email)).toLowerCase();
+    // A bare array of 0 or 1 rows (shared/vendors/sendgrid.md §4).
+    return HttpResponse.json((suppressions[key] as Array<{ email: string }>).filter((r) => r.email.toLowerCase() === email), { headers: limitHeaders() });
+  });
+
   const oneDelete = http.delete("*/v3/suppression/:list/:email", ({ params }) => {
     const key = lists[params.list as keyof typeof lists];
-    if (!key || key === "unsubscribes") return HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404, headers: limitHeaders() });
+    if (!key) return undefined;
+    if (key === "unsubscribes") return HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404, headers: limitHeaders() });
     const email = decodeURIComponent(String(params.email)).toLowerCase();
     const rows = suppressions[key] as Array<{ email: string }>;
     rows.splice(0, rows.length, ...rows.filter((r) => r.email.toLowerCase() !== email));
@@ -268,7 +288,9 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
     http.patch("*/v3/user/webhooks/event/settings/signed/:id", signedPatch),
   ];
 
-  const fallback = http.all("*/v3/*", () => HttpResponse.json(errorBody([{ field: null, message: "resource not found" }]), { status: 404 }));
+  // Anything else under /v3 answers core's 501 naming this fake and the request, so a gap in the
+  // fake never reads as a SendGrid "resource not found" (a bug in the caller's code).
+  const fallback = notImplementedHandler("@connect/sendgrid/testing", "*/v3/*");
 
   function eventsFor(target: RecordedSend | string, specs: FakeEventSpec[]): Array<Record<string, unknown>> {
     const send = typeof target === "string" ? sends.find((s) => s.messageId === target) : target;
@@ -277,11 +299,12 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
   }
 
   return {
-    handlers: [gate, mailSend, listGet, listDelete, oneDelete, globalDelete, globalGet, ...signed, fallback],
+    handlers: [gate, mailSend, ...batches.handlers, listGet, listDelete, oneGet, oneDelete, globalDelete, globalGet, ...signed, fallback],
     apiKey,
     sends,
     sandboxSends,
     suppressions,
+    batchIds: batches.ids,
     get signer() {
       return signer;
     },
@@ -311,6 +334,7 @@ export function createSendGridFake(options: SendGridFakeOptions = {}): SendGridF
       sends.length = 0;
       sandboxSends.length = 0;
       for (const list of Object.values(suppressions) as unknown[][]) list.length = 0;
+      batches.ids.clear();
       failures = [];
       remaining.count = RATE_LIMIT;
       signingEnabled = true;
