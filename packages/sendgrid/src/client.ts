@@ -17,6 +17,7 @@ import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { sendGridAuth, type SecretProvider } from "./auth.js";
 import { classifySendGridError } from "./errors.js";
+import { createBatchId, getBatchId, validateBatchId, type BatchIdValidation, type ValidateBatchIdInput } from "./operations/batches.js";
 import { getEventWebhookPublicKey, setEventWebhookSigning } from "./operations/event-webhook.js";
 import { sendBatch, sendMail, type SendBatchResult } from "./operations/mail.js";
 import {
@@ -105,6 +106,11 @@ function bindOperations(runtime: Runtime, sendOperation: typeof sendMail) {
       send,
       /** Send one message to any number of personalizations, in requests of ≤ 1000; reports per chunk. */
       sendBatch: (input: SendBatchInput, ctx?: IntegrationContext): Promise<SendBatchResult> => sendBatch(input, ctx, send, runtime.adapter.id),
+      /** Create a batch id (POST /v3/mail/batch) to pass as `batch_id` on scheduled sends. */
+      createBatchId: (input: Record<string, never> = {}, ctx?: IntegrationContext) => runtime.run(createBatchId, input, ctx),
+      /** Check a batch id (GET /v3/mail/batch/{id}): `valid: false` when SendGrid did not issue it. */
+      validateBatchId: (input: ValidateBatchIdInput, ctx?: IntegrationContext): Promise<BatchIdValidation> =>
+        validateBatchId(() => runtime.run(getBatchId, input, ctx), input.batchId),
     },
     /** Bounces: list, page through, delete. */
     bounces: { ...pagedList(runtime, listBounces), delete: runtime.bind(deleteBounces) },
@@ -165,6 +171,8 @@ export function createSendGridClient(options: SendGridClientOptions): SendGridCl
   const operations: Record<string, Operation> = Object.fromEntries(
     [
       sendOperation,
+      createBatchId,
+      getBatchId,
       listBounces,
       deleteBounces,
       listBlocks,

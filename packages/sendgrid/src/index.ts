@@ -7,6 +7,7 @@ export type { SendGridClient, SendGridClientOptions, SuppressionList } from "./c
 export { DEFAULT_API_KEY_SECRET, type SecretProvider } from "./auth.js";
 export { classifySendGridError, type SendGridErrorEntry } from "./errors.js";
 export { sendMail, type BatchChunkResult, type SendBatchResult } from "./operations/mail.js";
+export { createBatchId, getBatchId, MailBatchId, ValidateBatchIdInput, type BatchIdValidation } from "./operations/batches.js";
 export { getEventWebhookPublicKey, setEventWebhookSigning, SignedWebhookSettings } from "./operations/event-webhook.js";
 export {
   deleteBlocks,
