@@ -45,7 +45,7 @@ function fail(reason: WebhookFailureReason, message: string): never {
 /** A configured key, parsed once: the node KeyObject and the SPKI bytes for WebCrypto. */
 interface ParsedKey {
   node: KeyObject;
-  spki: Uint8Array;
+  spki: Uint8Array<ArrayBuffer>;
   webcrypto?: Promise<CryptoKey>;
 }
 
