@@ -59,11 +59,31 @@ describe("signature computation", () => {
     expect(parseFormParams("MediaUrl=b&To=%2B1&MediaUrl=a")).toEqual({ MediaUrl: ["b", "a"], To: "+1" });
   });
 
-  it("tries the URL as given, without and with the default port; another port only as given", () => {
+  // twilio-node 6.3.1 webhooks.js `validateRequest`: [removePort(url), addPort(url)], i.e. the URL
+  // as given plus, with a port, the URL without it, and, without one, with :443 (https) / :80.
+  it("tries the URL as given, and its port variant as twilio-node's validateRequest does", () => {
     expect(signatureUrlCandidates("https://h.test/x?y=1")).toEqual(["https://h.test/x?y=1", "https://h.test:443/x?y=1"]);
     expect(signatureUrlCandidates("https://h.test:443/x")).toEqual(["https://h.test:443/x", "https://h.test/x"]);
     expect(signatureUrlCandidates("http://h.test/x")).toEqual(["http://h.test/x", "http://h.test:80/x"]);
-    expect(signatureUrlCandidates("https://h.test:8443/x")).toEqual(["https://h.test:8443/x"]);
+    expect(signatureUrlCandidates("https://h.test:8443/x")).toEqual(["https://h.test:8443/x", "https://h.test/x"]);
+    expect(signatureUrlCandidates("https://[::1]:8443/x")).toEqual(["https://[::1]:8443/x", "https://[::1]/x"]);
+  });
+
+  it("never normalises: host case, userinfo, scheme case and escapes stay as received", () => {
+    expect(signatureUrlCandidates("HTTPS://u:p@Hooks.Example.COM/A%7eb?q=1")).toEqual(["HTTPS://u:p@Hooks.Example.COM/A%7eb?q=1", "HTTPS://u:p@Hooks.Example.COM:443/A%7eb?q=1"]);
+  });
+
+  it("adds the other spelling of an apostrophe (%27 and ') to each port variant", () => {
+    expect(signatureUrlCandidates("https://h.test/p?q=it%27s")).toEqual([
+      "https://h.test/p?q=it%27s",
+      "https://h.test:443/p?q=it%27s",
+      "https://h.test/p?q=it's",
+      "https://h.test:443/p?q=it's",
+    ]);
+  });
+
+  it("a relative URL is only tried as given", () => {
+    expect(signatureUrlCandidates("/hooks/sms?x=1")).toEqual(["/hooks/sms?x=1"]);
   });
 });
 
@@ -107,19 +127,49 @@ describe("twilioSignatureVerifier (form posts)", () => {
     await expect(verifier.verify(request({ url: withPort, signature: sigWithPort }))).resolves.toBeUndefined();
   });
 
-  it("the same holds for http and :80, but a non-default port is never dropped", async () => {
+  it("the same holds for http and :80; a non-default port received is also tried without it (twilio-node removePort)", async () => {
     const sig80 = computeTwilioSignature(TOKEN, "http://hooks.test:80/s", PARAMS);
     await expect(verifier.verify(request({ url: "http://hooks.test/s", signature: sig80 }))).resolves.toBeUndefined();
     const sig8443 = computeTwilioSignature(TOKEN, "https://hooks.test:8443/s", PARAMS);
-    expect(await reasonOf(verifier.verify(request({ url: "https://hooks.test/s", signature: sig8443 })))).toBe("bad_signature");
     await expect(verifier.verify(request({ url: "https://hooks.test:8443/s", signature: sig8443 }))).resolves.toBeUndefined();
+    // Twilio signed the URL without the port; the request arrived on :8443 (a port added by a proxy).
+    const sigNoPort = computeTwilioSignature(TOKEN, "https://hooks.test/s", PARAMS);
+    await expect(verifier.verify(request({ url: "https://hooks.test:8443/s", signature: sigNoPort }))).resolves.toBeUndefined();
+    // A port is never invented: a signature over :8443 does not verify a URL received without a port.
+    expect(await reasonOf(verifier.verify(request({ url: "https://hooks.test/s", signature: sig8443 })))).toBe("bad_signature");
   });
 
-  it("a quote in the query verifies escaped or not when Twilio signed the normalised URL", async () => {
-    const signed = computeTwilioSignature(TOKEN, new URL("https://example.com/path?test=param'WithQuote").href, {});
-    for (const url of ["https://example.com/path?test=param'WithQuote", "https://example.com/path?test=param%27WithQuote"]) {
-      await expect(verifier.verify(request({ url, method: "GET", body: "", signature: signed }))).resolves.toBeUndefined();
-    }
+  it("a signature over a differently-cased host is rejected: Twilio signs the URL exactly as configured (issue 21)", async () => {
+    const sigLower = computeTwilioSignature(TOKEN, "https://hooks.example.com/s", PARAMS);
+    expect(await reasonOf(verifier.verify(request({ url: "https://Hooks.Example.com/s", signature: sigLower })))).toBe("bad_signature");
+    const sigUpper = computeTwilioSignature(TOKEN, "https://Hooks.Example.com/s", PARAMS);
+    expect(await reasonOf(verifier.verify(request({ url: "https://hooks.example.com/s", signature: sigUpper })))).toBe("bad_signature");
+    await expect(verifier.verify(request({ url: "https://Hooks.Example.com/s", signature: sigUpper }))).resolves.toBeUndefined();
+  });
+
+  it("userinfo and scheme case are part of the signed URL (no normalisation)", async () => {
+    const sig = computeTwilioSignature(TOKEN, "https://user:pass@hooks.test/s", PARAMS);
+    await expect(verifier.verify(request({ url: "https://user:pass@hooks.test/s", signature: sig }))).resolves.toBeUndefined();
+    await expect(verifier.verify(request({ url: "https://user:pass@hooks.test:443/s", signature: sig }))).resolves.toBeUndefined();
+    expect(await reasonOf(verifier.verify(request({ url: "https://hooks.test/s", signature: sig })))).toBe("bad_signature");
+    expect(await reasonOf(verifier.verify(request({ url: "HTTPS://user:pass@hooks.test/s", signature: sig })))).toBe("bad_signature");
+  });
+
+  it("Twilio signed an apostrophe, the URL arrived with %27: accepted, and the other way round (issue 21)", async () => {
+    const signedQuote = computeTwilioSignature(TOKEN, "https://example.com/path?test=param'WithQuote", PARAMS);
+    await expect(verifier.verify(request({ url: "https://example.com/path?test=param%27WithQuote", signature: signedQuote }))).resolves.toBeUndefined();
+    await expect(verifier.verify(request({ url: "https://example.com:443/path?test=param%27WithQuote", signature: signedQuote }))).resolves.toBeUndefined();
+    const signedEscaped = computeTwilioSignature(TOKEN, "https://example.com/path?test=param%27WithQuote", PARAMS);
+    await expect(verifier.verify(request({ url: "https://example.com/path?test=param'WithQuote", signature: signedEscaped }))).resolves.toBeUndefined();
+    // Only the apostrophe has two spellings: another escape is not undone.
+    const signedTilde = computeTwilioSignature(TOKEN, "https://example.com/path?test=a~b", PARAMS);
+    expect(await reasonOf(verifier.verify(request({ url: "https://example.com/path?test=a%7Eb", signature: signedTilde })))).toBe("bad_signature");
+  });
+
+  it("garbage is rejected: a signature of the wrong length, over another URL, or random bytes", async () => {
+    expect(await reasonOf(verifier.verify(request({ signature: `${SIGNATURE}AAAA` })))).toBe("malformed_signature");
+    expect(await reasonOf(verifier.verify(request({ signature: Buffer.alloc(20, 7).toString("base64") })))).toBe("bad_signature");
+    expect(await reasonOf(verifier.verify(request({ url: "https://mycompany.com/myapp.php?foo=1&bar=2#frag", signature: SIGNATURE })))).toBe("bad_signature");
   });
 
   it("GET webhooks sign the URL (with its query) and no body parameters", async () => {
@@ -153,6 +203,13 @@ describe("twilioSignatureVerifier (JSON bodies with bodySHA256)", () => {
   it("rejects a changed bodySHA256 (the URL is signed)", async () => {
     const other = bodySha256('{"property": "evil"}');
     expect(await reasonOf(verifier.verify(json(`${URL_SIGNED}&bodySHA256=${other}`, '{"property": "evil"}')))).toBe("bad_signature");
+  });
+
+  it("the JSON variant tries the same URL candidates: port variants accepted, another host case rejected", async () => {
+    const withPort = `https://mycompany.com:443/myapp.php?foo=1&bar=2&bodySHA256=${JSON_HASH}`;
+    await expect(verifier.verify(json(withPort))).resolves.toBeUndefined();
+    const upperHost = `https://MyCompany.com/myapp.php?foo=1&bar=2&bodySHA256=${JSON_HASH}`;
+    expect(await reasonOf(verifier.verify(json(upperHost)))).toBe("bad_signature");
   });
 
   it("accepts an upper-case hex digest", async () => {

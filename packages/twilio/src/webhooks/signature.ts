@@ -3,8 +3,9 @@
  * account's Auth Token, over the exact public URL Twilio called followed by the POST parameters
  * sorted by name (`name + value`, no separators). JSON bodies are signed differently: Twilio adds
  * `bodySHA256=<hex SHA-256 of the raw body>` to the URL query and signs the URL alone.
- * Twilio is not consistent about the default port, so the URL is tried with and without it.
- * Core's HMAC verifier does the constant-time comparisons, the URL as given first.
+ * The URL is tried as given and in the variants twilio-node's validators also accept (with and
+ * without the port, `%27` or `'`), never WHATWG-normalised. Core's HMAC verifier does the
+ * constant-time comparisons, the URL as given first.
  */
 import { createHash, createHmac } from "node:crypto";
 import { hmacVerifier, timingSafeEqualStrings, WebhookVerificationError, type SecretSource, type WebhookRequest, type WebhookVerifier } from "@connect/core";
@@ -51,17 +52,70 @@ export function bodySha256(rawBody: Buffer | string): string {
   return createHash("sha256").update(typeof rawBody === "string" ? Buffer.from(rawBody, "utf8") : rawBody).digest("hex");
 }
 
-function withDefaultPort(url: URL): string | undefined {
-  const port = url.protocol === "https:" ? "443" : url.protocol === "http:" ? "80" : undefined;
-  if (port === undefined || url.port !== "") return undefined;
-  const auth = url.username ? `${url.username}${url.password ? `:${url.password}` : ""}@` : "";
-  return `${url.protocol}//${auth}${url.hostname}:${port}${url.pathname}${url.search}${url.hash}`;
+/** A URL cut at its authority, every character kept as received. */
+interface UrlParts {
+  /** `https://`, as written. */
+  scheme: string;
+  /** `user:pass@` or "". */
+  userInfo: string;
+  /** The host, case kept. */
+  host: string;
+  /** `:8443` or "". */
+  port: string;
+  /** Path, query and fragment. */
+  rest: string;
+}
+
+const SCHEME_AND_AUTHORITY = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i;
+
+/**
+ * Split without parsing: WHATWG `new URL` lower-cases the host and re-escapes the query, and
+ * Twilio signs the URL exactly as configured, so nothing of it may be rewritten.
+ */
+function splitUrl(url: string): UrlParts | undefined {
+  const match = SCHEME_AND_AUTHORITY.exec(url);
+  if (!match) return undefined;
+  const [prefix, scheme, authority] = match as unknown as [string, string, string];
+  const at = authority.lastIndexOf("@");
+  const hostAndPort = authority.slice(at + 1);
+  // In an IPv6 literal (`[::1]:8443`) only a colon after the closing bracket starts the port.
+  const colon = hostAndPort.indexOf(":", hostAndPort.lastIndexOf("]") + 1);
+  return {
+    scheme,
+    userInfo: authority.slice(0, at + 1),
+    host: colon === -1 ? hostAndPort : hostAndPort.slice(0, colon),
+    port: colon === -1 ? "" : hostAndPort.slice(colon),
+    rest: url.slice(prefix.length),
+  };
 }
 
 /**
- * The URLs a signature may have been computed over: the URL as given, its normalised form
- * without the default port, and with the default port (`:443` / `:80`). A URL with another
- * port is only tried as is.
+ * The port variant twilio-node's `validateRequest` also tries: a URL with a port without it,
+ * a URL without one with `:443` (https) or `:80` (any other scheme, as twilio-node does).
+ */
+function portVariant(parts: UrlParts): string {
+  const { scheme, userInfo, host, port, rest } = parts;
+  if (port !== "") return `${scheme}${userInfo}${host}${rest}`;
+  return `${scheme}${userInfo}${host}${scheme.toLowerCase() === "https://" ? ":443" : ":80"}${rest}`;
+}
+
+/**
+ * The other spellings of an apostrophe after the authority: Twilio signs `'` as configured,
+ * while a proxy or framework may hand the URL over with `%27` (and the other way round).
+ */
+function apostropheVariants(url: string, parts: UrlParts): string[] {
+  const head = url.slice(0, url.length - parts.rest.length);
+  const out: string[] = [];
+  if (parts.rest.includes("%27")) out.push(head + parts.rest.replaceAll("%27", "'"));
+  if (parts.rest.includes("'")) out.push(head + parts.rest.replaceAll("'", "%27"));
+  return out;
+}
+
+/**
+ * The URLs a signature may have been computed over, the URL as given first: with a port also
+ * without it, without a port also with the scheme's default one (twilio-node's
+ * `validateRequest` tries the same pair), and each with `%27` and `'` swapped. The URL is never
+ * normalised: a signature over another host case, userinfo or scheme does not verify.
  * @public
  */
 export function signatureUrlCandidates(url: string): string[] {
@@ -69,20 +123,20 @@ export function signatureUrlCandidates(url: string): string[] {
 }
 
 // A webhook endpoint sees the same few URLs over and over: the candidates and the bodySHA256 value
-// are pure functions of the URL string, so the last answer is kept instead of parsing it again.
+// are pure functions of the URL string, so the last answer is kept instead of working it out again.
 let lastCandidates: { url: string; candidates: readonly string[] } | undefined;
 
 function urlCandidates(url: string): readonly string[] {
   if (lastCandidates?.url === url) return lastCandidates.candidates;
   const out = new Set<string>([url]);
-  try {
-    const parsed = new URL(url);
-    // WHATWG URL drops an explicit default port, so `href` is the form without it.
-    out.add(parsed.href);
-    const ported = withDefaultPort(parsed);
-    if (ported) out.add(ported);
-  } catch {
-    // Not an absolute URL: only as given.
+  const parts = splitUrl(url);
+  if (parts) {
+    const ported = portVariant(parts);
+    out.add(ported);
+    for (const variant of [url, ported]) {
+      const variantParts = variant === url ? parts : splitUrl(variant)!;
+      for (const spelled of apostropheVariants(variant, variantParts)) out.add(spelled);
+    }
   }
   const candidates = Object.freeze([...out]);
   lastCandidates = { url, candidates };
