@@ -1,4 +1,4 @@
-import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { NOT_IMPLEMENTED_HEADER, serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { createQuickBooksFake, type QuickBooksFake } from "@connect/quickbooks/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -42,10 +42,9 @@ describe("QuickBooks fake", () => {
     expect(replayedError.body.Customer.DisplayName).toBe("A");
   });
 
-  it("refuses an update without SyncToken, an unknown entity, delete on a customer and a non-JSON body", async () => {
+  it("refuses an update without SyncToken, delete on a customer and a non-JSON body", async () => {
     const created = (await call("POST", "/customer", { DisplayName: "A" })).body.Customer;
     expect((await call("POST", "/customer", { Id: created.Id, DisplayName: "B" })).body.Fault.Error[0].code).toBe("2020");
-    expect((await call("POST", "/widget", {})).body.Fault.Error[0].code).toBe("500");
     expect((await call("POST", "/customer?operation=delete", { Id: created.Id, SyncToken: "0" })).body.Fault.Error[0].code).toBe("500");
     const raw = await fetch(`${server.url}/v3/company/${fake.realmId}/customer`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: "<Customer/>" });
     expect(raw.status).toBe(400);
@@ -88,5 +87,67 @@ describe("QuickBooks fake", () => {
     expect(fake.rows("Customer")).toEqual([]);
     expect(fake.rows("Item").map((i) => i.Name)).toEqual(["Services", "Construction Draw"]);
     expect((await call("GET", `/companyinfo/${fake.realmId}`)).status).toBe(401);
+  });
+
+  // node-quickbooks 2.0.50 builds every query as `select * from <entity lower-cased> … startposition n maxresults m`
+  // (index.js module.query / criteriaToString); QuickBooks reads the entity and keywords in any case.
+  it("reads node-quickbooks' lower-case queries like the canonical ones, rows under the canonical entity name", async () => {
+    for (const name of ["Alpha", "Beta", "Gamma"]) fake.insert("Customer", { DisplayName: name });
+    const query = async (statement: string) => (await call("GET", `/query?query=${encodeURIComponent(statement)}&minorversion=75`)).body.QueryResponse;
+    const lower = await query("select * from customer where DisplayName = 'Beta' startposition 1 maxresults 1000");
+    expect(lower.Customer.map((c: { DisplayName: string }) => c.DisplayName)).toEqual(["Beta"]);
+    expect(Object.keys(lower).sort()).toEqual(["Customer", "maxResults", "startPosition"]);
+    expect(await query("SELECT * FROM Customer WHERE DisplayName = 'Beta'")).toEqual(lower);
+    expect((await query("select * from customer orderby DisplayName desc startposition 2 maxresults 1")).Customer[0].DisplayName).toBe("Beta");
+    expect(await query("select count(*) from customer startposition 1 maxresults 1000")).toEqual({ totalCount: 3 });
+  });
+
+  it("takes POST /{entity}?operation=update (node-quickbooks' form): sparse keeps other fields, full clears them, a stale SyncToken is Fault 5010", async () => {
+    const created = (await call("POST", "/customer", { DisplayName: "A", CompanyName: "A Co", Notes: "keep" })).body.Customer;
+    const sparse = await call("POST", "/customer?operation=update&minorversion=75", { Id: created.Id, SyncToken: "0", sparse: true, Notes: "changed" });
+    expect(sparse.body.Customer).toMatchObject({ Id: created.Id, SyncToken: "1", DisplayName: "A", CompanyName: "A Co", Notes: "changed" });
+    const full = await call("POST", "/customer?operation=update", { Id: created.Id, SyncToken: "1", sparse: false, DisplayName: "A" });
+    expect(full.body.Customer.SyncToken).toBe("2");
+    expect(full.body.Customer.CompanyName).toBeUndefined();
+    const stale = await call("POST", "/customer?operation=update", { Id: created.Id, SyncToken: "1", sparse: true, Notes: "late" });
+    expect(stale.status).toBe(400);
+    expect(stale.body.Fault).toMatchObject({ type: "ValidationFault", Error: [{ code: "5010", Message: "Stale Object Error" }] });
+    expect(fake.get("Customer", created.Id).Notes).toBeUndefined();
+  });
+
+  it("revokes with a form-encoded token= body (node-quickbooks revokeAccess) as with JSON {token} (intuit-oauth revoke)", async () => {
+    const basic = `Basic ${Buffer.from(`${fake.clientId}:${fake.clientSecret}`).toString("base64")}`;
+    const revoke = (body: string, contentType: string) => fetch(`${server.url}/v2/oauth2/tokens/revoke`, { method: "POST", headers: { authorization: basic, "content-type": contentType }, body });
+    expect((await revoke(`token=${encodeURIComponent(fake.liveRefreshTokens()[0]!)}`, "application/x-www-form-urlencoded")).status).toBe(200);
+    expect(fake.liveRefreshTokens()).toEqual([]);
+    expect((await call("GET", `/companyinfo/${fake.realmId}`)).status).toBe(401);
+    expect((await revoke("token=", "application/x-www-form-urlencoded")).status).toBe(400);
+    expect((await revoke("{}", "application/json")).status).toBe(400);
+  });
+
+  it("answers a QuickBooks endpoint it lacks with core's 501 naming the fake, but only after the 401 an unauthenticated call gets", async () => {
+    const report = await call("GET", "/reports/BalanceSheet?minorversion=75");
+    expect(report.status).toBe(501);
+    expect(report.headers.get(NOT_IMPLEMENTED_HEADER)).toBe("@connect/quickbooks/testing");
+    const path = `/v3/company/${fake.realmId}/reports/BalanceSheet`;
+    expect(report.body).toEqual({ error: "not_implemented_by_fake", message: `not implemented by @connect/quickbooks/testing fake: GET ${path}`, fake: "@connect/quickbooks/testing", method: "GET", path });
+    for (const [method, rest] of [["POST", "/batch"], ["GET", "/invoice/1/pdf"], ["POST", "/estimate"], ["POST", "/account"], ["POST", "/widget"]] as const) {
+      expect((await call(method, rest, method === "POST" ? {} : undefined)).status, `${method} ${rest}`).toBe(501);
+    }
+    const outside = await fetch(`${server.url}/v3/unknown`, { headers: { authorization: `Bearer ${token}` } });
+    expect(outside.status).toBe(501);
+    const unauthenticated = await call("GET", "/reports/BalanceSheet", undefined, "Bearer not-a-token");
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.body.fault.error[0].code).toBe("3200");
+    expect((await fetch(`${server.url}/v3/unknown`)).status).toBe(401);
+  });
+
+  it("answers a query on a QuickBooks entity it does not store with the 501, and an unknown entity with Intuit's 4000", async () => {
+    const estimate = await call("GET", `/query?query=${encodeURIComponent("select * from estimate")}`);
+    expect(estimate.status).toBe(501);
+    expect(estimate.body).toMatchObject({ error: "not_implemented_by_fake", entity: "Estimate", message: `not implemented by @connect/quickbooks/testing fake: GET /v3/company/${fake.realmId}/query (select from Estimate)` });
+    const widget = await call("GET", `/query?query=${encodeURIComponent("select * from widget")}`);
+    expect(widget.status).toBe(400);
+    expect(widget.body.Fault.Error[0]).toMatchObject({ code: "4000", Detail: "QueryValidationError: Invalid context declaration : widget" });
   });
 });

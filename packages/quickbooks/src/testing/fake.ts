@@ -4,13 +4,18 @@
  * accounting API for Customer, Invoice, Payment, Bill, JournalEntry (+ Item, Account, Vendor,
  * CompanyInfo) with SyncToken checks and `requestid` replay, the query endpoint with paging,
  * and signed webhooks in both formats. It refuses what QuickBooks refuses, with Fault bodies
- * in Intuit's shapes (the lower-case one on 401s).
+ * in Intuit's shapes (the lower-case one on 401s). It reads what node-quickbooks and
+ * intuit-oauth send: lower-case entity paths and query entities, `?operation=update`, a
+ * revoke body either form-encoded or JSON. A QuickBooks endpoint the fake does not implement
+ * (reports, batch, CDC, PDFs, entities it does not store) answers core's 501 "not implemented
+ * by @connect/quickbooks/testing fake", after the same bearer-token check as the rest of the API.
  */
 import { randomUUID } from "node:crypto";
+import { NOT_IMPLEMENTED_HEADER, notImplementedByFake, notImplementedMessage } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
-import { FAKE_ENTITIES, FakeFault, FAULTS, createLedger, type FakeChange, type FakeEntity, type FakeFaultEntry } from "./ledger.js";
+import { FAKE_ENTITIES, FakeFault, FAULTS, WRITABLE, createLedger, type FakeChange, type FakeEntity, type FakeFaultEntry } from "./ledger.js";
 import { createOAuthState, type IssuedTokens } from "./oauth-state.js";
-import { matches, parseQuery, QueryParseError, sortRows } from "./query-engine.js";
+import { matches, parseQuery, QueryEntityNotStoredError, QueryParseError, sortRows } from "./query-engine.js";
 import { cloudEventsPayload, legacyPayload, signQuickBooksPayload } from "./webhooks.js";
 
 /** Options of {@link createQuickBooksFake}. @public */
@@ -124,6 +129,9 @@ export interface QuickBooksFake {
 
 const now8601 = (now: () => number): string => new Date(now()).toISOString();
 
+/** The name the fake gives in its "not implemented" answers. */
+const FAKE_NAME = "@connect/quickbooks/testing";
+
 function faultBody(type: string, errors: FakeFaultEntry[], now: () => number): Record<string, unknown> {
   return { Fault: { Error: errors.map((e) => ({ element: "", ...e })), type }, time: now8601(now) };
 }
@@ -225,12 +233,25 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
     return outcome.ok ? answer(outcome.tokens, 200) : answer({ error: outcome.error }, 400);
   });
 
+  // intuit-oauth 4.2.5 `revoke()` posts JSON `{"token":…}`; node-quickbooks 2.0.50 `revokeAccess()`
+  // posts the form `token=…` (both with Basic auth): Intuit's endpoint takes either.
   const revokeHandler = http.post("*/v2/oauth2/tokens/revoke", async ({ request }) => {
     if (request.headers.get("authorization") !== basic) return json({ error: "invalid_client" }, 401);
-    const body = (await request.json().catch(() => undefined)) as { token?: unknown } | undefined;
-    if (typeof body?.token !== "string") return json({ error: "invalid_request" }, 400);
-    oauth.revoke(body.token);
-    return new HttpResponse(null, { status: 200 });
+    const text = await request.text();
+    const contentType = request.headers.get("content-type") ?? "";
+    let revoked: unknown;
+    if (contentType.includes("application/x-www-form-urlencoded")) {
+      revoked = new URLSearchParams(text).get("token") ?? undefined;
+    } else {
+      try {
+        revoked = (JSON.parse(text) as { token?: unknown } | null)?.token;
+      } catch {
+        revoked = undefined;
+      }
+    }
+    if (typeof revoked !== "string" || revoked === "") return json({ error: "invalid_request" }, 400);
+    oauth.revoke(revoked);
+    return new HttpResponse(null, { status: 200, headers: { intuit_tid: `1-${randomUUID().slice(0, 8)}-fake` } });
   });
 
   // ── Accounting API ──────────────────────────────────────────────────────────────────
@@ -259,13 +280,13 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
     const url = new URL(request.url);
     const method = request.method;
     const [resource = "", id] = segments;
-    if (resource === "query" && method === "GET") return queryResponse(url.searchParams.get("query") ?? "");
-    const entity = entityByPath.get(resource);
-    if (!entity) throw FAULTS.unsupported(`${method} /${resource}`);
-    if (method === "GET" && id) {
-      if (id === "pdf" || segments.length > 2) throw FAULTS.unsupported(`GET ${segments.join("/")}`);
-      return json({ [entity]: ledger.get(entity, id), time: now8601(now) });
-    }
+    if (resource.toLowerCase() === "query" && method === "GET") return queryResponse(request, url.searchParams.get("query") ?? "");
+    // Paths are lower-case as node-quickbooks sends them (`/journalentry`); QuickBooks matches any case.
+    const entity = entityByPath.get(resource.toLowerCase());
+    // Reports, batch, cdc, upload, entities the fake does not store, /pdf and /send: real
+    // QuickBooks endpoints the fake lacks, so say so rather than answer like a vendor refusal.
+    if (!entity || segments.length > 2) return notImplementedByFake(FAKE_NAME, request);
+    if (method === "GET" && id) return json({ [entity]: ledger.get(entity, id), time: now8601(now) });
     if (method !== "POST" || id) throw FAULTS.unsupported(`${method} /${segments.join("/")}`);
     let body: Record<string, unknown>;
     try {
@@ -279,17 +300,23 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
     const operation = url.searchParams.get("operation");
     if (operation === "delete") return json({ [entity]: ledger.remove(entity, body), time: now8601(now) });
     if (operation === "void") return json({ [entity]: ledger.void(entity, body), time: now8601(now) });
+    // Creating accounts or updating CompanyInfo is real QuickBooks, just not in this fake.
+    if (!WRITABLE.has(entity) && (operation === null || operation === "update")) return notImplementedByFake(FAKE_NAME, request);
+    // node-quickbooks 2.0.50 sends every update as `POST /{entity}?operation=update` (sparse unless
+    // told otherwise); QuickBooks also takes an update as a plain POST carrying Id and SyncToken.
+    if (operation === "update") return json({ [entity]: ledger.update(entity, body, flags), time: now8601(now) });
     if (operation) throw FAULTS.unsupported(`operation=${operation}`);
     const row = body.Id !== undefined ? ledger.update(entity, body, flags) : ledger.create(entity, body, flags);
     return json({ [entity]: row, time: now8601(now) });
   }
 
-  function queryResponse(statement: string): Response {
+  function queryResponse(request: Request, statement: string): Response {
     let parsed;
     try {
       parsed = parseQuery(statement, FAKE_ENTITIES);
     } catch (error) {
       if (error instanceof QueryParseError) throw new FakeFault(400, "ValidationFault", [{ Message: "Error parsing query", Detail: error.message, code: "4000" }]);
+      if (error instanceof QueryEntityNotStoredError) return queryNotImplemented(request, error.entity);
       throw error;
     }
     // Name lists hide inactive rows unless the query asks about Active (Intuit's behaviour).
@@ -303,14 +330,31 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
     return json({ QueryResponse: page.length === 0 ? {} : { [parsed.entity]: page, startPosition: parsed.startPosition, maxResults: page.length }, time: now8601(now) });
   }
 
+  // Core's 501 body and header, with the entity named: the path alone (`/query`) would not say what is missing.
+  function queryNotImplemented(request: Request, entity: string): Response {
+    const path = new URL(request.url).pathname;
+    const message = `${notImplementedMessage(FAKE_NAME, request.method, path)} (select from ${entity})`;
+    return HttpResponse.json(
+      { error: "not_implemented_by_fake", message, fake: FAKE_NAME, method: request.method, path, entity },
+      { status: 501, headers: { [NOT_IMPLEMENTED_HEADER]: FAKE_NAME } },
+    );
+  }
+
+  /** The bearer-token check every accounting call passes first; a 401 in Intuit's lower-case shape, or the token's realm. */
+  function authenticate(request: Request): Response | { realmId: string } {
+    const auth = request.headers.get("authorization") ?? "";
+    const checked = auth.startsWith("Bearer ") ? oauth.check(auth.slice(7)) : { error: "unknown" as const };
+    if ("error" in checked) return unauthorized(checked.error === "expired" ? "Token expired: the access token has expired" : "Token invalid: the access token is not valid");
+    return checked;
+  }
+
   const api = http.all("*/v3/company/:realm/*", async ({ request, params }) => {
     const url = new URL(request.url);
     const prefix = `/v3/company/${String(params.realm)}`;
     const rest = url.pathname.slice(url.pathname.indexOf(prefix) + prefix.length);
     const method = request.method;
-    const auth = request.headers.get("authorization") ?? "";
-    const checked = auth.startsWith("Bearer ") ? oauth.check(auth.slice(7)) : { error: "unknown" as const };
-    if ("error" in checked) return unauthorized(checked.error === "expired" ? "Token expired: the access token has expired" : "Token invalid: the access token is not valid");
+    const checked = authenticate(request);
+    if (checked instanceof Response) return checked;
     if (String(params.realm) !== realmId || checked.realmId !== realmId) {
       return json(faultBody("AuthorizationFault", [{ Message: "message=ApplicationAuthorizationFailed; errorCode=003201; statusCode=403", Detail: "the token is not authorised for this company", code: "3201" }], now), 403);
     }
@@ -341,7 +385,11 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
     return response;
   });
 
-  const fallback = http.all("*/v3/*", () => json(faultBody("ValidationFault", [{ Message: "Unsupported Operation", Detail: "Operation is not supported.", code: "500" }], now), 400));
+  // Anything else under /v3: unauthenticated calls get Intuit's 401 first, as QuickBooks answers them.
+  const fallback = http.all("*/v3/*", ({ request }) => {
+    const checked = authenticate(request);
+    return checked instanceof Response ? checked : notImplementedByFake(FAKE_NAME, request);
+  });
 
   function webhookBody(changes: readonly FakeChange[], format: "cloudevents" | "legacy" = "cloudevents"): Buffer {
     return Buffer.from(JSON.stringify(format === "cloudevents" ? cloudEventsPayload(changes) : legacyPayload(changes)), "utf8");

@@ -50,7 +50,8 @@ export type FakeEntity = (typeof FAKE_ENTITIES)[number];
 const NAME_LISTS = new Set<string>(["Customer", "Item", "Account", "Vendor"]);
 const DELETABLE = new Set<string>(["Invoice", "Payment", "Bill", "JournalEntry"]);
 const VOIDABLE = new Set<string>(["Invoice", "Payment"]);
-const WRITABLE = new Set<string>(["Customer", "Invoice", "Payment", "Bill", "JournalEntry", "Vendor", "Item"]);
+/** Entities the fake creates and updates (QuickBooks also writes Account and CompanyInfo; the fake does not). @internal */
+export const WRITABLE = new Set<string>(["Customer", "Invoice", "Payment", "Bill", "JournalEntry", "Vendor", "Item"]);
 
 /** Integer cents of a wire amount (digits, not multiplication). @internal */
 export function cents(value: unknown): number {

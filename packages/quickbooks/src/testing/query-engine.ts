@@ -2,8 +2,12 @@
  * The fake's reading of QuickBooks' query language (shared/vendors/quickbooks.md §4):
  * `SELECT * | COUNT(*) FROM <Entity> [WHERE p op v [AND …]] [ORDERBY p [ASC|DESC]]
  * [STARTPOSITION n] [MAXRESULTS m]`, operators `= < > <= >= IN LIKE`, single-quoted strings
- * with `\'` (and `\\`) escapes. What Intuit refuses (OR, projections, an unknown entity, an
- * unterminated string) is a parse error here too.
+ * with `\'` (and `\\`) escapes. Keywords and the entity name are case-insensitive, as
+ * QuickBooks Online reads them: node-quickbooks always sends `select * from customer …
+ * startposition 1 maxresults 1000`, and rows come back under the canonical name (`Customer`).
+ * What Intuit refuses (OR, projections, an unknown entity, an unterminated string) is a parse
+ * error here too; an entity QuickBooks has but the fake does not store is
+ * {@link QueryEntityNotStoredError}, so the fake can say so instead of feigning an empty result.
  */
 
 /** A parsed statement. @internal */
@@ -18,6 +22,24 @@ export interface ParsedQuery {
 
 /** A statement the fake cannot read; the message is Intuit-like. @internal */
 export class QueryParseError extends Error {}
+
+/** A statement about a real QuickBooks entity the fake does not store (e.g. `Estimate`). @internal */
+export class QueryEntityNotStoredError extends Error {
+  constructor(readonly entity: string) {
+    super(`the fake does not store ${entity}`);
+  }
+}
+
+/**
+ * Queryable QuickBooks Online entities, as node-quickbooks 2.0.50 names them in its `findX`
+ * methods (lower-cased there; QuickBooks matches them case-insensitively).
+ */
+const QUICKBOOKS_QUERY_ENTITIES = [
+  "Account", "Attachable", "Bill", "BillPayment", "Budget", "Class", "CompanyInfo", "CompanyCurrency", "CreditMemo",
+  "Customer", "CustomerType", "Department", "Deposit", "Employee", "Estimate", "Invoice", "Item", "JournalCode",
+  "JournalEntry", "Payment", "PaymentMethod", "Preferences", "Purchase", "PurchaseOrder", "RefundReceipt",
+  "SalesReceipt", "TaxAgency", "TaxCode", "TaxRate", "Term", "TimeActivity", "Transfer", "Vendor", "VendorCredit", "ExchangeRate",
+] as const;
 
 type Token = { kind: "word" | "string" | "number" | "op" | "punct"; text: string; value?: string | number };
 
@@ -101,7 +123,11 @@ export function parseQuery(statement: string, entities: readonly string[]): Pars
     }
     expect("FROM");
     const entityToken = next();
-    if (entityToken.kind !== "word" || !entities.includes(entityToken.text)) {
+    const named = entityToken.text.toLowerCase();
+    const entity = entityToken.kind === "word" ? entities.find((e) => e.toLowerCase() === named) : undefined;
+    if (!entity) {
+      const real = entityToken.kind === "word" ? QUICKBOOKS_QUERY_ENTITIES.find((e) => e.toLowerCase() === named) : undefined;
+      if (real) throw new QueryEntityNotStoredError(real);
       throw new QueryParseError(`QueryValidationError: Invalid context declaration : ${entityToken.text}`);
     }
     const where: ParsedQuery["where"] = [];
@@ -156,7 +182,7 @@ export function parseQuery(statement: string, entities: readonly string[]): Pars
     if (!Number.isInteger(startPosition) || startPosition < 1) throw new QueryParseError("QueryValidationError: STARTPOSITION must be a positive integer");
     if (!Number.isInteger(maxResults) || maxResults < 1) throw new QueryParseError("QueryValidationError: MAXRESULTS must be a positive integer");
     // Intuit caps pages at 1000 rows [? SDK practice]: the fake serves at most that.
-    return { count, entity: entityToken.text, where, orderBy, startPosition, maxResults: Math.min(maxResults, 1000) };
+    return { count, entity, where, orderBy, startPosition, maxResults: Math.min(maxResults, 1000) };
   } catch (error) {
     if (error instanceof QueryParserEnd) throw new QueryParseError("QueryParserError: Encountered <EOF> — the statement ends too early");
     throw error;
