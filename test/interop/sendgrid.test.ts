@@ -298,6 +298,19 @@ describe("@sendgrid/eventwebhook agrees with @connect/sendgrid on the fake's sig
     expect(verifySendGridSignature({ publicKey: fake.signer.publicKey, payload: body, signature: later["x-twilio-email-event-webhook-signature"]!, timestamp: later["x-twilio-email-event-webhook-timestamp"]! })).toBe(false);
   });
 
+  it("known difference: the official verifier decodes base64 leniently (garbage after a valid signature, no padding, a space inside all verify); ours refuses them (issue 21)", async () => {
+    const [sent] = await mail.send({ to: "ana@example.com", from: FROM, subject: "Hi", text: "x" });
+    const body = serializeEventBatch(fake.eventsFor(sent.headers["x-message-id"] as string, ["delivered"]));
+    const headers: Record<string, string> = fake.signer.sign(body);
+    const signature = headers["x-twilio-email-event-webhook-signature"]!;
+    const timestamp = headers["x-twilio-email-event-webhook-timestamp"]!;
+
+    for (const variant of [`${signature}!!garbage`, `${signature.slice(0, 40)} ${signature.slice(40)}`]) {
+      expect(official(fake.signer.publicKey, body, { ...headers, "x-twilio-email-event-webhook-signature": variant })).toBe(true);
+      expect(verifySendGridSignature({ publicKey: fake.signer.publicKey, payload: body, signature: variant, timestamp })).toBe(false);
+    }
+  });
+
   it("the official verifier accepts what our receiver dispatched, event for event", async () => {
     const seen: string[] = [];
     const handler = createSendGridWebhookHandler({ publicKey: fake.signer.publicKey, onEvent: (e) => void seen.push(e.event) });
