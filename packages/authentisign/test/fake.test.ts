@@ -1,6 +1,6 @@
 // The fake on its own, through raw fetch: what it refuses (with the vendor's bodies), the
 // shapes it answers, its control surface, and that overrides reset.
-import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { NOT_IMPLEMENTED_HEADER, serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { ParticipantWire, SigningWire } from "@connect/authentisign";
 import { createAuthentisignFake, type AuthentisignFake } from "@connect/authentisign/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -143,10 +143,17 @@ describe("API refusals", () => {
     expect(await sent.json()).toMatchObject({ title: "Signing cannot be sent", detail: "Participant Ana Borrower has no email address.", status: 400 });
   });
 
-  it("an unknown endpoint is a 404 {code,message,details}", async () => {
+  it("an endpoint the fake does not implement is a 501 naming the fake and the request, not a vendor 404 (issue 21)", async () => {
     const response = await api("/layouts");
-    expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ code: 404, message: "Not Found", details: [] });
+    expect(response.status).toBe(501);
+    expect(response.headers.get(NOT_IMPLEMENTED_HEADER)).toBe("@connect/authentisign/testing");
+    expect(await response.json()).toEqual({
+      error: "not_implemented_by_fake",
+      message: "not implemented by @connect/authentisign/testing fake: GET /authentisign/api/v1/layouts",
+      fake: "@connect/authentisign/testing",
+      method: "GET",
+      path: "/authentisign/api/v1/layouts",
+    });
   });
 });
 
@@ -191,7 +198,7 @@ describe("shapes, state and control", () => {
     expect(fake.signings()).toHaveLength(0);
     expect((await api("/signings")).status).toBe(401);
     bearer = `Bearer ${((await (await token(goodToken)).json()) as { access_token: string }).access_token}`;
-    expect((await api("/nothing-matches-this")).status).toBe(404);
+    expect((await api("/nothing-matches-this")).status).toBe(501);
   });
 
   it("tokens expire after their lifetime on the fake's clock", async () => {

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
-import { serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { NOT_IMPLEMENTED_HEADER, serveHandlers, type ServedHandlers } from "@connect/core/testing";
 import { exportFileFromContent, importBpoExport, localExportFile } from "@connect/bpo";
 import { createBpoFake, createMemoryImportStore, generateProjects, renderBpoExport, writeBpoExport, type BpoFake } from "@connect/bpo/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -42,11 +42,24 @@ describe("BPO fake: refusals", () => {
     ["a negative price", "POST", "/api/v1/projects", { external_id: "x", address: "1 A St", status: "LEAD", purchase_price: -1 }, undefined, 400, "INVALID_ARGUMENT", "Invalid project", [{ field: "purchase_price", message: "must be a non-negative number" }]],
     ["a body that is not JSON", "POST", "/api/v1/projects", "{nope", undefined, 400, "INVALID_ARGUMENT", "The request body is not valid JSON", undefined],
     ["documents without project_id", "GET", "/api/v1/documents", undefined, undefined, 400, "INVALID_ARGUMENT", "project_id is required", [{ field: "project_id", message: "is required" }]],
-    ["an unknown route", "DELETE", "/api/v1/projects/abc", undefined, undefined, 404, "NOT_FOUND", "No route for DELETE /api/v1/projects/abc", undefined],
   ])("refuses %s with BPO's error body", async (_name, method, path, body, key, status, code, message, details) => {
     const response = await call(method, path, body, key === undefined ? fake.apiKey : key);
     expect(response.status).toBe(status);
     expect(response.body).toEqual({ error: { code, message, status, ...(details ? { details } : {}) } });
+    expect(fake.projects.size).toBe(0);
+  });
+
+  it("an endpoint the fake does not implement is a 501 naming the fake and the request, not a BPO 404 (issue 21)", async () => {
+    const response = await fetch(`${server.url}/api/v1/projects/abc`, { method: "DELETE", headers: { authorization: `Bearer ${fake.apiKey}` } });
+    expect(response.status).toBe(501);
+    expect(response.headers.get(NOT_IMPLEMENTED_HEADER)).toBe("@connect/bpo/testing");
+    expect(await response.json()).toEqual({
+      error: "not_implemented_by_fake",
+      message: "not implemented by @connect/bpo/testing fake: DELETE /api/v1/projects/abc",
+      fake: "@connect/bpo/testing",
+      method: "DELETE",
+      path: "/api/v1/projects/abc",
+    });
     expect(fake.projects.size).toBe(0);
   });
 

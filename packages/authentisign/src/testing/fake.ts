@@ -7,6 +7,7 @@
  * Success bodies follow the assumptions of assumptions.ts exactly.
  */
 import { randomBytes } from "node:crypto";
+import { notImplementedHandler } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
 import { PARTICIPANT_TYPE, SIGNING_STATUS_ID } from "../assumptions.js";
 import { callbackPayload, postCallback, signCallback, type CallbackDelivery } from "./callbacks.js";
@@ -347,7 +348,8 @@ export function createAuthentisignFake(options: AuthentisignFakeOptions = {}): A
     return new HttpResponse(null, { status: 200 });
   });
 
-  const fallback = http.all(api("/*"), () => json(errorBody(404), 404));
+  // An endpoint this fake lacks answers a distinctive 501, not a vendor-like 404 that reads as a bug in the caller (issue 21).
+  const fallback = notImplementedHandler("@connect/authentisign/testing", api("/*"));
 
   async function postRaw(url: string, payload: Record<string, unknown> | Buffer, opts: { secret?: string; timestamp?: number; headers?: Record<string, string> } = {}): Promise<CallbackDelivery> {
     const body = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload), "utf8");

@@ -6,6 +6,7 @@
  * reset, a server-side read-only switch, and nightly export files written from its own state.
  */
 import { randomUUID } from "node:crypto";
+import { notImplementedHandler } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
 import { createRandom, firestoreId, generateProjects, type FakeProject, type GenerateProjectsOptions } from "./data.js";
 import { writeBpoExport, type WriteBpoExportOptions, type WrittenExport } from "./export-writer.js";
@@ -397,7 +398,8 @@ export function createBpoFake(options: BpoFakeOptions = {}): BpoFake {
       if (!projects.has(projectId)) return errorResponse(404, `Project ${projectId} not found`);
       return page(documents.values(), query, (d) => d.project_id === projectId);
     }),
-    http.all("*/api/v1/*", ({ request }) => errorResponse(404, `No route for ${request.method} ${new URL(request.url).pathname}`)),
+    // An endpoint this fake lacks answers a distinctive 501, not a vendor-like 404 that reads as a bug in the caller (issue 21).
+    notImplementedHandler("@connect/bpo/testing", "*/api/v1/*"),
   ];
 
   const fake: BpoFake = {
