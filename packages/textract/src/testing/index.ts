@@ -3,17 +3,22 @@
  * five platform types, and an SNS signer with a test certificate, for contract tests and for
  * hosts testing their own notification receivers.
  */
-export { createTextractFake, type FakeCall, type FakeJob, type TextractFake, type TextractFakeOptions } from "./fake.js";
+export { createTextractFake, TEXTRACT_FAKE_NAME, type FakeCall, type FakeJob, type TextractFake, type TextractFakeOptions } from "./fake.js";
 export {
   fakeDocument,
   generatedDocument,
   pageBlocks,
   queryCoversPage,
   sampleDocuments,
+  type FakeAdapter,
   type FakeAnswer,
   type FakeDocument,
+  type FakeMergedCell,
   type FakePage,
   type FakeQuery,
+  type FakeTable,
 } from "./documents.js";
+export { countPages, detectFormat, minimalPdf, minimalTiff, type DocumentFormat } from "./formats.js";
+export type { FakeCredentials } from "./sigv4.js";
 export { postSnsEnvelope, signSnsEnvelope, type SignSnsOptions } from "./sns-signer.js";
 export { TEST_SIGNING_CERT_PEM, TEST_SIGNING_CERT_URL, TEST_SIGNING_KEY_PEM } from "./test-certificate.js";

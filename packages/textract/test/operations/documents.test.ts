@@ -38,8 +38,9 @@ describe("documents.analyze (AnalyzeDocument)", () => {
   });
 
   it("maps UnsupportedDocumentException and BadDocumentException to ValidationError without retrying", async () => {
-    const pdf = new TextEncoder().encode("%PDF-1.7 ...");
-    const unsupported = await t.client.documents.analyze({ document: { bytes: pdf }, features: ["FORMS"] }).catch((e: unknown) => e);
+    // GIF is not one of Textract's four formats (PNG, JPEG, PDF, TIFF); PDF bytes are accepted since the fake reads them.
+    const gif = new TextEncoder().encode("GIF89a...");
+    const unsupported = await t.client.documents.analyze({ document: { bytes: gif }, features: ["FORMS"] }).catch((e: unknown) => e);
     expect(unsupported).toBeInstanceOf(ValidationError);
     expect(unsupported).toMatchObject({ vendorCode: "UnsupportedDocumentException", status: 400, retryable: false, operation: "documents.analyze" });
     const bad = await t.client.documents.analyze({ document: { bytes: PNG }, features: ["FORMS"] }).catch((e: unknown) => e);
