@@ -3,7 +3,7 @@ import { ConflictError, isTerminalSignatureStatus, type ESignatureProvider, type
 import { createDocuSignSignatureProvider, toRecipientStatus, toSignatureEvent, toSignatureStatus, type DocuSignConnectEvent } from "@connect/docusign";
 import { createTestPdf } from "@connect/docusign/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { rejection, requestsTo, setup, type Harness } from "./helpers.js";
+import { inspectPdf, rejection, requestsTo, setup, type Harness } from "./helpers.js";
 
 let h: Harness;
 let provider: ESignatureProvider;
@@ -109,9 +109,10 @@ describe("createDocuSignSignatureProvider", () => {
     expect({ filename: signed.filename, contentType: signed.contentType }).toEqual({ filename: "combined.pdf", contentType: "application/pdf" });
     const chunks: Buffer[] = [];
     for await (const chunk of signed.body) chunks.push(Buffer.from(chunk as Uint8Array));
-    const bytes = Buffer.concat(chunks);
-    expect(bytes.subarray(0, AGREEMENT.length)).toEqual(AGREEMENT);
-    expect(bytes.toString("latin1")).toContain("Certificate of Completion");
+    // One PDF (DocuSign's combined download): the agreement's page, the guarantee's, then the certificate's.
+    const pdf = inspectPdf(Buffer.concat(chunks));
+    expect({ headers: pdf.headers, eofs: pdf.eofs, pages: pdf.declaredPages, pageObjects: pdf.pageObjects }).toEqual({ headers: 1, eofs: 1, pages: 3, pageObjects: 3 });
+    expect(pdf.shownText.slice(0, 5)).toEqual(["Loan agreement", "/sn1/ /sn2/", "Personal guarantee", "/sn2/", "Certificate of Completion"]);
   });
 
   it("healthCheck is the client's", async () => {

@@ -79,3 +79,35 @@ export async function listen(receiver: { node(req: import("node:http").IncomingM
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * The structure of a PDF read independently of the fake's merger: how many headers, `%%EOF`
+ * markers, xref tables and trailers it has, whether every xref offset points at its object,
+ * the page count the root page tree declares, the page objects, and the text shown.
+ */
+export function inspectPdf(bytes: Buffer) {
+  const text = bytes.toString("latin1");
+  const count = (re: RegExp) => (text.match(re) ?? []).length;
+  const startxref = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1]);
+  const xref = /^xref\s+0 (\d+)\s+((?:\d{10} \d{5} [fn] ?\s+)+)/.exec(text.slice(startxref));
+  const entries = (xref?.[2] ?? "").trim().split(/\s*\n/);
+  const offsetsOk = entries.every((entry, num) => {
+    const [offset, , kind] = entry.trim().split(" ");
+    return kind === "f" || text.startsWith(`${num} 0 obj`, Number(offset));
+  });
+  const rootNum = /trailer\s*<<[^]*?\/Root (\d+) 0 R/.exec(text)?.[1];
+  const root = new RegExp(`(?:^|\\n)${rootNum} 0 obj\\s*<<[^]*?/Pages (\\d+) 0 R`).exec(text)?.[1];
+  const declaredPages = Number(new RegExp(`(?:^|\\n)${root} 0 obj\\s*<<[^]*?/Count (\\d+)`).exec(text)?.[1]);
+  return {
+    headers: count(/%PDF-\d\.\d/g),
+    eofs: count(/%%EOF/g),
+    xrefTables: count(/(?:^|\n)xref\s/g),
+    trailers: count(/(?:^|\n)trailer\s/g),
+    xrefSize: Number(xref?.[1]),
+    xrefEntries: entries.length,
+    offsetsOk,
+    declaredPages,
+    pageObjects: count(/\/Type \/Page(?![s\w])/g),
+    shownText: [...text.matchAll(/\(((?:\\.|[^\\)])*)\) Tj/g)].map((m) => m[1]!),
+  };
+}

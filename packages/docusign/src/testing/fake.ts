@@ -1,18 +1,27 @@
 /**
  * A stateful fake of DocuSign as msw handlers, on one origin: the OAuth host (JWT-grant token
- * endpoint, userinfo) and the eSignature REST API (envelopes, recipients signing in routing
- * order, void, documents with a combined PDF, status changes). It refuses what DocuSign
- * refuses with DocuSign's bodies — not-found and rate limits as HTTP 400 with an `errorCode` —
- * sends the rate-limit headers, and posts signed Connect messages (JSON or XML) to a listener.
+ * endpoint, userinfo) and the eSignature REST API (envelopes inline or from templates,
+ * recipients signing in routing order — by email or through embedded signing URLs — void,
+ * documents with one combined PDF, status changes). It refuses what DocuSign refuses with
+ * DocuSign's bodies — not-found and rate limits as HTTP 400 with an `errorCode` — sends the
+ * rate-limit headers, and posts signed Connect messages (JSON or XML) to a listener. An
+ * endpoint it does not implement answers 501 naming the fake and the request.
  */
 import { randomUUID } from "node:crypto";
+import { notImplementedHandler, notImplementedMessage, NOT_IMPLEMENTED_HEADER } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
 import { createConnectDispatcher, type FakeConnectConfig, type FakeConnectDelivery } from "./delivery.js";
 import { jsonConnectMessage, signConnectMessage, xmlConnectMessage, type MessageOptions } from "./connect.js";
 import { checkAssertion, generateRsaKeyPair, newAccessToken, publicKeyOf } from "./oauth.js";
 import { createTestPdf } from "./pdf.js";
+import { mergePdfs } from "./pdf-merge.js";
 import * as model from "./state.js";
 import type { FakeChange, FakeEnvelope, FakeRefusal } from "./state.js";
+import { envelopeFromTemplate, templateFromDefinition, templateFromSeed, templateWire, unknownTemplate, type FakeTemplate, type FakeTemplateSeed } from "./templates.js";
+import { recipientView, returnTo, type FakeSigningSession } from "./views.js";
+
+/** The name the fake gives in its "not implemented" answers. @public */
+export const DOCUSIGN_FAKE_NAME = "@connect/docusign/testing";
 
 /** A scripted failure for the next matching request(s). @public */
 export interface FakeFailure {
@@ -59,6 +68,8 @@ export interface DocuSignFakeOptions {
   hourlyLimit?: number | undefined;
   /** Status of an unknown envelope: 400 (DocuSign) or 404. Default 400. */
   notFoundStatus?: 400 | 404 | undefined;
+  /** Templates the account has (envelopes can be created from them with templateId + templateRoles). */
+  templates?: readonly FakeTemplateSeed[] | undefined;
   /** Clock (epoch ms). */
   now?: (() => number) | undefined;
 }
@@ -90,6 +101,12 @@ export interface DocuSignFake {
   /** Every envelope, in creation order. */
   readonly envelopes: readonly FakeEnvelope[];
   envelope(envelopeId: string): FakeEnvelope | undefined;
+  /** The account's templates, in creation order. */
+  readonly templates: readonly FakeTemplate[];
+  /** Add a template (as if created in the web app); returns it with its templateId. */
+  addTemplate(seed: FakeTemplateSeed): FakeTemplate;
+  /** Embedded signing URLs issued by createRecipientView, in order. */
+  readonly signingSessions: readonly FakeSigningSession[];
   /** Token requests received and tokens issued. */
   readonly tokenRequests: number;
   readonly tokensIssued: number;
@@ -149,6 +166,13 @@ function matches(failure: FakeFailure, request: Request): boolean {
   return typeof failure.path === "string" ? path.endsWith(failure.path) : failure.path.test(path);
 }
 
+/** Read a document source to the end (the combined PDF is built from whole documents). */
+async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
 /** A pull-based stream: the next chunk is produced only when the consumer wants it (backpressure). */
 function pullStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
@@ -188,6 +212,16 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
   const offset = options.timeZoneOffsetHours ?? -5;
 
   const envelopes = new Map<string, FakeEnvelope>();
+  const templates = new Map<string, FakeTemplate>();
+  const seedTemplates = () => {
+    templates.clear();
+    for (const seed of options.templates ?? []) {
+      const t = templateFromSeed(seed, now());
+      templates.set(t.templateId, t);
+    }
+  };
+  seedTemplates();
+  const sessions = new Map<string, FakeSigningSession>();
   const tokens = new Map<string, number>();
   let consent = options.consentGranted ?? true;
   let failures: Array<FakeFailure & { left: number }> = [];
@@ -310,7 +344,16 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
     } catch {
       return refusal({ status: 400, errorCode: "INVALID_REQUEST_BODY", message: "The request body is missing or improperly formatted. Unexpected character encountered while parsing value." });
     }
-    const built = model.envelopeFromDefinition(body, now());
+    if (model.isBody(body) && body.compositeTemplates !== undefined) {
+      const path = new URL(request.url).pathname;
+      const message = `${notImplementedMessage(DOCUSIGN_FAKE_NAME, request.method, path)} (compositeTemplates; use templateId + templateRoles, or documents + recipients)`;
+      return HttpResponse.json({ error: "not_implemented_by_fake", message, fake: DOCUSIGN_FAKE_NAME, method: request.method, path }, { status: 501, headers: { [NOT_IMPLEMENTED_HEADER]: DOCUSIGN_FAKE_NAME } });
+    }
+    let built: FakeEnvelope | FakeRefusal;
+    if (model.isBody(body) && body.templateId !== undefined) {
+      const template = templates.get(String(body.templateId));
+      built = template ? envelopeFromTemplate(body, template, now()) : unknownTemplate(String(body.templateId));
+    } else built = model.envelopeFromDefinition(body, now());
     if (model.isRefusal(built)) return refusal(built);
     envelopes.set(built.envelopeId, built);
     const changes: FakeChange[] = (body as { status?: string }).status === "sent" ? model.send(built, now()) : [{ event: "envelope-created", envelopeId: built.envelopeId }];
@@ -413,14 +456,13 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
     const headers = (filename: string, type: string, extra: Record<string, string> = {}) => ({ ...limitHeaders(), "content-type": type, "content-disposition": `file; filename="${filename}"${extra.documentid ? `; documentid="${extra.documentid}"` : ""}` });
     const sorted = [...env.documents].sort((a, b) => a.order - b.order);
     if (documentId === "combined") {
-      // The fake's combined PDF is the documents' bytes one after another, then the certificate:
-      // byte-accurate for one document, not a merged PDF for several.
+      // One PDF: the pages of every document in order, then the certificate — one header, one
+      // xref table, one trailer (§3), built by merging the documents' objects.
       const withCertificate = new URL(request.url).searchParams.get("certificate") !== "false";
-      async function* combined(): AsyncGenerator<Uint8Array, void, undefined> {
-        for (const doc of sorted) yield* documentBytes(doc);
-        if (withCertificate) yield certificate(env!);
-      }
-      return finish(request, new HttpResponse(pullStream(combined()), { status: 200, headers: headers("combined.pdf", "application/pdf") }));
+      const inputs = [];
+      for (const doc of sorted) inputs.push({ bytes: await collect(documentBytes(doc)), label: `Document ${doc.documentId}: ${doc.name}` });
+      if (withCertificate) inputs.push({ bytes: certificate(env), label: "Certificate of Completion" });
+      return finish(request, new HttpResponse(new Uint8Array(mergePdfs(inputs)), { status: 200, headers: headers("combined.pdf", "application/pdf") }));
     }
     if (documentId === "certificate") return finish(request, new HttpResponse(new Uint8Array(certificate(env)), { status: 200, headers: headers("certificate.pdf", "application/pdf") }));
     if (documentId === "archive") {
@@ -431,7 +473,65 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
     return finish(request, new HttpResponse(pullStream(documentBytes(doc)), { status: 200, headers: headers(doc.name, "application/pdf", { documentid: doc.documentId }) }));
   });
 
-  const fallback = http.all("*/restapi/*", () => HttpResponse.json(errorBody("RESOURCE_NOT_FOUND", "The URL provided does not resolve to a resource."), { status: 404 }));
+  const createView = http.post(`${base}/envelopes/:envelopeId/views/recipient`, async ({ request, params }) => {
+    const env = envelopes.get(String(params.envelopeId));
+    if (!env) return notFound(String(params.envelopeId));
+    const body: unknown = await request.json().catch(() => undefined);
+    const session = recipientView(env, body, { origin: new URL(request.url).origin, now: now() });
+    if ("errorCode" in session) return refusal(session);
+    sessions.set(session.token, session);
+    return finish(request, ok({ url: session.url }, 201));
+  });
+
+  // The signing URL: the recipient's browser, so no bearer token. `?action=decline|cancel` plays those choices.
+  const signing = http.get("*/Signing/MTRedeem/v1/:token", async ({ request, params }) => {
+    const session = sessions.get(String(params.token));
+    if (!session) return new HttpResponse("This signing link is not valid.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+    const redirect = (event: string) => new HttpResponse(null, { status: 302, headers: { location: returnTo(session, event) } });
+    if (session.used || now() >= session.expiresAt) return redirect("ttl_expired");
+    session.used = true;
+    const env = envelopes.get(session.envelopeId);
+    const recipient = env?.recipients.find((r) => r.recipientId === session.recipientId);
+    if (!env || !recipient) return redirect("exception");
+    if (session.mode === "view") return redirect("viewing_complete");
+    const action = new URL(request.url).searchParams.get("action");
+    try {
+      if (action === "cancel") {
+        await fire(model.deliver(env, recipient.email, now()));
+        return redirect("cancel");
+      }
+      if (action === "decline") {
+        await fire(model.decline(env, recipient.email, "Declined in the embedded signing session.", now()));
+        return redirect("decline");
+      }
+      await fire(model.sign(env, recipient.email, now()));
+      return redirect("signing_complete");
+    } catch {
+      // The envelope changed after the URL was issued (voided, or no longer this recipient's turn).
+      return redirect("exception");
+    }
+  });
+
+  const createTemplate = http.post(`${base}/templates`, async ({ request }) => {
+    const body: unknown = await request.json().catch(() => undefined);
+    const built = templateFromDefinition(body, now());
+    if ("errorCode" in built) return refusal(built);
+    templates.set(built.templateId, built);
+    return finish(request, ok({ templateId: built.templateId, uri: `/templates/${built.templateId}`, name: built.name }, 201));
+  });
+
+  const listTemplates = http.get(`${base}/templates`, async ({ request }) => {
+    const all = [...templates.values()];
+    return finish(request, ok({ resultSetSize: String(all.length), startPosition: "0", endPosition: String(all.length - 1), totalSetSize: String(all.length), envelopeTemplates: all.map(templateWire) }));
+  });
+
+  const getTemplate = http.get(`${base}/templates/:templateId`, async ({ request, params }) => {
+    const template = templates.get(String(params.templateId));
+    if (!template) return refusal(unknownTemplate(String(params.templateId)));
+    return finish(request, ok(templateWire(template)));
+  });
+
+  const fallback = notImplementedHandler(DOCUSIGN_FAKE_NAME, "*/restapi/*");
 
   const envelopeOrThrow = (id: string): FakeEnvelope => {
     const env = envelopes.get(id);
@@ -440,7 +540,25 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
   };
 
   const fake: DocuSignFake = {
-    handlers: [oauthGate, token, userInfo, restGate, createEnvelope, listEnvelopes, getEnvelope, putEnvelope, recipients, documents, download, fallback],
+    handlers: [
+      oauthGate,
+      token,
+      userInfo,
+      signing,
+      restGate,
+      createEnvelope,
+      listEnvelopes,
+      getEnvelope,
+      putEnvelope,
+      recipients,
+      documents,
+      download,
+      createView,
+      createTemplate,
+      listTemplates,
+      getTemplate,
+      fallback,
+    ],
     accountId,
     integrationKey,
     userId,
@@ -453,6 +571,17 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
       return [...envelopes.values()];
     },
     envelope: (id) => envelopes.get(id),
+    get templates() {
+      return [...templates.values()];
+    },
+    addTemplate(seed) {
+      const t = templateFromSeed(seed, now());
+      templates.set(t.templateId, t);
+      return t;
+    },
+    get signingSessions() {
+      return [...sessions.values()];
+    },
     get tokenRequests() {
       return counters.tokenRequests;
     },
@@ -551,6 +680,8 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
     },
     reset() {
       envelopes.clear();
+      seedTemplates();
+      sessions.clear();
       tokens.clear();
       failures = [];
       counters = { tokenRequests: 0, tokensIssued: 0, userInfoRequests: 0 };

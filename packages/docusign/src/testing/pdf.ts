@@ -1,5 +1,5 @@
 /**
- * Small real PDFs for the fake and for tests: one page of text (Helvetica), with a correct
+ * Small real PDFs for the fake and for tests: pages of text (Helvetica), with a correct
  * cross-reference table, so a saved "signed PDF" opens in a viewer.
  */
 
@@ -14,14 +14,26 @@ function escapePdfText(line: string): string {
  * @public
  */
 export function createTestPdf(lines: readonly string[]): Buffer {
-  const text = lines.map((line, i) => `BT /F1 12 Tf 72 ${740 - i * 18} Td (${escapePdfText(line)}) Tj ET`).join("\n");
-  const objects = [
-    "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-    `<< /Length ${Buffer.byteLength(text, "latin1")} >>\nstream\n${text}\nendstream`,
-    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-  ];
+  return createMultiPageTestPdf([lines]);
+}
+
+/**
+ * A PDF with one page per entry of `pages`, each showing its lines.
+ * @example
+ * const note = createMultiPageTestPdf([["Promissory note, page 1"], ["Borrower: /sn1/"]]);
+ * @public
+ */
+export function createMultiPageTestPdf(pages: ReadonlyArray<readonly string[]>): Buffer {
+  if (pages.length === 0) throw new RangeError("createMultiPageTestPdf: a PDF needs at least one page");
+  // Objects: 1 catalog, 2 page tree, then a page and its content stream per page, the font last.
+  const font = 3 + pages.length * 2;
+  const objects = ["<< /Type /Catalog /Pages 2 0 R >>", `<< /Type /Pages /Kids [${pages.map((_, i) => `${3 + i * 2} 0 R`).join(" ")}] /Count ${pages.length} >>`];
+  pages.forEach((lines, i) => {
+    const text = lines.map((line, j) => `BT /F1 12 Tf 72 ${740 - j * 18} Td (${escapePdfText(line)}) Tj ET`).join("\n");
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${4 + i * 2} 0 R /Resources << /Font << /F1 ${font} 0 R >> >> >>`);
+    objects.push(`<< /Length ${Buffer.byteLength(text, "latin1")} >>\nstream\n${text}\nendstream`);
+  });
+  objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
   let body = "%PDF-1.4\n";
   const offsets: number[] = [];
   objects.forEach((object, i) => {

@@ -4,6 +4,7 @@
  * as a string, as DocuSign sends them (shared/vendors/docusign.md §2–§3).
  */
 import { randomUUID } from "node:crypto";
+import { pdfPageCount } from "./pdf-merge.js";
 
 /** A recipient the fake stores. @public */
 export interface FakeRecipient {
@@ -90,17 +91,9 @@ function scalar(value: unknown): string | undefined {
   return typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
 }
 
-/** Build an envelope from a create body, or the refusal DocuSign would answer. @internal */
-export function envelopeFromDefinition(body: unknown, now: number): FakeEnvelope | FakeRefusal {
-  if (!body || typeof body !== "object" || Array.isArray(body)) return refuse("INVALID_REQUEST_BODY", "The request body is missing or improperly formatted.");
-  const def = body as Record<string, unknown>;
-  const status = scalar(def.status) ?? "created";
-  if (status !== "sent" && status !== "created") return refuse("INVALID_REQUEST_PARAMETER", `The request contained at least one invalid parameter. Invalid value for status: '${status}'.`);
-  const emailSubject = scalar(def.emailSubject) ?? "";
-  if (status === "sent" && emailSubject.trim() === "") return refuse("INVALID_REQUEST_PARAMETER", "The request contained at least one invalid parameter. emailSubject is required to send an envelope.");
-  if (emailSubject.length > 100) return refuse("INVALID_REQUEST_PARAMETER", "The request contained at least one invalid parameter. emailSubject exceeds 100 characters.");
-  const rawDocs = Array.isArray(def.documents) ? (def.documents as Array<Record<string, unknown>>) : [];
-  if (status === "sent" && rawDocs.length === 0) return refuse("ENVELOPE_IS_INCOMPLETE", "The Envelope is not Complete. A Complete Envelope Requires Documents, Recipients, Tabs, and a Subject Line.");
+/** The documents of a create (or template) body, or the refusal DocuSign would answer. @internal */
+export function parseDocuments(raw: unknown): FakeDocument[] | FakeRefusal {
+  const rawDocs = Array.isArray(raw) ? (raw as Array<Record<string, unknown>>) : [];
   const documents: FakeDocument[] = [];
   for (const [i, d] of rawDocs.entries()) {
     const documentId = scalar(d.documentId);
@@ -111,7 +104,16 @@ export function envelopeFromDefinition(body: unknown, now: number): FakeEnvelope
     const name = scalar(d.name) ?? `Document ${documentId}`;
     documents.push({ documentId, name, fileExtension: scalar(d.fileExtension) ?? "pdf", order: Number(scalar(d.order) ?? i + 1), bytes: Buffer.from(base64, "base64") });
   }
-  const rawRecipients = (def.recipients ?? {}) as Record<string, unknown>;
+  return documents;
+}
+
+/**
+ * The recipients of a create (or template) body, or the refusal DocuSign would answer. With
+ * `placeholders`, a recipient with a `roleName` may lack name and email (a template role).
+ * @internal
+ */
+export function parseRecipients(raw: unknown, options: { placeholders?: boolean } = {}): FakeRecipient[] | FakeRefusal {
+  const rawRecipients = (raw ?? {}) as Record<string, unknown>;
   const recipients: FakeRecipient[] = [];
   for (const [kind, type] of [["signers", "signer"], ["carbonCopies", "carbonCopy"]] as const) {
     const list = Array.isArray(rawRecipients[kind]) ? (rawRecipients[kind] as Array<Record<string, unknown>>) : [];
@@ -119,9 +121,11 @@ export function envelopeFromDefinition(body: unknown, now: number): FakeEnvelope
       const recipientId = scalar(r.recipientId) ?? "";
       const email = scalar(r.email) ?? "";
       const routing = scalar(r.routingOrder) ?? "1";
+      const roleName = scalar(r.roleName);
       if (!/^\d+$/.test(recipientId)) return refuse("INVALID_REQUEST_PARAMETER", `The request contained at least one invalid parameter. recipientId '${recipientId}' is not a positive integer.`);
       if (recipients.some((x) => x.recipientId === recipientId)) return refuse("INVALID_REQUEST_PARAMETER", `The request contained at least one invalid parameter. Duplicate recipientId ${recipientId}.`);
-      if (!EMAIL.test(email)) return refuse("INVALID_EMAIL_ADDRESS_FOR_RECIPIENT", `The email address for the recipient is invalid. Recipient Id: ${recipientId}`);
+      const placeholder = options.placeholders === true && roleName !== undefined && email === "";
+      if (!placeholder && !EMAIL.test(email)) return refuse("INVALID_EMAIL_ADDRESS_FOR_RECIPIENT", `The email address for the recipient is invalid. Recipient Id: ${recipientId}`);
       if (!/^\d+$/.test(routing) || Number(routing) < 1) return refuse("INVALID_REQUEST_PARAMETER", `The request contained at least one invalid parameter. routingOrder '${routing}' of recipient ${recipientId}.`);
       recipients.push({
         recipientId,
@@ -132,14 +136,34 @@ export function envelopeFromDefinition(body: unknown, now: number): FakeEnvelope
         routingOrder: Number(routing),
         status: "created",
         clientUserId: scalar(r.clientUserId),
-        roleName: scalar(r.roleName),
+        roleName,
         tabs: r.tabs && typeof r.tabs === "object" ? (r.tabs as Record<string, unknown[]>) : undefined,
       });
     }
   }
-  if (status === "sent" && !recipients.some((r) => r.type === "signer")) {
-    return refuse("ENVELOPE_IS_INCOMPLETE", "The Envelope is not Complete. A Complete Envelope Requires Documents, Recipients, Tabs, and a Subject Line.");
-  }
+  return recipients;
+}
+
+/** Status and subject of a create body, checked as DocuSign checks them. @internal */
+export function parseEnvelopeHead(def: Record<string, unknown>, fallbackSubject = ""): { status: "sent" | "created"; emailSubject: string } | FakeRefusal {
+  const status = scalar(def.status) ?? "created";
+  if (status !== "sent" && status !== "created") return refuse("INVALID_REQUEST_PARAMETER", `The request contained at least one invalid parameter. Invalid value for status: '${status}'.`);
+  const emailSubject = scalar(def.emailSubject) ?? fallbackSubject;
+  if (status === "sent" && emailSubject.trim() === "") return refuse("INVALID_REQUEST_PARAMETER", "The request contained at least one invalid parameter. emailSubject is required to send an envelope.");
+  if (emailSubject.length > 100) return refuse("INVALID_REQUEST_PARAMETER", "The request contained at least one invalid parameter. emailSubject exceeds 100 characters.");
+  return { status, emailSubject };
+}
+
+const INCOMPLETE = "The Envelope is not Complete. A Complete Envelope Requires Documents, Recipients, Tabs, and a Subject Line.";
+
+/** An envelope from its parts: a sent one needs documents and a signer; Connect needs HTTPS. @internal */
+export function assembleEnvelope(
+  def: Record<string, unknown>,
+  parts: { status: "sent" | "created"; emailSubject: string; emailBlurb?: string | undefined; documents: FakeDocument[]; recipients: FakeRecipient[] },
+  now: number,
+): FakeEnvelope | FakeRefusal {
+  if (parts.status === "sent" && parts.documents.length === 0) return refuse("ENVELOPE_IS_INCOMPLETE", INCOMPLETE);
+  if (parts.status === "sent" && !parts.recipients.some((r) => r.type === "signer")) return refuse("ENVELOPE_IS_INCOMPLETE", INCOMPLETE);
   const notification = def.eventNotification as Record<string, unknown> | undefined;
   if (notification && !/^https:\/\//i.test(scalar(notification.url) ?? "")) {
     return refuse("INVALID_REQUEST_PARAMETER", "The request contained at least one invalid parameter. eventNotification.url must be an HTTPS URL.");
@@ -153,18 +177,45 @@ export function envelopeFromDefinition(body: unknown, now: number): FakeEnvelope
   return {
     envelopeId: randomUUID(),
     status: "created",
-    emailSubject,
-    emailBlurb: scalar(def.emailBlurb),
+    emailSubject: parts.emailSubject,
+    emailBlurb: scalar(def.emailBlurb) ?? parts.emailBlurb,
     transactionId: scalar(def.transactionId),
     createdAt: now,
     statusChangedAt: now,
     lastModifiedAt: now,
-    documents,
-    recipients,
+    documents: parts.documents,
+    recipients: parts.recipients,
     customFields,
     eventNotification: notification,
     definition: def,
   };
+}
+
+/** True when a value is a body object (not an array). @internal */
+export function isBody(body: unknown): body is Record<string, unknown> {
+  return Boolean(body) && typeof body === "object" && !Array.isArray(body);
+}
+
+/** The refusal for a body that is not a JSON object. @internal */
+export const BAD_BODY: FakeRefusal = { status: 400, errorCode: "INVALID_REQUEST_BODY", message: "The request body is missing or improperly formatted." };
+
+/** Build an envelope from a create body (documents and recipients inline), or the refusal DocuSign would answer. @internal */
+export function envelopeFromDefinition(body: unknown, now: number): FakeEnvelope | FakeRefusal {
+  if (!isBody(body)) return BAD_BODY;
+  const head = parseEnvelopeHead(body);
+  if ("errorCode" in head) return head;
+  const rawDocs = Array.isArray(body.documents) ? body.documents : [];
+  if (head.status === "sent" && rawDocs.length === 0) return refuse("ENVELOPE_IS_INCOMPLETE", INCOMPLETE);
+  const documents = parseDocuments(rawDocs);
+  if ("errorCode" in documents) return documents;
+  const recipients = parseRecipients(body.recipients);
+  if ("errorCode" in recipients) return recipients;
+  return assembleEnvelope(body, { ...head, documents, recipients }, now);
+}
+
+/** A refusal in DocuSign's words. @internal */
+export function refusalOf(errorCode: string, message: string, status = 400): FakeRefusal {
+  return refuse(errorCode, message, status);
 }
 
 /** True for a refusal. @internal */
@@ -378,7 +429,7 @@ export function documentsWire(env: FakeEnvelope): { envelopeId: string; envelope
         type: "content",
         uri: `/envelopes/${env.envelopeId}/documents/${d.documentId}`,
         order: String(d.order),
-        pages: [{ pageId: randomUUID(), sequence: "1", height: "792", width: "612", dpi: "72" }],
+        pages: Array.from({ length: (d.bytes && pdfPageCount(d.bytes)) || 1 }, (_, i) => ({ pageId: randomUUID(), sequence: String(i + 1), height: "792", width: "612", dpi: "72" })),
         display: "inline",
         includeInDownload: "true",
       })),

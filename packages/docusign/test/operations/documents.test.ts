@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { NotFoundError } from "@connect/core";
-import { createTestPdf, generatedPdfBytes } from "@connect/docusign/testing";
+import { createMultiPageTestPdf, createTestPdf, generatedPdfBytes } from "@connect/docusign/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LOAN_PDF, loanEnvelope, rejection, requestsTo, setup, type Harness } from "../helpers.js";
+import { inspectPdf, LOAN_PDF, loanEnvelope, rejection, requestsTo, setup, type Harness } from "../helpers.js";
 
 let h: Harness;
 beforeEach(async () => {
@@ -45,16 +45,44 @@ describe("documents.download", () => {
     expect(requestsTo(h.server, "/documents/2")[0]!.headers.accept).toBe("application/pdf");
   });
 
-  it("combined (the default) is every document then the certificate; certificate: false drops it", async () => {
-    const { envelopeId } = await h.client.envelopes.create(loanEnvelope());
+  it("combined is ONE PDF (one header, one xref table, one trailer, one %%EOF) with every document's pages in order, then the certificate; certificate: false drops it (§3)", async () => {
+    const NOTE = createMultiPageTestPdf([["Promissory note, page 1"], ["Promissory note, page 2"], ["Borrower: /sn1/"]]);
+    const { envelopeId } = await h.client.envelopes.create(
+      loanEnvelope({ documents: [{ documentId: "1", name: "Loan agreement.pdf", content: LOAN_PDF }, { documentId: "2", name: "Promissory note.pdf", content: NOTE }] }),
+    );
     await h.fake.completeAll(envelopeId);
-    const withCertificate = await readAll((await h.client.documents.download({ envelopeId })).body);
+    const withCertificate = inspectPdf(await readAll((await h.client.documents.download({ envelopeId })).body));
     const combined = await h.client.documents.download({ envelopeId, documentId: "combined", certificate: false });
+    const bare = inspectPdf(await readAll(combined.body));
+
     expect(combined.filename).toBe("combined.pdf");
-    expect(await readAll(combined.body)).toEqual(LOAN_PDF);
-    expect(withCertificate.subarray(0, LOAN_PDF.length)).toEqual(LOAN_PDF);
-    expect(withCertificate.subarray(LOAN_PDF.length).toString("latin1")).toContain("Certificate of Completion");
+    for (const pdf of [withCertificate, bare]) {
+      expect({ headers: pdf.headers, eofs: pdf.eofs, xrefTables: pdf.xrefTables, trailers: pdf.trailers, offsetsOk: pdf.offsetsOk }).toEqual({ headers: 1, eofs: 1, xrefTables: 1, trailers: 1, offsetsOk: true });
+      expect(pdf.xrefEntries).toBe(pdf.xrefSize);
+    }
+    // 1 page of the loan agreement + 3 of the note (+ 1 certificate page).
+    expect({ declared: bare.declaredPages, objects: bare.pageObjects }).toEqual({ declared: 4, objects: 4 });
+    expect({ declared: withCertificate.declaredPages, objects: withCertificate.pageObjects }).toEqual({ declared: 5, objects: 5 });
+    expect(bare.shownText).toEqual(["Loan agreement L-1001", "Borrower: /sn1/  Date: /ds1/", "Guarantor: /sn2/  Date: /ds2/", "Promissory note, page 1", "Promissory note, page 2", "Borrower: /sn1/"]);
+    expect(withCertificate.shownText.slice(6, 8)).toEqual(["Certificate of Completion", `Envelope Id: ${envelopeId}`]);
     expect(requestsTo(h.server, "/documents/combined").map((r) => r.url.split("?")[1])).toEqual([undefined, "certificate=false"]);
+  });
+
+  it("documents.list reports each document's real page count (from its PDF)", async () => {
+    const NOTE = createMultiPageTestPdf([["p1"], ["p2"], ["p3"]]);
+    const { envelopeId } = await h.client.envelopes.create(
+      loanEnvelope({ documents: [{ documentId: "1", name: "Loan agreement.pdf", content: LOAN_PDF }, { documentId: "2", name: "Promissory note.pdf", content: NOTE }] }),
+    );
+    expect((await h.client.documents.list({ envelopeId })).envelopeDocuments.map((d) => d.pages)).toEqual([1, 3]);
+  });
+
+  it("a document the fake cannot read as a PDF still yields one valid combined PDF, with a page naming it", async () => {
+    const { envelopeId } = await h.client.envelopes.create(
+      loanEnvelope({ documents: [{ documentId: "1", name: "Loan agreement.pdf", content: LOAN_PDF }, { documentId: "2", name: "Notes.txt", content: Buffer.from("plain text, not a PDF") }] }),
+    );
+    const pdf = inspectPdf(await readAll((await h.client.documents.download({ envelopeId, certificate: false })).body));
+    expect({ headers: pdf.headers, eofs: pdf.eofs, pages: pdf.declaredPages, offsetsOk: pdf.offsetsOk }).toEqual({ headers: 1, eofs: 1, pages: 2, offsetsOk: true });
+    expect(pdf.shownText[3]).toBe("Document 2: Notes.txt");
   });
 
   it("an unknown document is a NotFoundError (DOCUMENT_DOES_NOT_EXIST as HTTP 400); an unknown envelope too", async () => {
