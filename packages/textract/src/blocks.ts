@@ -1,13 +1,16 @@
 /**
- * The Textract block graph → pages, lines, key–value pairs, tables (with merged cells) and
- * query answers. Rules from shared/vendors/textract.md §3.
+ * The Textract block graph → pages, lines, key–value pairs, tables (every CELL, with merged
+ * cells reported beside them) and query answers, each with its block `Id`, page and geometry.
+ * Rules from shared/vendors/textract.md §3.
  *
  * `parseBlockStream` works page by page on the paginated `GetDocumentAnalysis` stream: blocks
  * are buffered per document page and a page is resolved and emitted as soon as a later result
- * page starts beyond it, so a 1,000-page job is never held whole in memory. A relationship to a
- * block that is not in the buffer is a soft error (a warning on the page), never a throw.
+ * page starts beyond it, so a 1,000-page job is never held whole in memory. The parsed objects
+ * copy what they need from the blocks (no reference to a block survives its page). A
+ * relationship to a block that is not in the buffer is a soft error (a warning on the page),
+ * never a throw.
  */
-import type { WireGeometry } from "./geometry.js";
+import { toGeometry, type Geometry, type WireGeometry } from "./geometry.js";
 
 /** One Textract block as on the wire (only the fields the parser reads). @public */
 export interface Block {
@@ -35,9 +38,24 @@ export interface BlockPage {
 
 /** A LINE of text. @public */
 export interface Line {
+  /** The LINE block's `Id`. */
+  id: string;
   text: string;
   confidence: number;
   page: number;
+  /** Where the line is on its page, when the block carries `Geometry`. */
+  geometry?: Geometry | undefined;
+}
+
+/** A SELECTION_ELEMENT (checkbox or radio button) inside a form value or a table cell. @public */
+export interface SelectionElement {
+  /** The SELECTION_ELEMENT block's `Id`. */
+  id: string;
+  /** `SelectionStatus` is `SELECTED`. */
+  selected: boolean;
+  confidence: number;
+  page: number;
+  geometry?: Geometry | undefined;
 }
 
 /** A form key–value pair; keys can repeat, so pairs are a list. @public */
@@ -49,31 +67,120 @@ export interface KeyValue {
   keyConfidence: number;
   valueConfidence: number;
   page: number;
+  /** The KEY block's `Id` (a `KEY_VALUE_SET` with EntityTypes `KEY`). */
+  keyId: string;
+  /** The VALUE block's `Id`; `undefined` when the key has no VALUE relationship or that block was not delivered. */
+  valueId: string | undefined;
+  keyGeometry?: Geometry | undefined;
+  valueGeometry?: Geometry | undefined;
+  /** The selection element behind `selected`, when the value holds one. */
+  selection?: SelectionElement | undefined;
 }
 
-/** One cell of a table grid; a merged cell appears once, at its top-left position, with its spans. @public */
+/** EntityTypes Textract puts on CELL and MERGED_CELL blocks; other strings pass through as sent. @public */
+export type CellEntityType = "COLUMN_HEADER" | "TABLE_TITLE" | "TABLE_FOOTER" | "TABLE_SECTION_TITLE" | "TABLE_SUMMARY" | (string & {});
+
+/**
+ * One CELL block of a table grid, as Textract sent it: every grid position has its own cell,
+ * including the positions a merged cell covers (see {@link Table.mergedCells}). @public
+ */
 export interface TableCell {
+  /** The CELL block's `Id`. */
+  id: string;
+  page: number;
   row: number;
   column: number;
   rowSpan: number;
   columnSpan: number;
+  /** The cell's own words (a cell covered by a merged cell keeps only its own, often none). */
   text: string;
   confidence: number;
+  /** The cell's EntityTypes include `COLUMN_HEADER`. */
   isHeader: boolean;
+  /** The CELL block's EntityTypes as sent (`COLUMN_HEADER`, `TABLE_SECTION_TITLE`, `TABLE_SUMMARY`…); empty when none. */
+  entityTypes: CellEntityType[];
   selected?: boolean | undefined;
+  selection?: SelectionElement | undefined;
+  /** The `Id` of the MERGED_CELL that covers this cell, when one does. */
+  mergedCellId?: string | undefined;
+  geometry?: Geometry | undefined;
+}
+
+/** A grid position a merged cell covers, with the CELL block found there. @public */
+export interface CoveredCell {
+  /** The CELL block's `Id`. */
+  id: string;
+  row: number;
+  column: number;
+}
+
+/** A MERGED_CELL block: a rectangle of grid cells Textract reads as one. @public */
+export interface MergedCell {
+  /** The MERGED_CELL block's `Id`. */
+  id: string;
+  page: number;
+  /** Top-left position of the rectangle (1-based). */
+  row: number;
+  column: number;
+  rowSpan: number;
+  columnSpan: number;
+  /** The covered cells' words, in Textract's order. */
+  text: string;
+  confidence: number;
+  /** The merged cell or any cell it covers is a `COLUMN_HEADER`. */
+  isHeader: boolean;
+  entityTypes: CellEntityType[];
+  /** Ids of the CELL blocks it covers, as in its CHILD relationship. */
+  cellIds: string[];
+  /** Positions of the covered cells that were delivered. */
+  covers: CoveredCell[];
+  geometry?: Geometry | undefined;
+}
+
+/** A TABLE_TITLE or TABLE_FOOTER block of a table. @public */
+export interface TableCaption {
+  /** The TABLE_TITLE / TABLE_FOOTER block's `Id`. */
+  id: string;
+  text: string;
+  confidence: number;
+  geometry?: Geometry | undefined;
 }
 
 /** A table on one page (a table spanning pages is one table per page). @public */
 export interface Table {
+  /** The TABLE block's `Id`. */
+  id: string;
   page: number;
   confidence: number;
   rowCount: number;
   columnCount: number;
+  /** Every CELL block of the table, row by row (a merged cell does not replace the cells it covers). */
   cells: TableCell[];
-  /** Text grid; a merged cell's text fills every position it covers. */
+  /** The MERGED_CELL blocks, beside the cells they cover. */
+  mergedCells: MergedCell[];
+  /** Text grid: each position holds its cell's text, except that a merged cell's text fills every position it covers. */
   rows: string[][];
+  /** Text of the table's TABLE_TITLE blocks, joined by a space. */
   title?: string | undefined;
+  /** Text of the table's TABLE_FOOTER blocks, joined by a space. */
   footer?: string | undefined;
+  /** The TABLE_TITLE blocks behind `title`. */
+  titles: TableCaption[];
+  /** The TABLE_FOOTER blocks behind `footer`. */
+  footers: TableCaption[];
+  /** The TABLE block's EntityTypes (`STRUCTURED_TABLE`, `SEMI_STRUCTURED_TABLE`); empty when none. */
+  entityTypes: string[];
+  geometry?: Geometry | undefined;
+}
+
+/** One QUERY_RESULT block: a candidate answer to a query. @public */
+export interface QueryResult {
+  /** The QUERY_RESULT block's `Id`. */
+  id: string;
+  text: string | undefined;
+  confidence: number | undefined;
+  page: number;
+  geometry?: Geometry | undefined;
 }
 
 /** The answer to a query (highest-confidence QUERY_RESULT), or `undefined` text when unanswered. @public */
@@ -84,12 +191,23 @@ export interface QueryAnswer {
   text: string | undefined;
   confidence: number | undefined;
   page: number;
+  /** The QUERY block's `Id`. */
+  queryId: string;
+  /** The chosen QUERY_RESULT's `Id`; `undefined` when unanswered. */
+  answerId: string | undefined;
+  /** The chosen answer's geometry (QUERY blocks carry none). */
+  geometry?: Geometry | undefined;
+  /** Every delivered QUERY_RESULT of the query, highest confidence first (the first is the answer). */
+  answers: QueryResult[];
 }
 
 /** Everything parsed from one document page. @public */
 export interface ParsedPage {
   page: number;
+  /** The PAGE block's `Id`; `undefined` when no PAGE block was delivered for this page. */
+  id: string | undefined;
   confidence: number | undefined;
+  geometry?: Geometry | undefined;
   lines: Line[];
   keyValues: KeyValue[];
   tables: Table[];
@@ -122,123 +240,208 @@ function resolve(map: BlockMap, id: string, warnings: string[], from: Block): Bl
   return found;
 }
 
-/** Text and checkbox state of a block's CHILD words and selection elements. */
-function childText(map: BlockMap, block: Block, warnings: string[]): { text: string; selected: boolean | undefined } {
+/** A 1-based grid index or span; anything else (absent, 0, fractional) reads as 1. */
+function gridIndex(value: number | undefined): number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 ? value : 1;
+}
+
+function selectionOf(block: Block, page: number): SelectionElement {
+  return { id: block.Id ?? "", selected: block.SelectionStatus === "SELECTED", confidence: block.Confidence ?? 0, page: block.Page ?? page, geometry: toGeometry(block.Geometry) };
+}
+
+/** Text of a block's CHILD words, and the selection element among its children (the last, if several). */
+function childContent(map: BlockMap, block: Block, page: number, warnings: string[]): { text: string; selection: SelectionElement | undefined } {
   const words: string[] = [];
-  let selected: boolean | undefined;
+  let selection: SelectionElement | undefined;
   for (const id of ids(block, "CHILD")) {
     const child = resolve(map, id, warnings, block);
     if (!child) continue;
     if (child.BlockType === "WORD" && child.Text !== undefined) words.push(child.Text);
-    else if (child.BlockType === "SELECTION_ELEMENT") selected = child.SelectionStatus === "SELECTED";
+    else if (child.BlockType === "SELECTION_ELEMENT") selection = selectionOf(child, page);
   }
-  return { text: words.join(" "), selected };
+  return { text: words.join(" "), selection };
 }
 
 function parseKeyValue(map: BlockMap, key: Block, page: number, warnings: string[]): KeyValue {
-  const keyText = childText(map, key, warnings).text;
+  const keyText = childContent(map, key, page, warnings).text;
   let value = "";
-  let selected: boolean | undefined;
-  let valueConfidence = 0;
+  let selection: SelectionElement | undefined;
+  let valueBlock: Block | undefined;
   for (const id of ids(key, "VALUE")) {
-    const valueBlock = resolve(map, id, warnings, key);
-    if (!valueBlock) continue;
-    const child = childText(map, valueBlock, warnings);
+    const found = resolve(map, id, warnings, key);
+    if (!found) continue;
+    const child = childContent(map, found, page, warnings);
     value = value ? `${value} ${child.text}` : child.text;
-    selected ??= child.selected;
-    valueConfidence = valueBlock.Confidence ?? 0;
+    selection ??= child.selection;
+    // Textract relates a KEY to one VALUE; with several, the last one's id and confidence are reported.
+    valueBlock = found;
   }
-  return { key: keyText, value, selected, keyConfidence: key.Confidence ?? 0, valueConfidence, page };
+  return {
+    key: keyText,
+    value,
+    selected: selection?.selected,
+    keyConfidence: key.Confidence ?? 0,
+    valueConfidence: valueBlock?.Confidence ?? 0,
+    page,
+    keyId: key.Id ?? "",
+    valueId: valueBlock?.Id,
+    keyGeometry: toGeometry(key.Geometry),
+    valueGeometry: toGeometry(valueBlock?.Geometry),
+    selection,
+  };
+}
+
+const byPosition = (a: { row: number; column: number }, b: { row: number; column: number }): number => a.row - b.row || a.column - b.column;
+
+function parseCells(map: BlockMap, table: Block, page: number, warnings: string[]): TableCell[] {
+  const cells: TableCell[] = [];
+  const seen = new Set<string>();
+  for (const id of ids(table, "CHILD")) {
+    const block = resolve(map, id, warnings, table);
+    if (!block || block.BlockType !== "CELL" || seen.has(id)) continue;
+    seen.add(id);
+    const { text, selection } = childContent(map, block, page, warnings);
+    const entityTypes: CellEntityType[] = [...(block.EntityTypes ?? [])];
+    cells.push({
+      id,
+      page: block.Page ?? page,
+      row: gridIndex(block.RowIndex),
+      column: gridIndex(block.ColumnIndex),
+      rowSpan: gridIndex(block.RowSpan),
+      columnSpan: gridIndex(block.ColumnSpan),
+      text,
+      confidence: block.Confidence ?? 0,
+      isHeader: entityTypes.includes("COLUMN_HEADER"),
+      entityTypes,
+      selected: selection?.selected,
+      selection,
+      mergedCellId: undefined,
+      geometry: toGeometry(block.Geometry),
+    });
+  }
+  return cells.sort(byPosition);
+}
+
+function parseMergedCells(map: BlockMap, table: Block, cells: readonly TableCell[], page: number, warnings: string[]): MergedCell[] {
+  const cellById = new Map(cells.map((c) => [c.id, c]));
+  const merged: MergedCell[] = [];
+  for (const id of ids(table, "MERGED_CELL")) {
+    const block = resolve(map, id, warnings, table);
+    if (!block) continue;
+    const cellIds = ids(block, "CHILD");
+    const entityTypes: CellEntityType[] = [...(block.EntityTypes ?? [])];
+    let isHeader = entityTypes.includes("COLUMN_HEADER");
+    const parts: string[] = [];
+    const covers: CoveredCell[] = [];
+    for (const cid of cellIds) {
+      let cell: Pick<TableCell, "row" | "column" | "text" | "isHeader"> | undefined = cellById.get(cid);
+      if (cell) cellById.get(cid)!.mergedCellId = block.Id ?? id;
+      else {
+        // A covered cell that is not among the table's own CHILD cells: read it where it is.
+        const found = resolve(map, cid, warnings, block);
+        if (!found) continue;
+        cell = { row: gridIndex(found.RowIndex), column: gridIndex(found.ColumnIndex), text: childContent(map, found, page, warnings).text, isHeader: found.EntityTypes?.includes("COLUMN_HEADER") ?? false };
+      }
+      covers.push({ id: cid, row: cell.row, column: cell.column });
+      if (cell.text) parts.push(cell.text);
+      if (cell.isHeader) isHeader = true;
+    }
+    merged.push({
+      id: block.Id ?? id,
+      page: block.Page ?? page,
+      row: gridIndex(block.RowIndex),
+      column: gridIndex(block.ColumnIndex),
+      rowSpan: gridIndex(block.RowSpan),
+      columnSpan: gridIndex(block.ColumnSpan),
+      text: parts.join(" "),
+      confidence: block.Confidence ?? 0,
+      isHeader,
+      entityTypes,
+      cellIds,
+      covers,
+      geometry: toGeometry(block.Geometry),
+    });
+  }
+  return merged.sort(byPosition);
 }
 
 function parseTable(map: BlockMap, table: Block, page: number, warnings: string[]): Table {
-  const cells: TableCell[] = [];
-  const covered = new Set<string>();
-  const merged: TableCell[] = [];
-  for (const id of ids(table, "MERGED_CELL")) {
-    const m = resolve(map, id, warnings, table);
-    if (!m) continue;
-    const parts: string[] = [];
-    let isHeader = false;
-    for (const cid of ids(m, "CHILD")) {
-      const cell = resolve(map, cid, warnings, m);
-      if (!cell) continue;
-      covered.add(cid);
-      const t = childText(map, cell, warnings).text;
-      if (t) parts.push(t);
-      if (cell.EntityTypes?.includes("COLUMN_HEADER")) isHeader = true;
-    }
-    merged.push({
-      row: m.RowIndex ?? 1,
-      column: m.ColumnIndex ?? 1,
-      rowSpan: m.RowSpan ?? 1,
-      columnSpan: m.ColumnSpan ?? 1,
-      text: parts.join(" "),
-      confidence: m.Confidence ?? 0,
-      isHeader: isHeader || (m.EntityTypes?.includes("COLUMN_HEADER") ?? false),
-    });
-  }
+  const cells = parseCells(map, table, page, warnings);
+  const mergedCells = parseMergedCells(map, table, cells, page, warnings);
   let rowCount = 0;
   let columnCount = 0;
-  for (const id of ids(table, "CHILD")) {
-    const cell = resolve(map, id, warnings, table);
-    if (!cell || cell.BlockType !== "CELL") continue;
-    const row = cell.RowIndex ?? 1;
-    const column = cell.ColumnIndex ?? 1;
-    rowCount = Math.max(rowCount, row + (cell.RowSpan ?? 1) - 1);
-    columnCount = Math.max(columnCount, column + (cell.ColumnSpan ?? 1) - 1);
-    if (covered.has(id)) continue;
-    const { text, selected } = childText(map, cell, warnings);
-    cells.push({
-      row,
-      column,
-      rowSpan: cell.RowSpan ?? 1,
-      columnSpan: cell.ColumnSpan ?? 1,
-      text,
-      confidence: cell.Confidence ?? 0,
-      isHeader: cell.EntityTypes?.includes("COLUMN_HEADER") ?? false,
-      ...(selected === undefined ? {} : { selected }),
-    });
+  for (const c of [...cells, ...mergedCells]) {
+    rowCount = Math.max(rowCount, c.row + c.rowSpan - 1);
+    columnCount = Math.max(columnCount, c.column + c.columnSpan - 1);
   }
-  cells.push(...merged);
-  cells.sort((a, b) => a.row - b.row || a.column - b.column);
+  // The text grid: every cell at its position, then each merged cell's text over the positions it covers.
   const rows: string[][] = Array.from({ length: rowCount }, () => Array.from({ length: columnCount }, () => ""));
-  for (const cell of cells) {
-    for (let r = 0; r < cell.rowSpan; r++) {
-      for (let c = 0; c < cell.columnSpan; c++) {
-        const target = rows[cell.row - 1 + r];
-        if (target && cell.column - 1 + c < columnCount) target[cell.column - 1 + c] = cell.text;
-      }
+  for (const c of [...cells, ...mergedCells]) {
+    for (let r = c.row - 1; r < c.row - 1 + c.rowSpan; r++) {
+      for (let col = c.column - 1; col < c.column - 1 + c.columnSpan; col++) rows[r]![col] = c.text;
     }
   }
-  const sideText = (type: string): string | undefined => {
-    const found = ids(table, type).map((id) => resolve(map, id, warnings, table)).filter((b): b is Block => b !== undefined);
-    return found.length ? found.map((b) => childText(map, b, warnings).text).join(" ") : undefined;
+  const captions = (type: string): TableCaption[] =>
+    ids(table, type)
+      .map((id) => resolve(map, id, warnings, table))
+      .filter((b): b is Block => b !== undefined)
+      .map((b) => ({ id: b.Id ?? "", text: childContent(map, b, page, warnings).text, confidence: b.Confidence ?? 0, geometry: toGeometry(b.Geometry) }));
+  const titles = captions("TABLE_TITLE");
+  const footers = captions("TABLE_FOOTER");
+  return {
+    id: table.Id ?? "",
+    page,
+    confidence: table.Confidence ?? 0,
+    rowCount,
+    columnCount,
+    cells,
+    mergedCells,
+    rows,
+    title: titles.length ? titles.map((t) => t.text).join(" ") : undefined,
+    footer: footers.length ? footers.map((t) => t.text).join(" ") : undefined,
+    titles,
+    footers,
+    entityTypes: [...(table.EntityTypes ?? [])],
+    geometry: toGeometry(table.Geometry),
   };
-  return { page, confidence: table.Confidence ?? 0, rowCount, columnCount, cells, rows, title: sideText("TABLE_TITLE"), footer: sideText("TABLE_FOOTER") };
 }
 
 function parseQuery(map: BlockMap, query: Block, page: number, warnings: string[]): QueryAnswer {
-  let best: Block | undefined;
+  const answers: QueryResult[] = [];
   for (const id of ids(query, "ANSWER")) {
-    const answer = resolve(map, id, warnings, query);
-    if (answer && (best === undefined || (answer.Confidence ?? 0) > (best.Confidence ?? 0))) best = answer;
+    const found = resolve(map, id, warnings, query);
+    if (found) answers.push({ id: found.Id ?? id, text: found.Text, confidence: found.Confidence, page: found.Page ?? page, geometry: toGeometry(found.Geometry) });
   }
+  // Highest confidence first; the sort is stable, so of equal answers the first delivered wins.
+  answers.sort((a, b) => (b.confidence ?? 0) - (a.confidence ?? 0));
+  const best = answers[0];
   const question = query.Query?.Text ?? "";
-  return { alias: query.Query?.Alias ?? question, question, text: best?.Text, confidence: best?.Confidence, page };
+  return {
+    alias: query.Query?.Alias ?? question,
+    question,
+    text: best?.text,
+    confidence: best?.confidence,
+    page,
+    queryId: query.Id ?? "",
+    answerId: best?.id,
+    geometry: best?.geometry,
+    answers,
+  };
 }
 
 /** Resolve the blocks of one document page (`map` may hold neighbouring pages' blocks too). */
 function parsePage(page: number, blocks: Block[], map: BlockMap): ParsedPage {
   const warnings: string[] = [];
-  const result: ParsedPage = { page, confidence: undefined, lines: [], keyValues: [], tables: [], queries: [], warnings };
+  const result: ParsedPage = { page, id: undefined, confidence: undefined, geometry: undefined, lines: [], keyValues: [], tables: [], queries: [], warnings };
   for (const block of blocks) {
     switch (block.BlockType) {
       case "PAGE":
+        result.id = block.Id;
         result.confidence = block.Confidence;
+        result.geometry = toGeometry(block.Geometry);
         break;
       case "LINE":
-        result.lines.push({ text: block.Text ?? "", confidence: block.Confidence ?? 0, page });
+        result.lines.push({ id: block.Id ?? "", text: block.Text ?? "", confidence: block.Confidence ?? 0, page, geometry: toGeometry(block.Geometry) });
         break;
       case "KEY_VALUE_SET":
         if (block.EntityTypes?.includes("KEY")) result.keyValues.push(parseKeyValue(map, block, page, warnings));

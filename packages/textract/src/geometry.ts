@@ -1,6 +1,7 @@
 /**
  * Where a block sits on its page, as Textract reports it: an axis-aligned bounding box and a
- * polygon, both as ratios of the page's width and height (0–1, origin top-left).
+ * polygon, both as ratios of the page's width and height (0–1, origin top-left), and, where
+ * Textract sends it, the rotation of the block's text (shared/vendors/textract.md §3).
  */
 
 /** An axis-aligned box as ratios of the page size. @public */
@@ -21,20 +22,31 @@ export interface Point {
 export interface Geometry {
   boundingBox: BoundingBox;
   polygon: Point[];
+  /** Rotation of the block's text in degrees, present only when Textract reports `RotationAngle`. */
+  rotationAngle?: number | undefined;
 }
 
 /** A block's `Geometry` as on the wire. @public */
 export interface WireGeometry {
   BoundingBox?: { Left?: number | undefined; Top?: number | undefined; Width?: number | undefined; Height?: number | undefined } | undefined;
   Polygon?: { X?: number | undefined; Y?: number | undefined }[] | undefined;
+  RotationAngle?: number | undefined;
 }
+
+// The parser runs on whatever the result pages hold: a field that is not a finite number reads
+// as 0 and a Polygon that is not a list as no points, rather than throwing mid-stream.
+const ratio = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
 
 /** The wire geometry of a block as a {@link Geometry}, or `undefined` when the block carries none. @public */
 export function toGeometry(wire: WireGeometry | undefined): Geometry | undefined {
   const box = wire?.BoundingBox;
-  if (!box) return undefined;
-  return {
-    boundingBox: { left: box.Left ?? 0, top: box.Top ?? 0, width: box.Width ?? 0, height: box.Height ?? 0 },
-    polygon: (wire.Polygon ?? []).map((p) => ({ x: p.X ?? 0, y: p.Y ?? 0 })),
+  if (!box || typeof box !== "object") return undefined;
+  const polygon = Array.isArray(wire.Polygon) ? wire.Polygon : [];
+  const geometry: Geometry = {
+    boundingBox: { left: ratio(box.Left), top: ratio(box.Top), width: ratio(box.Width), height: ratio(box.Height) },
+    polygon: polygon.map((p) => ({ x: ratio(p?.X), y: ratio(p?.Y) })),
   };
+  const angle = wire.RotationAngle;
+  if (typeof angle === "number" && Number.isFinite(angle)) geometry.rotationAngle = angle;
+  return geometry;
 }

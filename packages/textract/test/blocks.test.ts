@@ -31,16 +31,17 @@ describe("parseBlocks on real Textract responses", () => {
       ["Cell 6", "Cell 7", "Cell 8", "Cell 9", "Cell 10"],
       ["Cell 11", "Cell 12", "Cell 13", "Cell 14", "Cell 15"],
     ]);
-    const merged = table.cells.filter((c) => c.columnSpan > 1 || c.rowSpan > 1);
-    expect(merged).toEqual([expect.objectContaining({ row: 1, column: 2, rowSpan: 1, columnSpan: 2, text: "Cell 2", isHeader: true })]);
-    // the merged cell replaces the two cells it covers: 15 grid positions, 14 cells
-    expect(table.cells).toHaveLength(14);
+    // issue 21: every CELL block is kept (15 grid positions, 15 cells); the MERGED_CELL over
+    // (1,2)–(1,3) is reported beside them, not folded into one cell.
+    expect(table.cells).toHaveLength(15);
+    expect(table.cells.every((c) => c.rowSpan === 1 && c.columnSpan === 1)).toBe(true);
+    expect(table.mergedCells).toEqual([expect.objectContaining({ row: 1, column: 2, rowSpan: 1, columnSpan: 2, text: "Cell 2", isHeader: true })]);
     expect(doc.warnings).toEqual([]);
   });
 
   it("reads answered queries with confidence, keyed by the question when no alias was given", () => {
     const doc = parseBlocks(load("analyze-document-queries-answered.json").Blocks);
-    expect(doc.queries).toEqual([
+    expect(doc.queries.map(({ alias, question, text, confidence, page }) => ({ alias, question, text, confidence, page }))).toEqual([
       { alias: "What is the name of the package?", question: "What is the name of the package?", text: "Textractor", confidence: 92, page: 1 },
       { alias: "What is the title of the document?", question: "What is the title of the document?", text: "Textractor Test Document", confidence: 87, page: 1 },
     ]);
@@ -72,7 +73,22 @@ describe("parseBlocks on real Textract responses", () => {
       { BlockType: "QUERY_RESULT", Id: "a", Page: 1, Text: "$10", Confidence: 40 },
       { BlockType: "QUERY_RESULT", Id: "b", Page: 1, Text: "$12", Confidence: 88 },
     ];
-    expect(parseBlocks(blocks).queries).toEqual([{ alias: "FEE", question: "Fee?", text: "$12", confidence: 88, page: 1 }]);
+    expect(parseBlocks(blocks).queries).toEqual([
+      {
+        alias: "FEE",
+        question: "Fee?",
+        text: "$12",
+        confidence: 88,
+        page: 1,
+        queryId: "q",
+        answerId: "b",
+        geometry: undefined,
+        answers: [
+          { id: "b", text: "$12", confidence: 88, page: 1, geometry: undefined },
+          { id: "a", text: "$10", confidence: 40, page: 1, geometry: undefined },
+        ],
+      },
+    ]);
   });
 
   it("treats a relationship to a missing block as a soft warning", () => {
@@ -81,7 +97,21 @@ describe("parseBlocks on real Textract responses", () => {
       { BlockType: "WORD", Id: "w", Page: 1, Text: "Owner:" },
     ];
     const doc = parseBlocks(blocks);
-    expect(doc.keyValues).toEqual([{ key: "Owner:", value: "", selected: undefined, keyConfidence: 90, valueConfidence: 0, page: 1 }]);
+    expect(doc.keyValues).toStrictEqual([
+      {
+        key: "Owner:",
+        value: "",
+        selected: undefined,
+        keyConfidence: 90,
+        valueConfidence: 0,
+        page: 1,
+        keyId: "k",
+        valueId: undefined,
+        keyGeometry: undefined,
+        valueGeometry: undefined,
+        selection: undefined,
+      },
+    ]);
     expect(doc.warnings).toEqual(["page 1: block k (KEY_VALUE_SET) references missing block gone"]);
   });
 });
