@@ -1,5 +1,6 @@
 /**
- * createTwilioClient: messages (send, get, list pages and an async iterator over all of them),
+ * createTwilioClient: messages (send, get, list pages and an async iterator over all of them,
+ * redact, cancel, delete),
  * a health check, and the webhook endpoint pre-wired with the right secret — operations run by
  * @connect/core's runtime with Twilio's policy defaults and error-code mapping.
  */
@@ -107,6 +108,12 @@ export interface TwilioClient {
     listPage(query?: ListMessagesInput, ctx?: IntegrationContext): Promise<MessagePage>;
     /** Every message matching the filters, newest first, following Twilio's `next_page_uri` page by page. */
     list(query?: Omit<ListMessagesInput, "pageUri">, ctx?: IntegrationContext): AsyncGenerator<Message, void, undefined>;
+    /** Redact a message's text (`Body=`); resolves to the Message with an empty body. */
+    redact(input: { sid: string }, ctx?: IntegrationContext): Promise<Message>;
+    /** Cancel a scheduled message (`Status=canceled`); a message past `scheduled` is refused (30409). */
+    cancel(input: { sid: string }, ctx?: IntegrationContext): Promise<Message>;
+    /** Delete a message (204); an unknown SID is a `NotFoundError` (20404). */
+    delete(input: { sid: string }, ctx?: IntegrationContext): Promise<void>;
   };
   /** The webhook endpoint for status callbacks and inbound messages, verified with the account's Auth Token. */
   createWebhookHandler(options?: TwilioClientWebhookOptions): TwilioWebhookHandler;
@@ -173,6 +180,9 @@ export function createTwilioClient(options: TwilioClientOptions): TwilioClient {
       }
     },
     get: runtime.bind(ops.getMessage),
+    redact: runtime.bind(ops.redactMessage),
+    cancel: runtime.bind(ops.cancelMessage),
+    delete: runtime.bind(ops.deleteMessage),
     listPage: (query = {}, ctx) => listPage(query, ctx),
     async *list(query = {}, ctx) {
       let page = await listPage(query, ctx);
@@ -185,7 +195,7 @@ export function createTwilioClient(options: TwilioClientOptions): TwilioClient {
   };
 
   const operations: Record<string, Operation> = Object.fromEntries(
-    [sendOperation, ops.getMessage, ops.listMessagesPage].map((op) => [op.id, op as unknown as Operation]),
+    [sendOperation, ops.getMessage, ops.listMessagesPage, ops.redactMessage, ops.cancelMessage, ops.deleteMessage].map((op) => [op.id, op as unknown as Operation]),
   );
 
   return {

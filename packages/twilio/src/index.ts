@@ -17,7 +17,7 @@ export {
   type TwilioErrorBody,
   type TwilioErrorCodeInfo,
 } from "./errors.js";
-export { API_VERSION, getMessage, listMessagesPage, sendMessage } from "./operations/messages.js";
+export { API_VERSION, cancelMessage, deleteMessage, getMessage, listMessagesPage, redactMessage, sendMessage } from "./operations/messages.js";
 export {
   ACCOUNT_SID,
   API_KEY_SID,

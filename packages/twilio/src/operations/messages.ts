@@ -1,8 +1,10 @@
 /**
- * Messages (shared/vendors/twilio.md §2): send (POST form-urlencoded), fetch, and list pages
- * that follow Twilio's `next_page_uri` verbatim. Paths live under `/2010-04-01/Accounts/{AccountSid}`.
+ * Messages (shared/vendors/twilio.md §2): send (POST form-urlencoded), fetch, list pages that
+ * follow Twilio's `next_page_uri` verbatim, redact, cancel and delete. Paths live under
+ * `/2010-04-01/Accounts/{AccountSid}`.
  */
 import { defineOperation, ValidationError, type HttpRequest, type OperationContext } from "@connect/core";
+import { z } from "zod";
 import type { CountryCode } from "../phone.js";
 import {
   GetMessageInput,
@@ -121,7 +123,43 @@ export function messageOperations(defaultCountry: CountryCode = "US") {
     response: (response) => toMessagePage(response.body),
   });
 
-  return { sendMessage, getMessage, listMessagesPage };
+  /**
+   * `messages.redact`: POST /Messages/{Sid}.json with `Body=` (an empty string) → 200 Message
+   * with an empty body. Redacting twice ends in the same state, so it is retried.
+   */
+  const redactMessage = defineOperation({
+    id: "messages.redact",
+    input: GetMessageInput,
+    output: Message,
+    idempotent: true,
+    request: ({ sid }, ctx): HttpRequest => ({ method: "POST", path: `${accountPath(ctx)}/Messages/${sid}.json`, body: { form: { Body: "" } } }),
+    response: (response) => toMessage(response.body),
+  });
+
+  /**
+   * `messages.cancel`: POST /Messages/{Sid}.json with `Status=canceled` → 200 Message `canceled`.
+   * Only a message still `scheduled` (through a Messaging Service) can be; otherwise 30409.
+   */
+  const cancelMessage = defineOperation({
+    id: "messages.cancel",
+    input: GetMessageInput,
+    output: Message,
+    idempotent: true,
+    request: ({ sid }, ctx): HttpRequest => ({ method: "POST", path: `${accountPath(ctx)}/Messages/${sid}.json`, body: { form: { Status: "canceled" } } }),
+    response: (response) => toMessage(response.body),
+  });
+
+  /** `messages.delete`: DELETE /Messages/{Sid}.json → 204; the message is gone from fetch and list. */
+  const deleteMessage = defineOperation({
+    id: "messages.delete",
+    input: GetMessageInput,
+    output: z.undefined(),
+    idempotent: true,
+    request: ({ sid }, ctx): HttpRequest => ({ method: "DELETE", path: `${accountPath(ctx)}/Messages/${sid}.json` }),
+    response: () => undefined,
+  });
+
+  return { sendMessage, getMessage, listMessagesPage, redactMessage, cancelMessage, deleteMessage };
 }
 
 const defaults = messageOperations("US");
@@ -131,3 +169,9 @@ export const sendMessage = defaults.sendMessage;
 export const getMessage = defaults.getMessage;
 /** `messages.listPage`. @public */
 export const listMessagesPage = defaults.listMessagesPage;
+/** `messages.redact`: empty the body of a message (`Body=`). @public */
+export const redactMessage = defaults.redactMessage;
+/** `messages.cancel`: cancel a scheduled message (`Status=canceled`). @public */
+export const cancelMessage = defaults.cancelMessage;
+/** `messages.delete`: delete a message (204). @public */
+export const deleteMessage = defaults.deleteMessage;

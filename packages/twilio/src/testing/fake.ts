@@ -6,6 +6,7 @@
  * undelivered for configured numbers), pages lists with `next_page_uri` + `PageToken`, mirrors
  * STOP / START opt-outs, and posts signed status callbacks and inbound messages to a host URL.
  */
+import { notImplementedHandler } from "@connect/core/testing";
 import { http, HttpResponse } from "msw";
 import {
   DEFAULT_STATUS,
@@ -27,10 +28,12 @@ import {
   STOP_WORDS,
   validCallback,
 } from "./rules.js";
+import { listMessages } from "./list.js";
 import { postTwilioWebhook, twilioSignature } from "./signer.js";
 import type { FakeDeliveryFailure, FakeFailure, FakeMessage, FakeStatus, FakeTransition, PostStatusOptions, TwilioFake, TwilioFakeOptions } from "./types.js";
 
 const API = "2010-04-01";
+const FAKE_NAME = "@connect/twilio/testing";
 const DEFAULT_ACCOUNT = "ACfa4e00000000000000000000000000fa";
 const DEFAULT_TOKEN = "fa4e0000auth0000token000000000000";
 
@@ -123,6 +126,8 @@ export function createTwilioFake(options: TwilioFakeOptions = {}): TwilioFake {
     const body = one(form.Body) ?? "";
     const media = many(form.MediaUrl);
     const callback = one(form.StatusCallback);
+    // Scheduling needs a Messaging Service; with a From alone Twilio drops the schedule and sends now.
+    const scheduled = service !== undefined && one(form.ScheduleType) === "fixed" && one(form.SendAt) !== undefined;
     if (!isRecipient(to)) return errorResponse(21211, 400, `The 'To' number ${to} is not a valid phone number.`);
     // A missing sender is reported as an invalid From here; the contract lists no separate code.
     if (from === undefined && service === undefined) return errorResponse(21212);
@@ -144,7 +149,7 @@ export function createTwilioFake(options: TwilioFakeOptions = {}): TwilioFake {
       mediaUrls: media,
       messagingServiceSid: service ?? null,
       statusCallback: callback ?? null,
-      status: service !== undefined ? "accepted" : "queued",
+      status: scheduled ? "scheduled" : service !== undefined ? "accepted" : "queued",
       history: [],
       errorCode: null,
       errorMessage: null,
@@ -163,64 +168,59 @@ export function createTwilioFake(options: TwilioFakeOptions = {}): TwilioFake {
   });
 
   const fetchOne = http.get(`*/${API}/Accounts/:account/Messages/:sid`, ({ request, params }) => {
-    const sid = String(params.sid).replace(/\.json$/, "");
-    const message = bySid.get(sid);
-    if (!message) return errorResponse(20404, 404, `The requested resource ${new URL(request.url).pathname} was not found`);
-    return ok(wire(message));
+    const message = bySid.get(sidOf(params.sid));
+    return message ? ok(wire(message)) : notFound(request);
   });
 
   const list = http.get(`*/${API}/Accounts/:account/Messages.json`, ({ request }) => {
-    const url = new URL(request.url);
-    const q = url.searchParams;
-    const pageSize = Math.min(1000, Math.max(1, Number(q.get("PageSize") ?? 50) || 50));
-    const day = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().slice(0, 10));
-    const filters = { To: q.get("To"), From: q.get("From"), DateSent: q.get("DateSent"), "DateSent<": q.get("DateSent<"), "DateSent>": q.get("DateSent>") };
-    // Newest first, as Twilio lists them.
-    const matching = [...messages].reverse().filter((m) => {
-      const sent = day(m.dateSent);
-      if (filters.To !== null && m.to !== filters.To) return false;
-      if (filters.From !== null && m.from !== filters.From) return false;
-      if (filters.DateSent !== null && sent !== filters.DateSent) return false;
-      if (filters["DateSent<"] !== null && (sent === null || sent > filters["DateSent<"])) return false;
-      if (filters["DateSent>"] !== null && (sent === null || sent < filters["DateSent>"])) return false;
-      return true;
-    });
-    const page = Number(q.get("Page") ?? 0) || 0;
-    const token = q.get("PageToken");
-    let start = 0;
-    if (token !== null) {
-      // PA<sid>: the page after that message; PB<sid>: the page before it.
-      const index = matching.findIndex((m) => m.sid === token.slice(2));
-      if (!/^P[AB]/.test(token) || index < 0) return errorResponse(20001, 400, `Invalid PageToken ${token}`);
-      start = token.startsWith("PA") ? index + 1 : Math.max(0, index - pageSize);
-    }
-    const slice = matching.slice(start, start + pageSize);
-    const filterQuery = Object.entries(filters)
-      .filter(([, v]) => v !== null)
-      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v!)}`)
-      .join("&");
-    const pageUri = (n: number, pageToken?: string) =>
-      `${root}/Messages.json?${filterQuery ? `${filterQuery}&` : ""}PageSize=${pageSize}&Page=${n}${pageToken ? `&PageToken=${pageToken}` : ""}`;
-    const hasNext = start + pageSize < matching.length;
-    return ok({
-      messages: slice.map(wire),
-      page,
-      page_size: pageSize,
-      start: start,
-      end: start + Math.max(0, slice.length - 1),
-      uri: `${url.pathname}${url.search}`,
-      first_page_uri: pageUri(0),
-      next_page_uri: hasNext && slice.length > 0 ? pageUri(page + 1, `PA${slice.at(-1)!.sid}`) : null,
-      previous_page_uri: start > 0 && slice.length > 0 ? pageUri(Math.max(0, page - 1), `PB${slice[0]!.sid}`) : null,
-    });
+    const answer = listMessages(messages, new URL(request.url), root, wire);
+    return answer.ok ? ok(answer.body) : errorResponse(answer.code, 400, answer.message);
   });
 
-  const fallback = http.all(`*/${API}/*`, ({ request }) => errorResponse(20404, 404, `The requested resource ${new URL(request.url).pathname} was not found`));
+  const notFound = (request: Request) => errorResponse(20404, 404, `The requested resource ${new URL(request.url).pathname} was not found`);
+  const sidOf = (value: unknown) => String(value).replace(/\.json$/, "");
+
+  // POST /Messages/{Sid}.json (shared/vendors/twilio.md §2 "redact / cancel"): `Body=` (empty)
+  // redacts the text, `Status=canceled` cancels a scheduled message; 200 with the Message.
+  const update = http.post(`*/${API}/Accounts/:account/Messages/:sid`, async ({ request, params }) => {
+    const message = bySid.get(sidOf(params.sid));
+    if (!message) return notFound(request);
+    const form = formOf(await request.text());
+    const body = one(form.Body);
+    const status = one(form.Status);
+    // Twilio documents Body only as the redaction switch; a new text is not something it sends.
+    if (body !== undefined && body !== "") return errorResponse(20001, 400, "Body can only be set to an empty string, which redacts the message");
+    if (status !== undefined && status !== "canceled") return errorResponse(20001, 400, `Invalid Status ${status}: only canceled is accepted`);
+    // 30409: only a message still `scheduled` (through a Messaging Service) can be canceled.
+    if (status === "canceled" && message.status !== "scheduled") return errorResponse(30409);
+    if (status === "canceled") {
+      message.status = "canceled";
+      message.history.push("canceled");
+    }
+    if (body === "") message.body = "";
+    message.dateUpdated = now();
+    return ok(wire(message));
+  });
+
+  // DELETE /Messages/{Sid}.json → 204, no body; the message is gone from fetch and list.
+  const remove = http.delete(`*/${API}/Accounts/:account/Messages/:sid`, ({ request, params }) => {
+    const sid = sidOf(params.sid);
+    const message = bySid.get(sid);
+    if (!message) return notFound(request);
+    bySid.delete(sid);
+    messages.splice(messages.indexOf(message), 1);
+    return new HttpResponse(null, { status: 204, headers: { "twilio-request-id": `RQ${hex(16)}` } });
+  });
+
+  // After the auth gate, so an unauthenticated request is still a 401 / 20003 as Twilio answers it.
+  const fallback = notImplementedHandler(FAKE_NAME, `*/${API}/*`);
 
   function nextStatus(m: FakeMessage): { status: FakeStatus; errorCode: number | null } | undefined {
     const failure = deliveryFailures[m.to];
     const spec = failure === undefined ? undefined : typeof failure === "number" ? { status: FAILED_CODES.has(failure) ? ("failed" as const) : ("undelivered" as const), errorCode: failure } : failure;
     switch (m.status) {
+      case "scheduled":
+        return { status: "queued", errorCode: null };
       case "accepted":
         return { status: "queued", errorCode: null };
       case "queued":
@@ -297,7 +297,7 @@ export function createTwilioFake(options: TwilioFakeOptions = {}): TwilioFake {
   }
 
   return {
-    handlers: [gate, create, list, fetchOne, fallback],
+    handlers: [gate, create, list, fetchOne, update, remove, fallback],
     accountSid,
     authToken,
     apiKeys,

@@ -16,6 +16,7 @@ export const START_WORDS = new Set(["START", "YES", "UNSTOP"]);
 // Failures that never leave Twilio are `failed`; carrier-side ones are `undelivered` (shared/vendors/twilio.md §2).
 export const FAILED_CODES = new Set([30001, 30002, 30032, 30034]);
 export const ERROR_TEXT: Record<number, string> = {
+  20001: "Invalid parameter",
   20003: "Authenticate",
   20404: "The requested resource was not found",
   20429: "Too Many Requests",
@@ -33,6 +34,7 @@ export const ERROR_TEXT: Record<number, string> = {
   21614: "'To' number is not a valid mobile number",
   21617: "The concatenated message body exceeds the 1600 character limit.",
   30001: "Queue overflow",
+  30409: "This message cannot be canceled",
   30003: "Unreachable destination handset",
   30005: "Unknown destination handset",
   30006: "Landline or unreachable carrier",

@@ -2,7 +2,7 @@
 import type { RequestHandler } from "msw";
 
 /** A status the fake moves messages through. @public */
-export type FakeStatus = "accepted" | "queued" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "received";
+export type FakeStatus = "scheduled" | "accepted" | "queued" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "canceled" | "received";
 
 /** A message the fake holds (outbound ones created through the API, inbound ones posted to a host). @public */
 export interface FakeMessage {

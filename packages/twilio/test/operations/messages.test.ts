@@ -100,7 +100,8 @@ describe("messages.send", () => {
     expect(h.fake.messages[0]!.statusCallback).toBe("https://hooks.acme.test/twilio/status?tenant=t1");
   });
 
-  it("through a Messaging Service: status accepted, no sender yet, num_segments 0; content templates and scheduling as Twilio's fields", async () => {
+  // A scheduled message starts as `scheduled`, not `accepted` (shared/vendors/twilio.md §2 "Status lifecycle").
+  it("through a Messaging Service: no sender yet, num_segments 0, status scheduled when scheduled; content templates and scheduling as Twilio's fields", async () => {
     const sendAt = new Date(Date.UTC(2031, 0, 2, 15, 0, 0));
     const sent = await h.client.messages.send({ to: BORROWER, messagingServiceSid: MG, contentSid: HX, contentVariables: { 1: "Ana", 2: "Tue 10:00" }, sendAt, smartEncoded: true, shortenUrls: false });
 
@@ -116,8 +117,10 @@ describe("messages.send", () => {
         ShortenUrls: "false",
       },
     ]);
-    expect(sent).toMatchObject({ status: "accepted", from: null, messagingServiceSid: MG, numSegments: 0 });
+    expect(sent).toMatchObject({ status: "scheduled", from: null, messagingServiceSid: MG, numSegments: 0 });
     expect(sent.segmentInfo.segments).toBe(0);
+    const unscheduled = await h.client.messages.send({ to: BORROWER, messagingServiceSid: MG, body: "now" });
+    expect(unscheduled).toMatchObject({ status: "accepted", from: null, numSegments: 0 });
   });
 
   it("reports UCS-2 bodies and their segments (an emoji forces UCS-2)", async () => {
@@ -362,5 +365,68 @@ describe("messages.list", () => {
     const sids = await sendMany(2);
     const page = await h.client.messages.listPage({ pageUri: `https://api.twilio.com/2010-04-01/Accounts/${h.fake.accountSid}/Messages.json?PageSize=1&Page=1&PageToken=PA${sids[1]}` });
     expect(page.messages.map((m) => m.sid)).toEqual([sids[0]]);
+  });
+});
+
+// Twilio Message resource: Update (`Body=` redacts, `Status=canceled` cancels a scheduled message) and Delete (204).
+describe("messages.redact", () => {
+  it("posts Body= (an empty string) to /Messages/{Sid}.json and returns the Message with an empty body", async () => {
+    const sent = await h.client.messages.send({ to: BORROWER, from: SENDER, body: "loan 4411 approved" });
+    await h.fake.deliver(sent.sid);
+    const redacted = await h.client.messages.redact({ sid: sent.sid });
+
+    const request = h.server.requests.at(-1)!;
+    expect([request.method, request.url, request.text]).toEqual(["POST", `/2010-04-01/Accounts/${h.fake.accountSid}/Messages/${sent.sid}.json`, "Body="]);
+    expect(request.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(redacted).toMatchObject({ sid: sent.sid, body: "", status: "delivered", to: BORROWER });
+    expect((await h.client.messages.get({ sid: sent.sid })).body).toBe("");
+  });
+
+  it("an unknown SID is a NotFoundError (20404); a malformed one is refused before any request", async () => {
+    const missing = await rejection(h.client.messages.redact({ sid: "SM" + "0".repeat(32) }));
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect((missing as NotFoundError).vendorCode).toBe("20404");
+    h.server.requests.length = 0;
+    expect(await rejection(h.client.messages.redact({ sid: "SM1" }))).toBeInstanceOf(ValidationError);
+    expect(h.server.requests).toHaveLength(0);
+  });
+});
+
+describe("messages.cancel", () => {
+  it("posts Status=canceled and returns the canceled Message of a scheduled send", async () => {
+    const sent = await h.client.messages.send({ to: BORROWER, messagingServiceSid: MG, body: "draw 3 reminder", sendAt: "2030-06-02T12:00:00Z" });
+    expect(sent.status).toBe("scheduled");
+    const canceled = await h.client.messages.cancel({ sid: sent.sid });
+    expect(h.server.requests.at(-1)!.text).toBe("Status=canceled");
+    expect(canceled).toMatchObject({ sid: sent.sid, status: "canceled" });
+  });
+
+  it("a message past scheduled is refused with Twilio's 30409, as a ValidationError that keeps the code", async () => {
+    const sent = await h.client.messages.send({ to: BORROWER, from: SENDER, body: "now" });
+    const error = await rejection(h.client.messages.cancel({ sid: sent.sid }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect([(error as ValidationError).status, (error as ValidationError).vendorCode, (error as ValidationError).attempts]).toEqual([400, "30409", 1]);
+  });
+});
+
+describe("messages.delete", () => {
+  it("sends DELETE /Messages/{Sid}.json, resolves on 204, and the message is then not found", async () => {
+    const sent = await h.client.messages.send({ to: BORROWER, from: SENDER, body: "x" });
+    await expect(h.client.messages.delete({ sid: sent.sid })).resolves.toBeUndefined();
+    const request = h.server.requests.at(-1)!;
+    expect([request.method, request.url]).toEqual(["DELETE", `/2010-04-01/Accounts/${h.fake.accountSid}/Messages/${sent.sid}.json`]);
+    expect(h.fake.message(sent.sid)).toBeUndefined();
+    const error = await rejection(h.client.messages.get({ sid: sent.sid }));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as NotFoundError).vendorCode).toBe("20404");
+  });
+
+  it("is retried after a 5xx (deleting converges), unlike send", async () => {
+    const sent = await h.client.messages.send({ to: BORROWER, from: SENDER, body: "x" });
+    h.fake.failNext({ code: 20500, method: "DELETE" });
+    h.server.requests.length = 0;
+    await h.client.messages.delete({ sid: sent.sid });
+    expect(h.server.requests.map((r) => r.method)).toEqual(["DELETE", "DELETE"]);
+    expect(h.fake.message(sent.sid)).toBeUndefined();
   });
 });
