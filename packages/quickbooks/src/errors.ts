@@ -80,6 +80,17 @@ function describe(fault: QuickBooksFault): string {
   return fault.errors.map((e) => (e.detail && e.detail !== e.message ? `${e.message}: ${e.detail}` : e.message)).join("; ") || fault.type;
 }
 
+/**
+ * The text of an error body that is JSON but no Fault (a gateway's answer, a test double's
+ * "not implemented" 501): its `message`, `error_description` or `error` string, bounded.
+ */
+function plainMessage(body: unknown): string | undefined {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  const message = [b.message, b.error_description, b.error].find((v): v is string => typeof v === "string" && v !== "");
+  return message && message.length < 500 ? message : undefined;
+}
+
 /** Options of {@link classifyQuickBooksError}. @public */
 export interface ClassifyOptions {
   /** Operation id, for messages. */
@@ -106,7 +117,7 @@ export function classifyQuickBooksError(response: HttpResponse, options: Classif
   const status = response.status;
   const requestId = response.headers["intuit_tid"] ?? response.requestId;
   const first = fault?.errors[0];
-  const vendorMessage = fault ? describe(fault) : typeof response.rawText === "string" && response.rawText.length < 500 ? response.rawText : undefined;
+  const vendorMessage = fault ? describe(fault) : (plainMessage(response.body) ?? (typeof response.rawText === "string" && response.rawText.length < 500 ? response.rawText : undefined));
   const base = { vendor: "quickbooks", operation: options.operation, status, vendorCode: first?.code || fault?.type || undefined, vendorMessage, requestId };
   const detail = vendorMessage ? `: ${vendorMessage}` : "";
   const codes = new Set(fault?.errors.map((e) => e.code));

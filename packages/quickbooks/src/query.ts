@@ -96,7 +96,7 @@ export function clauses(options: QueryOptions = {}): string {
 }
 
 function entityName(entity: string): string {
-  if (!ENTITY.test(entity)) invalid("entity", "must be an entity name such as Customer or Invoice (case-sensitive)");
+  if (!ENTITY.test(entity)) invalid("entity", "must be an entity name as QuickBooks spells it, such as Customer or Invoice");
   return entity;
 }
 

@@ -1,4 +1,4 @@
-import { ValidationError } from "@connect/core";
+import { ServerError, ValidationError } from "@connect/core";
 import { qbql, quoteValue, selectStatement } from "@connect/quickbooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiRequests, customerBody, setup, type Harness } from "../helpers.js";
@@ -94,5 +94,17 @@ describe("paging", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).vendorCode).toBe("4000");
     expect((error as ValidationError).vendorMessage).toMatch(/OR/);
+  });
+});
+
+describe("an endpoint the fake lacks", () => {
+  // The fake stores no Estimate; it answers core's 501 naming itself. HTTP 501 means the server
+  // does not support the call, so the client must not retry it.
+  it("query.run on an entity the fake does not store is a non-retryable ServerError carrying the fake's 501 message, sent once", async () => {
+    const error = await h.client.query.run("SELECT * FROM Estimate").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error).toMatchObject({ status: 501, retryable: false, vendor: "quickbooks", operation: "query.run" });
+    expect((error as ServerError).vendorMessage).toContain(`not implemented by @connect/quickbooks/testing fake: GET /v3/company/${h.fake.realmId}/query (select from Estimate)`);
+    expect(apiRequests(h.server)).toHaveLength(1);
   });
 });
