@@ -1,6 +1,7 @@
 /**
- * createTextractClient: synchronous analysis, asynchronous jobs (start, result pages, a waiter
- * with backoff up to a deadline, page-by-page parsing and typed extraction), a health check.
+ * createTextractClient: synchronous analysis and text detection (with an optional extraction
+ * cache), asynchronous analysis and text detection jobs (start, result pages, a waiter with
+ * backoff up to a deadline, page-by-page parsing and typed extraction), a health check.
  */
 import { TextractClient } from "@aws-sdk/client-textract";
 import {
@@ -28,9 +29,23 @@ import {
   type Extraction,
   documentTypes,
 } from "./document-types.js";
+import { extractionCacheKey, type CachedExtraction, type ExtractionCache } from "./cache.js";
 import { mapTextractError, TextractJobFailedError } from "./errors.js";
-import { createTextractOperations } from "./operations/analysis.js";
-import type { AnalysisPage, AnalyzeDocumentInput, GetAnalysisPageInput, StartAnalysisInput, StartAnalysisOutput } from "./schemas.js";
+import { analyzeDocumentRequest, createTextractOperations } from "./operations/analysis.js";
+import { createTextDetectionOperations } from "./operations/detect.js";
+import {
+  AnalyzeDocumentInput as AnalyzeDocumentInputSchema,
+  DetectTextInput as DetectTextInputSchema,
+  type AnalysisPage,
+  type AnalyzeDocumentInput,
+  type AnalyzeDocumentOutput,
+  type DetectTextInput,
+  type GetAnalysisPageInput,
+  type StartAnalysisInput,
+  type StartAnalysisOutput,
+  type StartTextDetectionInput,
+} from "./schemas.js";
+import { collectText, parseTextStream, type DetectedText, type TextPage } from "./text.js";
 
 /**
  * Textract policy defaults: AWS recommends ~5 attempts with exponential backoff (§4); TPS quotas
@@ -58,6 +73,13 @@ export interface TextractClientOptions extends Omit<ClientOptionsBase, "transpor
   documentTypes?: readonly DocumentType[] | undefined;
   /** Confidence below which extracted fields are flagged for review. Default 80. */
   lowConfidenceThreshold?: number | undefined;
+  /**
+   * Keep synchronous results (`documents.analyze`, `documents.detectText`) so the same document
+   * with the same features, queries and adapters is not analysed, and paid for, twice. Bytes are
+   * keyed by their SHA-256; S3 objects by the `etag` and/or `version` you pass (no HeadObject is
+   * made; an S3 input with neither is not cached). See `createMemoryExtractionCache`.
+   */
+  cache?: ExtractionCache | undefined;
 }
 
 /** Options of `analyses.waitFor`. @public */
@@ -92,6 +114,16 @@ export interface AnalyzeResult {
   modelVersion: string | undefined;
   document: ParsedDocument;
   extraction: Extraction | undefined;
+  /** The result came from the extraction cache (no Textract call was made). */
+  cached: boolean;
+}
+
+/** A synchronous text detection: lines with their words and geometry. @public */
+export interface DetectTextResult extends DetectedText {
+  pageCount: number;
+  modelVersion: string | undefined;
+  /** The result came from the extraction cache (no Textract call was made). */
+  cached: boolean;
 }
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -139,6 +171,8 @@ export function createTextractClient(options: TextractClientOptions) {
     });
   const registry: DocumentTypeRegistry = createDocumentTypeRegistry(options.documentTypes ?? []);
   const ops = createTextractOperations(sdk, registry);
+  const textOps = createTextDetectionOperations(sdk);
+  const cache = options.cache;
   const runtime = createRuntime({
     adapter: { id: VENDOR, version: pkg.version },
     defaults: TEXTRACT_POLICY_DEFAULTS,
@@ -157,6 +191,8 @@ export function createTextractClient(options: TextractClientOptions) {
     },
   });
   const getPage = runtime.bind(ops.getAnalysisPage);
+  const getTextPage = runtime.bind(textOps.getTextDetectionPage);
+  type GetPage = typeof getPage;
   const threshold = options.lowConfidenceThreshold;
   const extractOptions = (opts?: ExtractOptions): ExtractOptions => ({ ...(threshold !== undefined ? { lowConfidenceThreshold: threshold } : {}), ...opts });
 
@@ -166,27 +202,30 @@ export function createTextractClient(options: TextractClientOptions) {
     return type;
   }
 
-  function failed(jobId: string, page: AnalysisPage): TextractJobFailedError {
+  function failed(jobId: string, page: AnalysisPage, operation: string): TextractJobFailedError {
     return new TextractJobFailedError(`${VENDOR}: job ${jobId} ended ${page.status}${page.statusMessage ? ` (${page.statusMessage})` : ""}`, {
       vendor: VENDOR,
-      operation: "analyses.getPage",
+      operation,
       vendorCode: page.statusMessage ?? page.status,
       jobStatus: page.status,
       statusMessage: page.statusMessage,
     });
   }
 
-  /** Every result page of a finished job, following NextToken; one call per page, each under the policy. */
-  async function* pages(jobId: string, ctx?: IntegrationContext, pageOptions: { maxResults?: number } = {}): AsyncGenerator<AnalysisPage> {
+  /**
+   * Every result page of a finished job, following NextToken; one call per page, each under the
+   * policy. One code path for analysis and text detection jobs (`get` and `operation` differ).
+   */
+  async function* jobPages(get: GetPage, operation: string, jobId: string, ctx?: IntegrationContext, pageOptions: { maxResults?: number } = {}): AsyncGenerator<AnalysisPage> {
     let nextToken: string | undefined;
     do {
       const input: GetAnalysisPageInput = { jobId, ...(pageOptions.maxResults ? { maxResults: pageOptions.maxResults } : {}), ...(nextToken ? { nextToken } : {}) };
-      const page = await getPage(input, ctx);
-      if (page.status === "FAILED") throw failed(jobId, page);
+      const page = await get(input, ctx);
+      if (page.status === "FAILED") throw failed(jobId, page, operation);
       if (page.status === "IN_PROGRESS") {
         throw new IntegrationError(`${VENDOR}: job ${jobId} is still in progress; wait for it (waitFor or its SNS notification) first`, {
           vendor: VENDOR,
-          operation: "analyses.getPage",
+          operation,
           vendorCode: "IN_PROGRESS",
           retryable: false,
         });
@@ -194,6 +233,19 @@ export function createTextractClient(options: TextractClientOptions) {
       yield page;
       nextToken = page.nextToken;
     } while (nextToken);
+  }
+
+  const pages = (jobId: string, ctx?: IntegrationContext, pageOptions: { maxResults?: number } = {}): AsyncGenerator<AnalysisPage> =>
+    jobPages(getPage, "analyses.getPage", jobId, ctx, pageOptions);
+  const textPages = (jobId: string, ctx?: IntegrationContext, pageOptions: { maxResults?: number } = {}): AsyncGenerator<AnalysisPage> =>
+    jobPages(getTextPage, "textDetections.getPage", jobId, ctx, pageOptions);
+
+  /** Text pages of a finished text detection job, page by page as result pages arrive. */
+  function textParsed(jobId: string, ctx?: IntegrationContext, pageOptions: { maxResults?: number } = {}): AsyncGenerator<TextPage> {
+    async function* blockPages() {
+      for await (const page of textPages(jobId, ctx, pageOptions)) yield { Blocks: page.blocks as Block[] };
+    }
+    return parseTextStream(blockPages());
   }
 
   /** Parsed document pages of a finished job, resolved page by page as result pages arrive. */
@@ -229,7 +281,7 @@ export function createTextractClient(options: TextractClientOptions) {
     return { ...(extraction as Extraction<z.infer<(typeof documentTypes)[K]["schema"]>>), status, partial: status === "PARTIAL_SUCCESS" };
   }
 
-  async function waitFor(jobId: string, ctx: IntegrationContext = {}, wait: WaitOptions = {}): Promise<JobResult> {
+  async function waitForJob(get: GetPage, operation: string, jobId: string, ctx: IntegrationContext = {}, wait: WaitOptions = {}): Promise<JobResult> {
     const now = wait.now ?? Date.now;
     const sleep = wait.sleep ?? defaultSleep;
     const deadlineMs = wait.deadlineMs ?? 600_000;
@@ -239,9 +291,9 @@ export function createTextractClient(options: TextractClientOptions) {
     let delay = wait.minDelayMs ?? 2_000;
     for (let polls = 1; ; polls++) {
       // MaxResults 1: a status poll should not download a thousand blocks.
-      const page = await getPage({ jobId, maxResults: 1 }, ctx);
-      if (page.status === "FAILED") throw failed(jobId, page);
-      if (page.status === "PARTIAL_SUCCESS" && wait.partial === "throw") throw failed(jobId, page);
+      const page = await get({ jobId, maxResults: 1 }, ctx);
+      if (page.status === "FAILED") throw failed(jobId, page, operation);
+      if (page.status === "PARTIAL_SUCCESS" && wait.partial === "throw") throw failed(jobId, page, operation);
       if (page.status !== "IN_PROGRESS") {
         return { jobId, status: page.status, partial: page.status === "PARTIAL_SUCCESS", pageCount: page.pageCount, warnings: page.warnings, polls };
       }
@@ -249,7 +301,7 @@ export function createTextractClient(options: TextractClientOptions) {
       if (elapsed + delay > deadlineMs) {
         throw new TimeoutError(`${VENDOR}: job ${jobId} still IN_PROGRESS after ${elapsed} ms and ${polls} polls (deadline ${deadlineMs} ms)`, {
           vendor: VENDOR,
-          operation: "analyses.waitFor",
+          operation: operation.replace(/getPage$/, "waitFor"),
           phase: "deadline",
           timeoutMs: deadlineMs,
           retryable: false,
@@ -260,12 +312,56 @@ export function createTextractClient(options: TextractClientOptions) {
     }
   }
 
+  const waitFor = (jobId: string, ctx?: IntegrationContext, wait?: WaitOptions): Promise<JobResult> => waitForJob(getPage, "analyses.getPage", jobId, ctx, wait);
+
   const analyzeBound = runtime.bind(ops.analyzeDocument);
+  const detectBound = runtime.bind(textOps.detectText);
   const operations: Record<string, Operation> = {
     [ops.analyzeDocument.id]: ops.analyzeDocument as unknown as Operation,
     [ops.startAnalysis.id]: ops.startAnalysis as unknown as Operation,
     [ops.getAnalysisPage.id]: ops.getAnalysisPage as unknown as Operation,
+    [textOps.detectText.id]: textOps.detectText as unknown as Operation,
+    [textOps.startTextDetection.id]: textOps.startTextDetection as unknown as Operation,
+    [textOps.getTextDetectionPage.id]: textOps.getTextDetectionPage as unknown as Operation,
   };
+
+  /**
+   * Run a synchronous call through the cache: a hit returns the stored response without calling
+   * Textract; a miss calls and stores. Input that fails validation skips the cache, so the
+   * runtime reports it as a ValidationError before any I/O, as without a cache.
+   */
+  async function cached(
+    operation: CachedExtraction["operation"],
+    key: () => string | undefined,
+    call: () => Promise<AnalyzeDocumentOutput>,
+  ): Promise<{ out: AnalyzeDocumentOutput; cached: boolean }> {
+    const k = cache ? key() : undefined;
+    if (cache && k !== undefined) {
+      const hit = await cache.get(k);
+      if (hit !== undefined && hit.operation === operation) return { out: { pageCount: hit.pageCount, blocks: hit.blocks as AnalyzeDocumentOutput["blocks"], modelVersion: hit.modelVersion }, cached: true };
+    }
+    const out = await call();
+    if (cache && k !== undefined) await cache.set(k, { operation, pageCount: out.pageCount, blocks: out.blocks, modelVersion: out.modelVersion });
+    return { out, cached: false };
+  }
+
+  function analyzeKey(input: AnalyzeDocumentInput): string | undefined {
+    const parsed = AnalyzeDocumentInputSchema.safeParse(input);
+    if (!parsed.success) return undefined;
+    let request;
+    try {
+      request = analyzeDocumentRequest(parsed.data, registry);
+    } catch {
+      return undefined; // an unknown document type: the runtime reports it
+    }
+    const { Document: _d, ...params } = request;
+    return extractionCacheKey("AnalyzeDocument", parsed.data.document, { ...params, FeatureTypes: [...(params.FeatureTypes ?? [])].sort() });
+  }
+
+  function detectKey(input: DetectTextInput): string | undefined {
+    const parsed = DetectTextInputSchema.safeParse(input);
+    return parsed.success ? extractionCacheKey("DetectDocumentText", parsed.data.document, {}) : undefined;
+  }
 
   return {
     id: VENDOR as typeof VENDOR,
@@ -276,7 +372,7 @@ export function createTextractClient(options: TextractClientOptions) {
     documents: {
       /** AnalyzeDocument (one page, synchronous): parsed blocks and, with `documentType`, typed fields. */
       async analyze(input: AnalyzeDocumentInput, ctx?: IntegrationContext, opts?: ExtractOptions): Promise<AnalyzeResult> {
-        const out = await analyzeBound(input, ctx);
+        const { out, cached: hit } = await cached("AnalyzeDocument", () => analyzeKey(input), () => analyzeBound(input, ctx));
         const document = collectDocument(
           await (async () => {
             const list: ParsedPage[] = [];
@@ -285,8 +381,28 @@ export function createTextractClient(options: TextractClientOptions) {
           })(),
         );
         const extraction = input.documentType !== undefined ? (extractFields(typeOf(input.documentType), document, extractOptions(opts)) as Extraction) : undefined;
-        return { pageCount: out.pageCount, modelVersion: out.modelVersion, document, extraction };
+        return { pageCount: out.pageCount, modelVersion: out.modelVersion, document, extraction, cached: hit };
       },
+      /** DetectDocumentText (one page, synchronous): lines with their words and geometry. */
+      async detectText(input: DetectTextInput, ctx?: IntegrationContext): Promise<DetectTextResult> {
+        const { out, cached: hit } = await cached("DetectDocumentText", () => detectKey(input), () => detectBound(input, ctx));
+        const text = await collectText(parseTextStream([{ Blocks: out.blocks as Block[] }]));
+        return { ...text, pageCount: out.pageCount, modelVersion: out.modelVersion, cached: hit };
+      },
+    },
+    textDetections: {
+      /** StartDocumentTextDetection; ClientRequestToken comes from the idempotency key (same key → same JobId). */
+      start: runtime.bind(textOps.startTextDetection) as (input: StartTextDetectionInput, ctx?: IntegrationContext) => Promise<StartAnalysisOutput>,
+      /** One GetDocumentTextDetection result page. */
+      getPage: getTextPage,
+      /** Every result page of a finished job (async iterator over NextToken). */
+      pages: textPages,
+      /** Text pages of a finished job, page by page. */
+      parsed: textParsed,
+      /** Every line of a finished job, its words and geometry, gathered from all result pages. */
+      text: (jobId: string, ctx?: IntegrationContext): Promise<DetectedText> => collectText(textParsed(jobId, ctx)),
+      /** Poll with backoff until the job leaves IN_PROGRESS, up to a deadline. */
+      waitFor: (jobId: string, ctx?: IntegrationContext, wait?: WaitOptions): Promise<JobResult> => waitForJob(getTextPage, "textDetections.getPage", jobId, ctx, wait),
     },
     analyses: {
       /** StartDocumentAnalysis; ClientRequestToken comes from the idempotency key (same key → same JobId). */

@@ -20,6 +20,7 @@ import {
   toText,
   type Normaliser,
 } from "./normalise.js";
+import type { Adapter } from "./schemas.js";
 
 /** One field of a document type. @public */
 export interface FieldSpec<T = unknown> {
@@ -39,6 +40,8 @@ export interface DocumentType<TFields extends z.ZodType = z.ZodType> {
   fields: readonly FieldSpec[];
   /** Schema of the typed fields object (every field optional: a missing answer is `undefined`). */
   schema: TFields;
+  /** The custom adapter (AdaptersConfig) to analyse this type with, unless a call names its own. */
+  adapter?: Adapter | undefined;
 }
 
 /** One extracted field with its evidence. @public */

@@ -1,12 +1,32 @@
 /** @connect/textract — AWS Textract analysis jobs, block-graph parsing, typed extraction, SNS completion. */
 export { createTextractClient, TEXTRACT_POLICY_DEFAULTS } from "./client.js";
-export type { AnalyzeResult, JobResult, TextractClientInstance, TextractClientOptions, WaitOptions } from "./client.js";
+export type { AnalyzeResult, DetectTextResult, JobResult, TextractClientInstance, TextractClientOptions, WaitOptions } from "./client.js";
+export { createMemoryExtractionCache } from "./cache.js";
+export type { CachedExtraction, ExtractionCache, MemoryExtractionCacheOptions } from "./cache.js";
+export { collectText, parseTextStream } from "./text.js";
+export type { DetectedText, TextLine, TextPage, TextWord } from "./text.js";
 export { clientRequestToken } from "./operations/analysis.js";
 export { mapTextractError, TextractJobFailedError } from "./errors.js";
 export { toGeometry } from "./geometry.js";
 export type { BoundingBox, Geometry, Point, WireGeometry } from "./geometry.js";
 export { collectDocument, parseBlocks, parseBlockStream } from "./blocks.js";
-export type { Block, BlockPage, KeyValue, Line, ParsedDocument, ParsedPage, QueryAnswer, Table, TableCell } from "./blocks.js";
+export type {
+  Block,
+  BlockPage,
+  CellEntityType,
+  CoveredCell,
+  KeyValue,
+  Line,
+  MergedCell,
+  ParsedDocument,
+  ParsedPage,
+  QueryAnswer,
+  QueryResult,
+  SelectionElement,
+  Table,
+  TableCaption,
+  TableCell,
+} from "./blocks.js";
 export {
   ArboristReportFields,
   createDocumentTypeRegistry,
@@ -39,9 +59,11 @@ export type { ParsedNotification, SnsEnvelope, SnsVerifier, SnsVerifierOptions, 
 export { createTextractNotificationReceiver } from "./notifications.js";
 export type { TextractNotificationEvent, TextractNotificationReceiverOptions } from "./notifications.js";
 export {
+  Adapter,
   AnalysisPage,
   AnalyzeDocumentInput,
   AnalyzeDocumentOutput,
+  DetectTextInput,
   FeatureType,
   GetAnalysisPageInput,
   JobStatus,
@@ -49,4 +71,5 @@ export {
   S3Location,
   StartAnalysisInput,
   StartAnalysisOutput,
+  StartTextDetectionInput,
 } from "./schemas.js";

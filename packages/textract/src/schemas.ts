@@ -20,14 +20,39 @@ export const S3Location = z.strictObject({
   bucket: z.string().min(3).max(255),
   name: z.string().min(1).max(1024),
   version: z.string().min(1).max(1024).optional(),
+  /** The object's ETag (from your upload or a HeadObject): with `version`, it keys the extraction cache; never sent to Textract. */
+  etag: z.string().min(1).max(1024).optional(),
 });
 /** An object in S3. @public */
 export type S3Location = z.infer<typeof S3Location>;
 
-const withQueries = <T extends { features: FeatureType[]; queries?: Query[] | undefined; documentType?: string | undefined }>(value: T, ctx: z.RefinementCtx) => {
+/**
+ * A custom adapter (Textract `Adapter`): its id, version and the pages it applies to (Textract's
+ * default is page 1 only). @public
+ */
+export const Adapter = z.strictObject({
+  id: z.string().min(12).max(1011),
+  version: z.string().min(1).max(128),
+  pages: z
+    .array(z.string().max(9).regex(/^(\*|\d+(-(\d+|\*))?)$/, "a page number, a range like 2-5, 3-*, or *"))
+    .min(1)
+    .refine((pages) => !pages.includes("*") || pages.length === 1, "* must be the only page entry")
+    .optional(),
+});
+/** A custom adapter. @public */
+export type Adapter = z.infer<typeof Adapter>;
+
+const withQueries = <T extends { features: FeatureType[]; queries?: Query[] | undefined; documentType?: string | undefined; adapters?: Adapter[] | undefined }>(
+  value: T,
+  ctx: z.RefinementCtx,
+) => {
   const hasQueries = (value.queries?.length ?? 0) > 0 || value.documentType !== undefined;
   if (value.features.includes("QUERIES") && !hasQueries) {
     ctx.addIssue({ code: "custom", path: ["queries"], message: "QUERIES needs queries or a documentType" });
+  }
+  // Adapters tune the Queries feature only (AWS API_CreateAdapter: "the only supported feature type is QUERIES").
+  if ((value.adapters?.length ?? 0) > 0 && !hasQueries) {
+    ctx.addIssue({ code: "custom", path: ["adapters"], message: "adapters apply to queries: add queries or a documentType" });
   }
   if ((value.queries?.length ?? 0) > 30) ctx.addIssue({ code: "custom", path: ["queries"], message: "at most 30 queries per page (async limit)" });
 };
@@ -41,8 +66,10 @@ export const AnalyzeDocumentInput = z
     ]),
     features: z.array(FeatureType).min(1),
     queries: z.array(Query).max(15, "at most 15 queries per page (sync limit)").optional(),
-    /** A registered document type: its queries are added. */
+    /** A registered document type: its queries are added, and its adapter unless `adapters` is given. */
     documentType: z.string().min(1).optional(),
+    /** Custom adapters (AdaptersConfig), 1..100. */
+    adapters: z.array(Adapter).min(1).max(100).optional(),
   })
   .superRefine(withQueries);
 /** Input of `documents.analyze`. @public */
@@ -55,6 +82,8 @@ export const StartAnalysisInput = z
     features: z.array(FeatureType).min(1),
     queries: z.array(Query).optional(),
     documentType: z.string().min(1).optional(),
+    /** Custom adapters (AdaptersConfig), 1..100; default: the document type's adapter. */
+    adapters: z.array(Adapter).min(1).max(100).optional(),
     /** Echoed in the SNS notification (route tenant/document with it). */
     jobTag: z.string().min(1).max(64).regex(/^[a-zA-Z0-9_.\-:]+$/, "letters, digits and _ . - :").optional(),
     notification: z.strictObject({ snsTopicArn: z.string().startsWith("arn:"), roleArn: z.string().startsWith("arn:") }).optional(),
@@ -64,6 +93,29 @@ export const StartAnalysisInput = z
   .superRefine(withQueries);
 /** Input of `analyses.start`. @public */
 export type StartAnalysisInput = z.input<typeof StartAnalysisInput>;
+
+const jobOptions = {
+  /** Echoed in the SNS notification (route tenant/document with it). */
+  jobTag: z.string().min(1).max(64).regex(/^[a-zA-Z0-9_.\-:]+$/, "letters, digits and _ . - :").optional(),
+  notification: z.strictObject({ snsTopicArn: z.string().startsWith("arn:"), roleArn: z.string().startsWith("arn:") }).optional(),
+  output: z.strictObject({ bucket: z.string().min(3), prefix: z.string().min(1).max(1024).optional() }).optional(),
+  kmsKeyId: z.string().min(1).max(2048).optional(),
+};
+
+/** Input of `documents.detectText` (DetectDocumentText, one page, synchronous). @public */
+export const DetectTextInput = z.strictObject({
+  document: z.union([
+    z.strictObject({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 5 * 1024 * 1024, "1 byte to 5 MB") }),
+    z.strictObject({ s3: S3Location }),
+  ]),
+});
+/** Input of `documents.detectText`. @public */
+export type DetectTextInput = z.input<typeof DetectTextInput>;
+
+/** Input of `textDetections.start` (StartDocumentTextDetection). @public */
+export const StartTextDetectionInput = z.strictObject({ document: S3Location, ...jobOptions });
+/** Input of `textDetections.start`. @public */
+export type StartTextDetectionInput = z.input<typeof StartTextDetectionInput>;
 
 /** Output of `analyses.start`. @public */
 export const StartAnalysisOutput = z.object({ jobId: z.string().min(1).max(64) });

@@ -5,12 +5,15 @@
 import { createHash } from "node:crypto";
 import {
   AnalyzeDocumentCommand,
+  type AnalyzeDocumentCommandInput,
+  type Document,
   GetDocumentAnalysisCommand,
   StartDocumentAnalysisCommand,
   type FeatureType as SdkFeatureType,
   type TextractClient,
 } from "@aws-sdk/client-textract";
 import { defineOperation, ValidationError, type OperationContext } from "@connect/core";
+import type { z } from "zod";
 import { queriesFor, type DocumentTypeRegistry } from "../document-types.js";
 import {
   AnalysisPage,
@@ -19,6 +22,7 @@ import {
   GetAnalysisPageInput,
   StartAnalysisInput,
   StartAnalysisOutput,
+  type Adapter,
   type FeatureType,
   type Query,
 } from "../schemas.js";
@@ -54,6 +58,21 @@ function wireQueries(
   return out;
 }
 
+/**
+ * AdaptersConfig of a call: the adapters it names, else its document type's adapter (the
+ * type is known to exist: wireQueries has checked it). Textract applies an adapter to page 1
+ * unless Pages says otherwise; the package passes `pages` through as given.
+ * @internal
+ */
+export function wireAdapters(
+  input: { adapters?: Adapter[] | undefined; documentType?: string | undefined },
+  registry: DocumentTypeRegistry,
+): { Adapters: { AdapterId: string; Version: string; Pages?: string[] }[] } | undefined {
+  const list = input.adapters ?? (input.documentType !== undefined ? [registry.get(input.documentType)?.adapter].filter((a): a is Adapter => a !== undefined) : []);
+  if (!list.length) return undefined;
+  return { Adapters: list.map((a) => ({ AdapterId: a.id, Version: a.version, ...(a.pages ? { Pages: [...a.pages] } : {}) })) };
+}
+
 function features(list: FeatureType[], queries: unknown[]): SdkFeatureType[] {
   const set = new Set<FeatureType>(list);
   if (queries.length) set.add("QUERIES");
@@ -64,6 +83,26 @@ function signal(ctx: OperationContext): { abortSignal: AbortSignal } | undefined
   return ctx.signal ? { abortSignal: ctx.signal } : undefined;
 }
 
+/** The Document of a synchronous call: Bytes, or an S3Object (the ETag is the cache's, not Textract's). @internal */
+export function wireDocument(document: { bytes: Uint8Array } | { s3: { bucket: string; name: string; version?: string | undefined } }): Document {
+  return "bytes" in document
+    ? { Bytes: document.bytes }
+    : { S3Object: { Bucket: document.s3.bucket, Name: document.s3.name, ...(document.s3.version ? { Version: document.s3.version } : {}) } };
+}
+
+/** The AnalyzeDocument request for a validated input (also what the extraction cache keys on). @internal */
+export function analyzeDocumentRequest(input: z.output<typeof AnalyzeDocumentInput>, registry: DocumentTypeRegistry): AnalyzeDocumentCommandInput {
+  const queries = wireQueries(input, registry, "documents.analyze");
+  const adapters = wireAdapters(input, registry);
+  return {
+    Document: wireDocument(input.document),
+    FeatureTypes: features(input.features, queries),
+    // AnalyzeDocument reads one page: Pages is for the asynchronous API.
+    ...(queries.length ? { QueriesConfig: { Queries: queries.map(({ Pages: _p, ...q }) => q) } } : {}),
+    ...(adapters ? { AdaptersConfig: adapters } : {}),
+  };
+}
+
 /** Build the operations around one SDK client and document-type registry. @internal */
 export function createTextractOperations(sdk: TextractClient, registry: DocumentTypeRegistry) {
   const analyzeDocument = defineOperation({
@@ -72,19 +111,7 @@ export function createTextractOperations(sdk: TextractClient, registry: Document
     output: AnalyzeDocumentOutput,
     idempotent: true,
     execute: async (input, ctx) => {
-      const queries = wireQueries(input, registry, "documents.analyze");
-      const doc =
-        "bytes" in input.document
-          ? { Bytes: input.document.bytes }
-          : { S3Object: { Bucket: input.document.s3.bucket, Name: input.document.s3.name, ...(input.document.s3.version ? { Version: input.document.s3.version } : {}) } };
-      const out = await sdk.send(
-        new AnalyzeDocumentCommand({
-          Document: doc,
-          FeatureTypes: features(input.features, queries),
-          ...(queries.length ? { QueriesConfig: { Queries: queries.map(({ Pages: _p, ...q }) => q) } } : {}),
-        }),
-        signal(ctx),
-      );
+      const out = await sdk.send(new AnalyzeDocumentCommand(analyzeDocumentRequest(input, registry)), signal(ctx));
       return { pageCount: out.DocumentMetadata?.Pages ?? 0, blocks: out.Blocks ?? [], modelVersion: out.AnalyzeDocumentModelVersion };
     },
   });
@@ -97,6 +124,7 @@ export function createTextractOperations(sdk: TextractClient, registry: Document
     safety: "keyed",
     execute: async (input, ctx) => {
       const queries = wireQueries(input, registry, "analyses.start");
+      const adapters = wireAdapters(input, registry);
       const out = await sdk.send(
         new StartDocumentAnalysisCommand({
           DocumentLocation: {
@@ -104,6 +132,7 @@ export function createTextractOperations(sdk: TextractClient, registry: Document
           },
           FeatureTypes: features(input.features, queries),
           ...(queries.length ? { QueriesConfig: { Queries: queries } } : {}),
+          ...(adapters ? { AdaptersConfig: adapters } : {}),
           ClientRequestToken: clientRequestToken(ctx.idempotencyKey),
           ...(input.jobTag !== undefined ? { JobTag: input.jobTag } : {}),
           ...(input.notification ? { NotificationChannel: { SNSTopicArn: input.notification.snsTopicArn, RoleArn: input.notification.roleArn } } : {}),
