@@ -41,6 +41,8 @@ import {
 } from "./operations/envelopes.js";
 import { getUserInfo, requestToken } from "./operations/oauth.js";
 import { listRecipients } from "./operations/recipients.js";
+import { createEnvelopeFromTemplate } from "./operations/templates.js";
+import { createRecipientView } from "./operations/views.js";
 import { createRateLimitTracker, observeResponse, registerTracker, type RateLimitSnapshot } from "./rate-limit.js";
 import type { Envelope, ListStatusChangesInput, UserInfo } from "./schemas.js";
 import { createJwtTokenManager } from "./tokens.js";
@@ -99,6 +101,10 @@ export interface DocuSignClient {
   envelopes: {
     /** Create (and by default send) an envelope; retried safely by `transactionId`. */
     create: Call<typeof createEnvelope.input, typeof createEnvelope.output>;
+    /** Create (and by default send) an envelope from a server template, its roles filled by `templateRoles`; retried safely by `transactionId`. */
+    createFromTemplate: Call<typeof createEnvelopeFromTemplate.input, typeof createEnvelopeFromTemplate.output>;
+    /** A one-time embedded signing URL for a recipient (created with a `clientUserId`). */
+    createRecipientView: Call<typeof createRecipientView.input, typeof createRecipientView.output>;
     /** Build the loan-signing envelope (borrower first, guarantors after) and create it. */
     createLoanSigning(loan: LoanSigningInput, ctx?: IntegrationContext): Promise<z.output<typeof createEnvelope.output>>;
     /** One envelope. */
@@ -336,7 +342,7 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
   const list = bind(listStatusChanges);
   let closing: Promise<void> | undefined;
   const operations: Record<string, Operation> = Object.fromEntries(
-    [createEnvelope, getEnvelope, voidEnvelope, sendEnvelope, findEnvelopeByTransactionId, listStatusChanges, listRecipients, listDocuments, downloadDocument, requestToken, getUserInfo].map(
+    [createEnvelope, createEnvelopeFromTemplate, createRecipientView, getEnvelope, voidEnvelope, sendEnvelope, findEnvelopeByTransactionId, listStatusChanges, listRecipients, listDocuments, downloadDocument, requestToken, getUserInfo].map(
       (op) => [op.id, op as unknown as Operation],
     ),
   );
@@ -347,6 +353,8 @@ export function createDocuSignClient(options: DocuSignClientOptions): DocuSignCl
     operations,
     envelopes: {
       create,
+      createFromTemplate: bind(createEnvelopeFromTemplate),
+      createRecipientView: bind(createRecipientView),
       createLoanSigning: async (loan, ctx) => create(buildLoanSigningEnvelope(loan), ctx),
       get: bind(getEnvelope),
       void: bind(voidEnvelope),

@@ -46,7 +46,8 @@ const LEGACY_RECIPIENT_EVENTS: Partial<Record<ConnectEventName, string>> = {
   "recipient-autoresponded": "AutoResponded",
 };
 
-function eventNotificationWire(n: z.output<typeof EventNotificationInput>): Record<string, unknown> {
+/** `eventNotification` as DocuSign reads it: JSON SIM (`eventData`) or legacy XML (`envelopeEvents`). @internal */
+export function eventNotificationWire(n: z.output<typeof EventNotificationInput>): Record<string, unknown> {
   const events = n.events ?? DEFAULT_CONNECT_EVENTS;
   const common = {
     url: n.url,
@@ -119,8 +120,11 @@ export function toEnvelopeDefinition(input: ParsedCreateEnvelopeInput, transacti
     }),
     recipients: { signers, ...(carbonCopies.length > 0 ? { carbonCopies } : {}) },
     ...(input.eventNotification ? { eventNotification: eventNotificationWire(input.eventNotification) } : {}),
-    ...(input.customFields
-      ? { customFields: { textCustomFields: Object.entries(input.customFields).map(([name, value]) => ({ name, value, show: "false", required: "false" })) } }
-      : {}),
+    ...(input.customFields ? { customFields: customFieldsWire(input.customFields) } : {}),
   };
+}
+
+/** Text custom fields as DocuSign reads them (hidden, optional). @internal */
+export function customFieldsWire(fields: Record<string, string>): Record<string, unknown> {
+  return { textCustomFields: Object.entries(fields).map(([name, value]) => ({ name, value, show: "false", required: "false" })) };
 }

@@ -45,7 +45,9 @@ export const BURST_WAIT_MS = 30_000;
 const OAUTH_REASONS = new Set(["consent_required", "issuer_not_found", "no_valid_keys_or_signatures"]);
 const AUTH_CODES = new Set(["USER_AUTHENTICATION_FAILED", "AUTHORIZATION_INVALID_TOKEN", "PARTNER_AUTHENTICATION_FAILED"]);
 const FORBIDDEN_CODES = new Set(["USER_LACKS_PERMISSIONS", "ACCOUNT_LACKS_PERMISSIONS", "USER_DOES_NOT_BELONG_TO_SPECIFIED_ACCOUNT"]);
-const CONFLICT_CODES = new Set(["ENVELOPE_CANNOT_VOID_INVALID_STATE", "ENVELOPE_INVALID_STATUS"]);
+const CONFLICT_CODES = new Set(["ENVELOPE_CANNOT_VOID_INVALID_STATE", "ENVELOPE_INVALID_STATUS", "RECIPIENT_NOT_IN_SEQUENCE"]);
+/** Codes naming something that does not exist without the `_DOES_NOT_EXIST` suffix (an unknown template id). */
+const NOT_FOUND_CODES = new Set(["TEMPLATE_ID_INVALID"]);
 const HOURLY_LIMIT_CODES = new Set([
   "HOURLY_APIINVOCATION_LIMIT_EXCEEDED",
   "HOURLY_ENVELOPE_POLLING_LIMIT_EXCEEDED",
@@ -139,7 +141,7 @@ export function classifyDocuSignError(response: HttpResponse, options: ClassifyO
   if (upper !== undefined) {
     if (AUTH_CODES.has(upper)) return new AuthError(`the access token was refused (${detail})`, base);
     if (FORBIDDEN_CODES.has(upper)) return new ForbiddenError(`not allowed (${detail})`, base);
-    if (upper.endsWith("_DOES_NOT_EXIST")) return new NotFoundError(`not found (${detail})`, base);
+    if (upper.endsWith("_DOES_NOT_EXIST") || NOT_FOUND_CODES.has(upper)) return new NotFoundError(`not found (${detail})`, base);
     if (CONFLICT_CODES.has(upper)) return new ConflictError(`the envelope is not in a state that allows this (${detail})`, base);
     if (HOURLY_LIMIT_CODES.has(upper)) {
       // The quota error arrives as 400 with a vendor code, not 429; map it to RateLimitedError

@@ -1,7 +1,8 @@
 /**
  * @connect/docusign — DocuSign eSignature REST v2.1 for the Connect Integration SDK: JWT grant,
- * envelopes (loan-signing builder included), recipients, streamed document downloads, status
- * changes, and Connect webhooks in JSON and legacy XML; also core's `ESignatureProvider`.
+ * envelopes (loan-signing builder and server templates included), embedded signing URLs,
+ * recipients, streamed document downloads, status changes, and Connect webhooks in JSON and
+ * legacy XML; also core's `ESignatureProvider`.
  */
 export { createDocuSignClient, DEFAULT_REFRESH_SKEW_MS, DOCUSIGN_POLICY_DEFAULTS } from "./client.js";
 export type { DocuSignClient, DocuSignClientOptions } from "./client.js";
@@ -36,6 +37,7 @@ export {
 } from "./envelope-input.js";
 export {
   CreateEnvelopeResult,
+  CreateRecipientViewInput,
   DownloadDocumentInput,
   ENVELOPE_STATUSES,
   Envelope,
@@ -49,6 +51,7 @@ export {
   ListStatusChangesInput,
   Recipient,
   RECIPIENT_STATUSES,
+  RecipientView,
   Recipients,
   SendEnvelopeInput,
   TERMINAL_ENVELOPE_STATUSES,
@@ -67,6 +70,9 @@ export {
   voidEnvelope,
 } from "./operations/envelopes.js";
 export { listRecipients } from "./operations/recipients.js";
+export { createEnvelopeFromTemplate } from "./operations/templates.js";
+export { createRecipientView } from "./operations/views.js";
+export { CreateEnvelopeFromTemplateInput, TemplateRoleInput } from "./template-input.js";
 export { downloadDocument, DownloadedDocument, listDocuments } from "./operations/documents.js";
 export { getUserInfo, requestToken } from "./operations/oauth.js";
 export { buildLoanSigningEnvelope, LOAN_ANCHORS, LoanSigningInput } from "./loan.js";

@@ -246,3 +246,37 @@ export const DownloadDocumentInput = z.strictObject({
 });
 /** Input of `documents.download`. @public */
 export type DownloadDocumentInput = z.input<typeof DownloadDocumentInput>;
+
+/**
+ * Input of `envelopes.createRecipientView` (embedded signing): who signs — `userName` and
+ * `email` as on the envelope, plus the `clientUserId` the signer was created with — and where
+ * DocuSign sends the browser afterwards (`returnUrl?event=signing_complete` …).
+ * @public
+ */
+export const CreateRecipientViewInput = z.strictObject({
+  envelopeId: GuidLike,
+  /** Where the signer's browser goes when the session ends; DocuSign appends `event=…`. */
+  returnUrl: z.url({ protocol: /^https?$/, message: "returnUrl must be an absolute http(s) URL" }),
+  /** The recipient's name exactly as on the envelope. */
+  userName: z.string().trim().min(1).max(100),
+  email: z.email({ message: "not a valid email address" }).max(100),
+  /** The `clientUserId` the signer was created with (required for an embedded signer). */
+  clientUserId: z.string().min(1).max(100).optional(),
+  recipientId: z.union([z.string().trim().regex(/^\d{1,9}$/, { message: "must be a positive integer id" }), z.number().int().min(1)]).transform(String).optional(),
+  /** How your app authenticated the signer (`none`, `email`, `password` …). Default `none`. */
+  authenticationMethod: z.string().trim().min(1).max(50).default("none"),
+  /** Origins that may frame the signing page (focused view). */
+  frameAncestors: z.array(z.url()).optional(),
+  /** Origins that receive the signing page's messages (focused view). */
+  messageOrigins: z.array(z.url()).optional(),
+  /** A URL DocuSign pings while the session is open, every `pingFrequency` seconds. */
+  pingUrl: z.url({ protocol: /^https?$/ }).optional(),
+  pingFrequency: z.number().int().min(60).max(1200).optional(),
+});
+/** Input of `envelopes.createRecipientView`. @public */
+export type CreateRecipientViewInput = z.input<typeof CreateRecipientViewInput>;
+
+/** What `envelopes.createRecipientView` returns: a one-time signing URL (valid about 5 minutes). @public */
+export const RecipientView = z.object({ url: z.url() });
+/** An embedded signing URL. @public */
+export type RecipientView = z.output<typeof RecipientView>;

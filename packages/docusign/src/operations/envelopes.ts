@@ -24,7 +24,8 @@ export function transactionIdOf(input: Pick<ParsedCreateEnvelopeInput, "transact
   return input.transactionId ?? transactionIdFor(ctx.idempotencyKey);
 }
 
-async function lookupByTransactionId(ctx: OperationContext, transactionId: string): Promise<z.output<typeof Envelope> | undefined> {
+/** The envelope created with a transactionId, looked up by `GET /envelopes?transaction_ids=`. @internal */
+export async function lookupByTransactionId(ctx: OperationContext, transactionId: string): Promise<z.output<typeof Envelope> | undefined> {
   const response = await sendObserved(ctx, { method: "GET", path: `${accountPath(ctx)}/envelopes`, query: { transaction_ids: transactionId } });
   const parsed = EnvelopeList.safeParse(response.body);
   if (!parsed.success) return undefined;
@@ -55,20 +56,22 @@ export const createEnvelope = defineOperation({
     });
     return { ...(response.body as object), transactionId };
   },
-  check: async (input, ctx) => {
-    const transactionId = transactionIdOf(input, ctx);
-    const found = await lookupByTransactionId(ctx, transactionId);
-    if (!found) return undefined;
-    return {
-      envelopeId: found.envelopeId,
-      uri: found.envelopeUri ?? `/envelopes/${found.envelopeId}`,
-      statusDateTime: found.statusChangedDateTime,
-      status: found.status,
-      transactionId,
-      recovered: true,
-    };
-  },
+  check: (input, ctx) => recoverCreate(ctx, transactionIdOf(input, ctx)),
 });
+
+/** The result of a create an earlier attempt made, found by its transactionId, or undefined. @internal */
+export async function recoverCreate(ctx: OperationContext, transactionId: string): Promise<z.output<typeof CreateEnvelopeResult> | undefined> {
+  const found = await lookupByTransactionId(ctx, transactionId);
+  if (!found) return undefined;
+  return {
+    envelopeId: found.envelopeId,
+    uri: found.envelopeUri ?? `/envelopes/${found.envelopeId}`,
+    statusDateTime: found.statusChangedDateTime,
+    status: found.status,
+    transactionId,
+    recovered: true,
+  };
+}
 
 /** `envelopes.get`: one envelope, optionally with recipients, documents and custom fields. @public */
 export const getEnvelope = defineOperation({
