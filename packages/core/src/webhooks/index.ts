@@ -5,6 +5,15 @@ export { timingSafeEqualBuffers, timingSafeEqualStrings } from "./compare.js";
 export { hmacVerifier, timestampedHmacVerifier, type HmacAlgorithm, type HmacVerifierOptions, type TimestampedHmacVerifierOptions } from "./hmac.js";
 export { ecdsaVerifier, type EcdsaVerifierOptions, type PublicKeySource } from "./ecdsa.js";
 export {
+  signStandardWebhook,
+  standardWebhookPublicKey,
+  standardWebhooksVerifier,
+  type SignStandardWebhookInput,
+  type StandardWebhookHeaders,
+  type StandardWebhooksKeys,
+  type StandardWebhooksVerifierOptions,
+} from "./standard.js";
+export {
   DEFAULT_MAX_WEBHOOK_BODY_BYTES,
   fromFetchRequest,
   fromNodeRequest,
