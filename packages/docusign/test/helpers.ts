@@ -85,6 +85,10 @@ export async function listen(receiver: { node(req: import("node:http").IncomingM
  * markers, xref tables and trailers it has, whether every xref offset points at its object,
  * the page count the root page tree declares, the page objects, and the text shown.
  */
+function shown(text: string): string[] {
+  return [...text.matchAll(/\(((?:\\.|[^\\)])*)\) Tj/g)].map((m) => m[1]!);
+}
+
 export function inspectPdf(bytes: Buffer) {
   const text = bytes.toString("latin1");
   const count = (re: RegExp) => (text.match(re) ?? []).length;
@@ -108,6 +112,12 @@ export function inspectPdf(bytes: Buffer) {
     offsetsOk,
     declaredPages,
     pageObjects: count(/\/Type \/Page(?![s\w])/g),
-    shownText: [...text.matchAll(/\(((?:\\.|[^\\)])*)\) Tj/g)].map((m) => m[1]!),
+    shownText: shown(text),
+    /** The text of each page, in the order of the root page tree's /Kids. */
+    pageTexts: [...(new RegExp(`(?:^|\\n)${root} 0 obj\\s*<<[^\\n]*?/Kids \\[([^\\]]*)\\]`).exec(text)?.[1] ?? "").matchAll(/(\d+) 0 R/g)].map(([, page]) => {
+      const contents = new RegExp(`(?:^|\\n)${page} 0 obj\\s*<<[^\\n]*?/Contents (\\d+) 0 R`).exec(text)?.[1];
+      const stream = new RegExp(`(?:^|\\n)${contents} 0 obj\\s*<<[^]*?stream\\r?\\n([^]*?)endstream`).exec(text)?.[1] ?? "";
+      return shown(stream);
+    }),
   };
 }

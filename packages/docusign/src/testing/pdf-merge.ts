@@ -219,22 +219,23 @@ export function mergePdfs(inputs: readonly MergeInput[]): Buffer {
     for (const num of [...pdf.objects.keys()].sort((a, b) => a - b)) if (!walked.tree.has(num)) renumber.set(num, next++);
     const rewrite = (value: string) => value.replace(/(\d+)\s+(\d+)\s+R(?![A-Za-z])/g, (_, n: string) => (renumber.has(Number(n)) ? `${renumber.get(Number(n))} 0 R` : "null"));
     const pageNums = new Map(walked.pages.map((p) => [p.num, p.inherited]));
+    for (const page of walked.pages) kids.push(renumber.get(page.num)!);
     for (const [num, newNum] of renumber) {
       const object = pdf.objects.get(num)!;
-      let value = object.value;
+      // References are renumbered first; the new /Parent (object 2) is set after, so it is not renumbered.
+      let value = rewrite(object.value);
       const inherited = pageNums.get(num);
       if (inherited) {
         const dict = parseDict(value);
-        for (const [key, v] of inherited) if (!dict.has(key)) dict.set(key, v);
+        for (const [key, v] of inherited) if (!dict.has(key)) dict.set(key, rewrite(v));
         dict.set("Parent", "2 0 R");
         value = writeDict(dict);
-        kids.push(newNum);
       }
       if (object.stream !== undefined) {
-        const dict = parseDict(rewrite(value));
+        const dict = parseDict(value);
         dict.set("Length", String(object.stream.length));
         out[newNum] = `${writeDict(dict)}\nstream\n${object.stream}\nendstream`;
-      } else out[newNum] = rewrite(value);
+      } else out[newNum] = value;
     }
   }
   out[1] = "<< /Type /Catalog /Pages 2 0 R >>";
