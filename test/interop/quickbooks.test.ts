@@ -287,6 +287,17 @@ describe("node-quickbooks → fake: invoices and payments", () => {
     expect(data.Fault.Error[0].code).toBe("610");
   });
 
+  it("voidInvoice (?operation=void with Id + SyncToken): the invoice stays, its amounts become zero", async () => {
+    const customer = await sdk((done) => qbo.createCustomer({ DisplayName: "Ana Builder" }, done));
+    const invoice = await invoiceFor(customer.Id);
+    const voided = await sdk((done) => qbo.voidInvoice({ Id: invoice.Id, SyncToken: invoice.SyncToken }, done));
+    const request = apiRequests().at(-1)!;
+    expect(request).toMatchObject({ method: "POST", path: company("/invoice"), body: { Id: invoice.Id, SyncToken: "0" } });
+    expect(request.query.get("operation")).toBe("void");
+    expect(voided.Invoice).toMatchObject({ Id: invoice.Id, SyncToken: "1", TotalAmt: 0, Balance: 0 });
+    expect(fake.get("Invoice", invoice.Id)).toMatchObject({ TotalAmt: 0, Balance: 0 });
+  });
+
   it("reportBalanceSheet: reports are not in the fake, which answers core's distinctive 501 naming itself and the endpoint", async () => {
     const { status, data, headers } = await httpError(sdk((done) => qbo.reportBalanceSheet({ date_macro: "This Fiscal Year-to-date" }, done)));
     expect(status).toBe(501);
@@ -370,6 +381,20 @@ describe("intuit-oauth → fake", () => {
     // Only this consent's grant ended; the grant the suite issued directly is another one.
     expect(fake.liveRefreshTokens()).toEqual([grant.refresh_token]);
     expect(client.getToken().refresh_token).toBe("");
+  });
+
+  it("includeRefreshTokenHardExpiresIn: the opt-in header is sent and x_refresh_token_hard_expires_in comes back (Intuit's 5-year limit); without it, neither", async () => {
+    const optedIn = new OAuthClient({ clientId: fake.clientId, clientSecret: fake.clientSecret, environment: "sandbox", redirectUri: REDIRECT_URI, logging: false, includeRefreshTokenHardExpiresIn: true });
+    const refreshed = await optedIn.refreshUsingToken(grant.refresh_token);
+    expect(refreshed.json.x_refresh_token_hard_expires_in).toBeGreaterThan(157_680_000 - 60);
+    expect(optedIn.getToken().x_refresh_token_hard_expires_in).toBe(refreshed.json.x_refresh_token_hard_expires_in);
+
+    const plain = await oauthClient().refreshUsingToken(refreshed.json.refresh_token);
+    expect(plain.json.x_refresh_token_hard_expires_in).toBeUndefined();
+    expect(fake.tokenRequests.map((r) => [r.grantType, r.includeHardExpiry, r.status])).toEqual([
+      ["refresh_token", true, 200],
+      ["refresh_token", false, 200],
+    ]);
   });
 
   it("refreshUsingToken with a revoked refresh token is rejected with Intuit's invalid_grant", async () => {
