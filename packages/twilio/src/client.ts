@@ -8,6 +8,7 @@ import {
   CATEGORY_DEFAULTS,
   type ClientOptionsBase,
   createRuntime,
+  IntegrationError,
   type HealthResult,
   type IdempotencyStore,
   type IntegrationContext,
@@ -110,7 +111,7 @@ export interface TwilioClient {
     list(query?: Omit<ListMessagesInput, "pageUri">, ctx?: IntegrationContext): AsyncGenerator<Message, void, undefined>;
     /** Redact a message's text (`Body=`); resolves to the Message with an empty body. */
     redact(input: { sid: string }, ctx?: IntegrationContext): Promise<Message>;
-    /** Cancel a scheduled message (`Status=canceled`); a message past `scheduled` is refused (30409). */
+    /** Cancel a scheduled message (`Status=canceled`); one already canceled resolves as is, one past `scheduled` is refused (30409). */
     cancel(input: { sid: string }, ctx?: IntegrationContext): Promise<Message>;
     /** Delete a message (204); an unknown SID is a `NotFoundError` (20404). */
     delete(input: { sid: string }, ctx?: IntegrationContext): Promise<void>;
@@ -155,6 +156,8 @@ export function createTwilioClient(options: TwilioClientOptions): TwilioClient {
     healthCheck: (rt) => rt.run(ops.listMessagesPage, { pageSize: 1 }),
   });
   const send = runtime.bind(sendOperation);
+  const get = runtime.bind(ops.getMessage);
+  const cancel = runtime.bind(ops.cancelMessage);
   const listPage = runtime.bind(ops.listMessagesPage);
   const optOuts = options.optOuts;
 
@@ -179,9 +182,20 @@ export function createTwilioClient(options: TwilioClientOptions): TwilioClient {
         throw error;
       }
     },
-    get: runtime.bind(ops.getMessage),
+    get,
     redact: runtime.bind(ops.redactMessage),
-    cancel: runtime.bind(ops.cancelMessage),
+    async cancel(input, ctx) {
+      try {
+        return await cancel(input, ctx);
+      } catch (error) {
+        // 30409 also answers a retry whose first attempt did cancel: a message already
+        // `canceled` is the outcome asked for, so that case resolves instead of failing.
+        if (!(IntegrationError.is(error) && error.vendorCode === "30409")) throw error;
+        const message = await get(input, ctx);
+        if (message.status === "canceled") return message;
+        throw error;
+      }
+    },
     delete: runtime.bind(ops.deleteMessage),
     listPage: (query = {}, ctx) => listPage(query, ctx),
     async *list(query = {}, ctx) {

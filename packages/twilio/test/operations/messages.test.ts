@@ -401,6 +401,15 @@ describe("messages.cancel", () => {
     expect(canceled).toMatchObject({ sid: sent.sid, status: "canceled" });
   });
 
+  it("cancelling again resolves with the canceled message: a retry after a lost answer is not a failure", async () => {
+    const sent = await h.client.messages.send({ to: BORROWER, messagingServiceSid: MG, body: "later", sendAt: "2030-06-02T12:00:00Z" });
+    await h.client.messages.cancel({ sid: sent.sid });
+    h.server.requests.length = 0;
+    expect(await h.client.messages.cancel({ sid: sent.sid })).toMatchObject({ sid: sent.sid, status: "canceled" });
+    // The fake answered 30409, then the client fetched the message to see it was already canceled.
+    expect(h.server.requests.map((r) => r.method)).toEqual(["POST", "GET"]);
+  });
+
   it("a message past scheduled is refused with Twilio's 30409, as a ValidationError that keeps the code", async () => {
     const sent = await h.client.messages.send({ to: BORROWER, from: SENDER, body: "now" });
     const error = await rejection(h.client.messages.cancel({ sid: sent.sid }));
