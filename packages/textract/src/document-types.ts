@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { KeyValue, QueryAnswer } from "./blocks.js";
+import type { Geometry } from "./geometry.js";
 import {
   toBoolean,
   toCurrency,
@@ -53,7 +54,18 @@ export interface ExtractedField {
   source: "query" | "form" | "none";
   /** True when missing, unrecognisable or below the confidence threshold. */
   needsReview: boolean;
+  /** `Id` of the block the text came from: the QUERY_RESULT, or the form's VALUE block; `undefined` when none (or not known). */
+  blockId?: string | undefined;
+  /** Where that block is on its page, to show the evidence to a reviewer. */
+  geometry?: Geometry | undefined;
 }
+
+/** What {@link extractFields} reads of a query answer: a parsed {@link QueryAnswer}, or one built by hand. @public */
+export type ExtractionAnswer = Pick<QueryAnswer, "alias" | "question" | "text" | "confidence" | "page"> & Partial<Pick<QueryAnswer, "answerId" | "geometry">>;
+
+/** What {@link extractFields} reads of a form key–value: a parsed {@link KeyValue}, or one built by hand. @public */
+export type ExtractionKeyValue = Pick<KeyValue, "key" | "value" | "keyConfidence" | "valueConfidence" | "page"> &
+  Partial<Pick<KeyValue, "selected" | "valueId" | "valueGeometry">>;
 
 /** The typed extraction of one document. @public */
 export interface Extraction<T = Record<string, unknown>> {
@@ -262,17 +274,17 @@ function normaliseKey(key: string): string {
  */
 export function extractFields<T extends z.ZodType>(
   type: DocumentType<T>,
-  source: { queries: Iterable<QueryAnswer>; keyValues?: Iterable<KeyValue> },
+  source: { queries: Iterable<ExtractionAnswer>; keyValues?: Iterable<ExtractionKeyValue> },
   options: ExtractOptions = {},
 ): Extraction<z.infer<T>> {
   const threshold = options.lowConfidenceThreshold ?? 80;
-  const best = new Map<string, QueryAnswer>();
+  const best = new Map<string, ExtractionAnswer>();
   for (const answer of source.queries) {
     if (answer.text === undefined) continue;
     const current = best.get(answer.alias);
     if (!current || (answer.confidence ?? 0) > (current.confidence ?? 0)) best.set(answer.alias, answer);
   }
-  const forms = new Map<string, KeyValue>();
+  const forms = new Map<string, ExtractionKeyValue>();
   for (const kv of source.keyValues ?? []) {
     const key = normaliseKey(kv.key);
     const current = forms.get(key);
@@ -287,9 +299,11 @@ export function extractFields<T extends z.ZodType>(
     let confidence: number | undefined;
     let page: number | undefined;
     let sourceKind: ExtractedField["source"] = "none";
+    let blockId: string | undefined;
+    let geometry: Geometry | undefined;
     const answer = best.get(spec.alias);
     if (answer) {
-      ({ text: raw, confidence, page } = answer);
+      ({ text: raw, confidence, page, answerId: blockId, geometry } = answer);
       sourceKind = "query";
     } else {
       const kv = spec.keys?.map((k) => forms.get(normaliseKey(k))).find((v) => v !== undefined && v.value !== "");
@@ -297,6 +311,8 @@ export function extractFields<T extends z.ZodType>(
         raw = kv.value;
         confidence = Math.min(kv.keyConfidence, kv.valueConfidence);
         page = kv.page;
+        blockId = kv.valueId;
+        geometry = kv.valueGeometry;
         sourceKind = "form";
       }
     }
@@ -304,7 +320,7 @@ export function extractFields<T extends z.ZodType>(
     if (confidence !== undefined) confidences.push(confidence);
     const flagged = value === undefined || confidence === undefined || confidence < threshold;
     if (flagged) needsReview.push(spec.alias);
-    fields[spec.alias] = { value, raw, confidence, page, source: sourceKind, needsReview: flagged };
+    fields[spec.alias] = { value, raw, confidence, page, source: sourceKind, needsReview: flagged, blockId, geometry };
     if (value !== undefined) data[spec.alias] = value;
   }
   const parsed = type.schema.safeParse(data);

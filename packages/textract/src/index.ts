@@ -38,7 +38,17 @@ export {
   SurveyFields,
   TitleReportFields,
 } from "./document-types.js";
-export type { BuiltInDocumentType, DocumentType, DocumentTypeRegistry, ExtractedField, Extraction, ExtractOptions, FieldSpec } from "./document-types.js";
+export type {
+  BuiltInDocumentType,
+  DocumentType,
+  DocumentTypeRegistry,
+  ExtractedField,
+  Extraction,
+  ExtractionAnswer,
+  ExtractionKeyValue,
+  ExtractOptions,
+  FieldSpec,
+} from "./document-types.js";
 export {
   toBoolean,
   toCurrency,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseBlocks, type Block } from "../src/blocks.js";
 import { createDocumentTypeRegistry, documentTypes, extractFields, queriesFor, type DocumentType } from "../src/document-types.js";
+import { toGeometry } from "../src/geometry.js";
 import { toCurrency, toText } from "../src/normalise.js";
 import { pageBlocks, sampleDocuments, type FakeDocument } from "../src/testing/documents.js";
 
@@ -21,7 +22,8 @@ describe("document types", () => {
   });
 
   it("SURVEY maps answers from both pages to typed fields and flags the low-confidence one", () => {
-    const doc = parseBlocks(analyse(sampleDocuments.SURVEY, documentTypes.SURVEY));
+    const blocks = analyse(sampleDocuments.SURVEY, documentTypes.SURVEY);
+    const doc = parseBlocks(blocks);
     const result = extractFields(documentTypes.SURVEY, doc);
     expect(result.data).toEqual({
       PARCEL_NUMBER: "042-118-07",
@@ -35,7 +37,19 @@ describe("document types", () => {
       SURVEY_DATE: "2024-03-14",
     });
     expect(result.needsReview).toEqual(["REAR_SETBACK_FT"]);
-    expect(result.fields.LOT_SIZE_SQFT).toEqual({ value: 10890, raw: "0.25 acres", confidence: 91.2, page: 2, source: "query", needsReview: false });
+    // issue 21: the field names the QUERY_RESULT block it was read from, and where it is
+    const lotAnswer = blocks.find((b) => b.BlockType === "QUERY_RESULT" && b.Text === "0.25 acres")!;
+    expect(result.fields.LOT_SIZE_SQFT).toStrictEqual({
+      value: 10890,
+      raw: "0.25 acres",
+      confidence: 91.2,
+      page: 2,
+      source: "query",
+      needsReview: false,
+      blockId: lotAnswer.Id,
+      geometry: toGeometry(lotAnswer.Geometry),
+    });
+    expect(lotAnswer.Page).toBe(2);
     // (7 × 95 + 91.2 + 62.5) / 9
     expect(result.averageConfidence).toBe(90.97);
   });

@@ -7,8 +7,11 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { collectDocument, parseBlocks, parseBlockStream, type Block, type ParsedPage } from "../src/blocks.js";
+import { extractFields, type DocumentType } from "../src/document-types.js";
 import { toGeometry } from "../src/geometry.js";
+import { toText } from "../src/normalise.js";
 
 const load = (name: string): { Blocks: Block[] } => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"));
 const FORMS = "analyze-document-forms-tables-checkboxes.json";
@@ -410,5 +413,44 @@ describe("toGeometry", () => {
     const wire = { BoundingBox: { Left: "x", Top: Number.NaN, Width: 0.5, Height: null }, Polygon: "oops", RotationAngle: "9" } as never;
     expect(toGeometry(wire)).toStrictEqual({ boundingBox: { left: 0, top: 0, width: 0.5, height: 0 }, polygon: [] });
     expect(toGeometry({ Polygon: [{ X: 1, Y: 1 }] })).toBeUndefined();
+  });
+});
+
+describe("extracted fields name the block they were read from (real AnalyzeDocument responses)", () => {
+  const type: DocumentType = {
+    id: "PACKAGE",
+    schema: z.object({ PACKAGE: z.string().optional(), NAME: z.string().optional() }),
+    fields: [
+      // the fixture's queries were sent without an alias, so the question text is the alias
+      { alias: "What is the name of the package?", question: "What is the name of the package?", normalise: toText },
+      { alias: "NAME", question: "What is the package called?", normalise: toText, keys: ["Name of package"] },
+    ],
+  };
+
+  it("a query answer gives the QUERY_RESULT id and geometry", () => {
+    const doc = parseBlocks(load("analyze-document-queries-answered.json").Blocks);
+    const field = extractFields(type, doc).fields["What is the name of the package?"]!;
+    expect([field.source, field.raw, field.blockId, field.geometry?.boundingBox]).toEqual([
+      "query",
+      "Textractor",
+      "7f3cc0fb-761f-4d50-b4fe-a7654dad95ff",
+      { width: 0.12316476553678513, height: 0.01783355325460434, left: 0.3352365493774414, top: 0.4682959020137787 },
+    ]);
+  });
+
+  it("a form fallback gives the VALUE block id and geometry", () => {
+    const doc = parseBlocks(load(FORMS).Blocks);
+    const field = extractFields(type, doc).fields.NAME!;
+    expect([field.source, field.raw, field.blockId, field.geometry?.boundingBox]).toEqual([
+      "form",
+      "Textractor",
+      "9bebe888-4a0d-4a6b-855d-0cfef6fa214b",
+      { width: 0.12285664677619934, height: 0.017365649342536926, left: 0.33515870571136475, top: 0.4688256084918976 },
+    ]);
+  });
+
+  it("answers built by hand (no block ids) still extract, with no block id", () => {
+    const out = extractFields(type, { queries: [{ alias: "NAME", question: "?", text: "Textractor", confidence: 95, page: 1 }] });
+    expect(out.fields.NAME).toStrictEqual({ value: "Textractor", raw: "Textractor", confidence: 95, page: 1, source: "query", needsReview: false, blockId: undefined, geometry: undefined });
   });
 });
