@@ -57,7 +57,7 @@ export function countPages(bytes: Uint8Array, format: DocumentFormat): number | 
 }
 
 /** A minimal well-formed PDF of `pages` empty pages, for tests. @public */
-export function minimalPdf(pages = 1): Uint8Array {
+export function minimalPdf(pages = 1): Uint8Array<ArrayBuffer> {
   const kids = Array.from({ length: pages }, (_, i) => `${i + 3} 0 R`).join(" ");
   const objects = [
     "<< /Type /Catalog /Pages 2 0 R >>",
@@ -73,11 +73,11 @@ export function minimalPdf(pages = 1): Uint8Array {
   const xref = out.length;
   out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(out);
+  return new Uint8Array(new TextEncoder().encode(out));
 }
 
 /** A minimal TIFF (little-endian unless `bigEndian`) of `pages` image directories, for tests. @public */
-export function minimalTiff(pages = 1, options: { bigEndian?: boolean } = {}): Uint8Array {
+export function minimalTiff(pages = 1, options: { bigEndian?: boolean } = {}): Uint8Array<ArrayBuffer> {
   const little = !options.bigEndian;
   // Each IFD: 1 entry (ImageWidth = 1), 2 + 12 + 4 bytes.
   const ifdSize = 18;
