@@ -95,6 +95,8 @@ function resolvePage(page: number, blocks: readonly Block[]): TextPage {
  */
 export async function* parseTextStream(results: AsyncIterable<BlockPage> | Iterable<BlockPage>): AsyncGenerator<TextPage> {
   const buffered = new Map<number, Block[]>();
+  const flushed = new Set<number>();
+  const late: string[] = [];
   let highest = 0;
   for await (const result of results) {
     for (const block of result.Blocks ?? []) {
@@ -105,15 +107,26 @@ export async function* parseTextStream(results: AsyncIterable<BlockPage> | Itera
           if (p >= page) break;
           yield resolvePage(p, buffered.get(p)!);
           buffered.delete(p);
+          flushed.add(p);
         }
         highest = page;
+      }
+      // A block of a page already emitted cannot join it any more: report it, do not emit the page twice.
+      if (flushed.has(page)) {
+        late.push(`page ${page}: ${block.BlockType ?? "block"} ${block.Id ?? "?"} arrived after the page was emitted`);
+        continue;
       }
       let list = buffered.get(page);
       if (!list) buffered.set(page, (list = []));
       list.push(block);
     }
   }
-  for (const p of [...buffered.keys()].sort((a, b) => a - b)) yield resolvePage(p, buffered.get(p)!);
+  const rest = [...buffered.keys()].sort((a, b) => a - b);
+  for (let i = 0; i < rest.length; i++) {
+    const page = resolvePage(rest[i]!, buffered.get(rest[i]!)!);
+    if (i === rest.length - 1) page.warnings.push(...late);
+    yield page;
+  }
 }
 
 /** Gather text pages into one {@link DetectedText}. @public */

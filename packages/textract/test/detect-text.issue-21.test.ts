@@ -83,3 +83,19 @@ describe("textDetections (StartDocumentTextDetection + GetDocumentTextDetection)
     expect(error).toMatchObject({ jobStatus: "FAILED", statusMessage: "UNSUPPORTED_DOCUMENT", operation: "textDetections.getPage" });
   });
 });
+
+describe("parseTextStream", () => {
+  it("emits each page once; a block for a page already emitted is a warning, not a second page", async () => {
+    const { collectText, parseTextStream } = await import("../src/index.js");
+    const line = (id: string, page: number, text: string) => ({ BlockType: "LINE", Id: id, Page: page, Text: text, Relationships: [{ Type: "CHILD", Ids: [`${id}w`] }] });
+    const word = (id: string, page: number, text: string) => ({ BlockType: "WORD", Id: id, Page: page, Text: text });
+    const out = await collectText(
+      parseTextStream([{ Blocks: [line("a", 1, "one"), word("aw", 1, "one"), line("b", 2, "two")] }, { Blocks: [word("bw", 2, "two"), line("c", 1, "late")] }]),
+    );
+    expect(out.pages.map((p) => [p.page, p.lines.map((l) => l.words.map((w) => w.text))])).toEqual([
+      [1, [["one"]]],
+      [2, [["two"]]],
+    ]);
+    expect(out.warnings).toEqual(["page 1: LINE c arrived after the page was emitted"]);
+  });
+});
