@@ -17,6 +17,8 @@
  *   criteria, while its runtime also takes string and array criteria; those calls are cast.
  * - node-quickbooks hands an HTTP error to the callback as the axios error itself: Intuit's Fault
  *   is on `error.response.data`, not on the error.
+ * - node-quickbooks does not URL-encode `changedSince` in `changeDataCapture`; a `+hh:mm` offset
+ *   would arrive as a space (the fake reads it back; a Date in UTC is formatted with `Z` or `+00:00`).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
@@ -296,6 +298,47 @@ describe("node-quickbooks → fake: invoices and payments", () => {
     expect(request.query.get("operation")).toBe("void");
     expect(voided.Invoice).toMatchObject({ Id: invoice.Id, SyncToken: "1", TotalAmt: 0, Balance: 0 });
     expect(fake.get("Invoice", invoice.Id)).toMatchObject({ TotalAmt: 0, Balance: 0 });
+  });
+
+  it("batch: items answered in order, the stale update's Fault inside the HTTP 200 beside the others (Intuit's batch semantics)", async () => {
+    const customer = await sdk((done) => qbo.createCustomer({ DisplayName: "Ana Builder" }, done));
+    const answer = await sdk((done) =>
+      qbo.batch(
+        [
+          { bId: "c1", operation: "create", Customer: { DisplayName: "Batch Borrower" } },
+          { bId: "u1", operation: "update", Customer: { Id: customer.Id, SyncToken: "7", sparse: true, Notes: "stale" } },
+          // node-quickbooks' types ask for `operation: "query"` on a query item; Intuit's examples omit it. The fake takes both.
+          { bId: "q1", operation: "query", Query: "select * from customer where DisplayName = 'Ana Builder'" },
+        ],
+        done,
+      ),
+    );
+    expect(apiRequests().at(-1)!).toMatchObject({ method: "POST", path: company("/batch") });
+    const [created, stale, query] = answer.BatchItemResponse;
+    expect(created).toMatchObject({ bId: "c1", Customer: { DisplayName: "Batch Borrower" } });
+    expect(stale.bId).toBe("u1");
+    expect(stale.Fault.Error[0]).toMatchObject({ code: "5010", Message: "Stale Object Error" });
+    expect(query.QueryResponse.Customer.map((c: { Id: string }) => c.Id)).toEqual([customer.Id]);
+  });
+
+  it("changeDataCapture(entities, Date): what changed since, deletions as status Deleted", async () => {
+    const since = new Date(Date.now() - 1000);
+    const customer = await sdk((done) => qbo.createCustomer({ DisplayName: "Ana Builder" }, done));
+    const invoice = await invoiceFor(customer.Id);
+    await sdk((done) => qbo.deleteInvoice(invoice, done));
+    const cdc = await sdk((done) => qbo.changeDataCapture(["Invoice", "Customer"], since, done));
+    const request = apiRequests().at(-1)!;
+    expect(request.path).toBe(company("/cdc"));
+    expect(request.query.get("entities")).toBe("Invoice,Customer");
+    const [invoices, customers] = cdc.CDCResponse[0].QueryResponse;
+    expect(invoices.Invoice).toEqual([expect.objectContaining({ Id: invoice.Id, status: "Deleted" })]);
+    expect(customers.Customer.map((c: { Id: string }) => c.Id)).toEqual([customer.Id]);
+
+    // A string with a +hh:mm offset goes out unencoded, so the '+' reaches the server as a space.
+    const offset = since.toISOString().replace("Z", "+00:00");
+    const again = await sdk((done) => qbo.changeDataCapture("Invoice,Customer", offset, done));
+    expect(server.requests.at(-1)!.url).toContain(`changedSince=${offset}`);
+    expect(again.CDCResponse).toEqual(cdc.CDCResponse);
   });
 
   it("reportBalanceSheet: reports are not in the fake, which answers core's distinctive 501 naming itself and the endpoint", async () => {

@@ -131,7 +131,7 @@ describe("QuickBooks fake", () => {
     expect(report.headers.get(NOT_IMPLEMENTED_HEADER)).toBe("@connect/quickbooks/testing");
     const path = `/v3/company/${fake.realmId}/reports/BalanceSheet`;
     expect(report.body).toEqual({ error: "not_implemented_by_fake", message: `not implemented by @connect/quickbooks/testing fake: GET ${path}`, fake: "@connect/quickbooks/testing", method: "GET", path });
-    for (const [method, rest] of [["POST", "/batch"], ["GET", "/invoice/1/pdf"], ["POST", "/estimate"], ["POST", "/account"], ["POST", "/widget"]] as const) {
+    for (const [method, rest] of [["POST", "/invoice/1/send"], ["GET", "/invoice/1/pdf"], ["POST", "/estimate"], ["POST", "/account"], ["POST", "/widget"]] as const) {
       expect((await call(method, rest, method === "POST" ? {} : undefined)).status, `${method} ${rest}`).toBe(501);
     }
     const outside = await fetch(`${server.url}/v3/unknown`, { headers: { authorization: `Bearer ${token}` } });
@@ -149,5 +149,67 @@ describe("QuickBooks fake", () => {
     const widget = await call("GET", `/query?query=${encodeURIComponent("select * from widget")}`);
     expect(widget.status).toBe(400);
     expect(widget.body.Fault.Error[0]).toMatchObject({ code: "4000", Detail: "QueryValidationError: Invalid context declaration : widget" });
+  });
+
+  // shared/vendors/quickbooks.md §5: items run serially, cannot see each other's results, and a
+  // failing item's Fault comes back inside the HTTP 200.
+  it("POST /batch runs create, update, delete and query items in order, a failing item's Fault inside the 200", async () => {
+    const existing = (await call("POST", "/customer", { DisplayName: "Existing" })).body.Customer;
+    const batch = await call("POST", "/batch?minorversion=75", {
+      BatchItemRequest: [
+        { bId: "1", operation: "create", Customer: { DisplayName: "Batch One" } },
+        { bId: "2", operation: "update", Customer: { Id: existing.Id, SyncToken: "0", sparse: true, Notes: "batched" } },
+        { bId: "3", operation: "update", Customer: { Id: existing.Id, SyncToken: "0", sparse: true, Notes: "stale" } },
+        { bId: "4", Query: "select * from Customer where DisplayName = 'Batch One'" },
+        { bId: "5", Query: "select * from Customer where" },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    const [created, updated, stale, query, bad] = batch.body.BatchItemResponse;
+    expect(created).toMatchObject({ bId: "1", Customer: { DisplayName: "Batch One", SyncToken: "0" } });
+    expect(updated).toMatchObject({ bId: "2", Customer: { Id: existing.Id, SyncToken: "1", Notes: "batched" } });
+    expect(stale).toEqual({ bId: "3", Fault: { type: "ValidationFault", Error: [expect.objectContaining({ code: "5010", Message: "Stale Object Error" })] } });
+    expect(query.QueryResponse.Customer.map((c: { Id: string }) => c.Id)).toEqual([created.Customer.Id]);
+    expect(bad.Fault.Error[0].code).toBe("4000");
+    expect(fake.get("Customer", existing.Id).Notes).toBe("batched");
+  });
+
+  it("refuses a malformed or oversized batch as a whole, and answers the 501 before running anything when an item names what the fake lacks", async () => {
+    expect((await call("POST", "/batch", { BatchItemRequest: [] })).body.Fault.Error[0].code).toBe("2020");
+    expect((await call("POST", "/batch", { BatchItemRequest: [{ bId: "1", Query: "select * from Item" }, { bId: "1", Query: "select * from Item" }] })).status).toBe(400);
+    const small = createQuickBooksFake({ now: () => clock, maxBatchItems: 2 });
+    const smallServer = await serveHandlers(small.handlers);
+    const items = [1, 2, 3].map((i) => ({ bId: String(i), Query: "select * from Item" }));
+    const oversized = await fetch(`${smallServer.url}/v3/company/${small.realmId}/batch`, { method: "POST", headers: { authorization: `Bearer ${small.issueTokens().access_token}`, "content-type": "application/json" }, body: JSON.stringify({ BatchItemRequest: items }) });
+    expect(oversized.status).toBe(400);
+    expect(((await oversized.json()) as { Fault: { Error: Array<{ Detail: string }> } }).Fault.Error[0]!.Detail).toContain("at most 2 items; this one has 3");
+    await smallServer.close();
+
+    const partial = await call("POST", "/batch", { BatchItemRequest: [{ bId: "1", operation: "create", Customer: { DisplayName: "Never" } }, { bId: "2", operation: "create", Estimate: { CustomerRef: { value: "1" } } }] });
+    expect(partial.status).toBe(501);
+    expect(partial.body.message).toBe(`not implemented by @connect/quickbooks/testing fake: POST /v3/company/${fake.realmId}/batch (batch create of Estimate)`);
+    expect(fake.rows("Customer")).toEqual([]);
+  });
+
+  it("GET /cdc lists per entity what changed since changedSince, latest state, deletions as status Deleted stubs", async () => {
+    const before = await call("POST", "/customer", { DisplayName: "Before" });
+    clock += 60_000;
+    const since = new Date(clock).toISOString();
+    const customer = (await call("POST", "/customer", { DisplayName: "After" })).body.Customer;
+    await call("POST", "/customer", { Id: customer.Id, SyncToken: "0", sparse: true, Notes: "x" });
+    const invoice = (await call("POST", "/invoice", { CustomerRef: { value: customer.Id }, Line: [{ DetailType: "SalesItemLineDetail", Amount: 10, SalesItemLineDetail: { ItemRef: { value: "1" }, Qty: 1, UnitPrice: 10 } }] })).body.Invoice;
+    await call("POST", "/invoice?operation=delete", { Id: invoice.Id, SyncToken: "0" });
+
+    const cdc = await call("GET", `/cdc?entities=customer,Invoice,Payment&changedSince=${encodeURIComponent(since)}&minorversion=75`);
+    expect(cdc.status).toBe(200);
+    const [customers, invoices, payments] = cdc.body.CDCResponse[0].QueryResponse;
+    expect(customers.Customer.map((c: { Id: string; SyncToken: string }) => [c.Id, c.SyncToken])).toEqual([[customer.Id, "1"]]);
+    expect(customers.Customer.some((c: { Id: string }) => c.Id === before.body.Customer.Id)).toBe(false);
+    expect(invoices.Invoice).toEqual([{ Id: invoice.Id, status: "Deleted", domain: "QBO", MetaData: { LastUpdatedTime: since } }]);
+    expect(payments).toEqual({});
+
+    expect((await call("GET", `/cdc?entities=Customer&changedSince=${encodeURIComponent(new Date(clock - 31 * 86_400_000).toISOString())}`)).status).toBe(400);
+    expect((await call("GET", "/cdc?entities=Customer")).body.Fault.Error[0].code).toBe("2020");
+    expect((await call("GET", `/cdc?entities=Estimate&changedSince=${encodeURIComponent(since)}`)).status).toBe(501);
   });
 });

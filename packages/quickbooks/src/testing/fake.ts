@@ -3,11 +3,11 @@
  * Intuit's OAuth endpoints (consent redirect, code exchange, rotating refresh, revoke), the
  * accounting API for Customer, Invoice, Payment, Bill, JournalEntry (+ Item, Account, Vendor,
  * CompanyInfo) with SyncToken checks and `requestid` replay, the query endpoint with paging,
- * and signed webhooks in both formats. It refuses what QuickBooks refuses, with Fault bodies
+ * batch and change data capture, and signed webhooks in both formats. It refuses what QuickBooks refuses, with Fault bodies
  * in Intuit's shapes (the lower-case one on 401s). It reads what node-quickbooks and
  * intuit-oauth send: lower-case entity paths and query entities, `?operation=update`, a
  * revoke body either form-encoded or JSON. A QuickBooks endpoint the fake does not implement
- * (reports, batch, CDC, PDFs, entities it does not store) answers core's 501 "not implemented
+ * (reports, PDFs, entities it does not store) answers core's 501 "not implemented
  * by @connect/quickbooks/testing fake", after the same bearer-token check as the rest of the API.
  */
 import { randomUUID } from "node:crypto";
@@ -17,6 +17,7 @@ import { FAKE_ENTITIES, FakeFault, FAULTS, WRITABLE, createLedger, type FakeChan
 import { createOAuthState, type IssuedTokens } from "./oauth-state.js";
 import { matches, parseQuery, QueryEntityNotStoredError, QueryParseError, sortRows } from "./query-engine.js";
 import { cloudEventsPayload, legacyPayload, signQuickBooksPayload } from "./webhooks.js";
+import { NotInFakeError, runBatch, runCdc, type BatchCdcContext } from "./batch-cdc.js";
 
 /** Options of {@link createQuickBooksFake}. @public */
 export interface QuickBooksFakeOptions {
@@ -35,6 +36,10 @@ export interface QuickBooksFakeOptions {
   companyName?: string | undefined;
   /** Clock (epoch ms). */
   now?: (() => number) | undefined;
+  /** Most items `POST /batch` takes (more is a ValidationFault). Default 30 [? Intuit's batch pages say 30, an older one 10]. */
+  maxBatchItems?: number | undefined;
+  /** How many days back `GET /cdc` may look (`changedSince`). Default 30. */
+  cdcLookBackDays?: number | undefined;
 }
 
 /** A scripted failure for the next matching API requests. @public */
@@ -162,6 +167,13 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
   const oauth = createOAuthState({ now, rotate: options.rotateRefreshTokens ?? true });
   const ledger = createLedger({ realmId, companyName: options.companyName ?? "Acme Construction Lending", now, seed: options.seed ?? true });
   const replays = new Map<string, { status: number; body: unknown }>();
+  const batchCdc: BatchCdcContext = {
+    ledger,
+    runStatement: (statement) => runStatement(statement),
+    now,
+    maxBatchItems: options.maxBatchItems ?? 30,
+    cdcLookBackDays: options.cdcLookBackDays ?? 30,
+  };
   const tokenRequests: FakeTokenRequest[] = [];
   let failures: Array<FakeFailure & { left: number }> = [];
   let stalls: Array<{ path?: string | undefined; method?: string | undefined; left: number; gate: Promise<void>; release: () => void; held: number }> = [];
@@ -280,7 +292,15 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
     const url = new URL(request.url);
     const method = request.method;
     const [resource = "", id] = segments;
-    if (resource.toLowerCase() === "query" && method === "GET") return queryResponse(request, url.searchParams.get("query") ?? "");
+    const lower = resource.toLowerCase();
+    if (lower === "query" && method === "GET") return queryResponse(request, url.searchParams.get("query") ?? "");
+    try {
+      if (lower === "batch" && method === "POST" && segments.length === 1) return json({ BatchItemResponse: runBatch(batchCdc, await readObject(request)), time: now8601(now) });
+      if (lower === "cdc" && method === "GET" && segments.length === 1) return json({ ...runCdc(batchCdc, url), time: now8601(now) });
+    } catch (error) {
+      if (error instanceof NotInFakeError) return notImplementedWith(request, error.detail, {});
+      throw error;
+    }
     // Paths are lower-case as node-quickbooks sends them (`/journalentry`); QuickBooks matches any case.
     const entity = entityByPath.get(resource.toLowerCase());
     // Reports, batch, cdc, upload, entities the fake does not store, /pdf and /send: real
@@ -288,14 +308,7 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
     if (!entity || segments.length > 2) return notImplementedByFake(FAKE_NAME, request);
     if (method === "GET" && id) return json({ [entity]: ledger.get(entity, id), time: now8601(now) });
     if (method !== "POST" || id) throw FAULTS.unsupported(`${method} /${segments.join("/")}`);
-    let body: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(await request.text());
-      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
-      body = parsed as Record<string, unknown>;
-    } catch {
-      throw FAULTS.unsupported("with a body that is not a JSON object");
-    }
+    const body = await readObject(request);
     const flags = { allowDuplicateDocNumber: (url.searchParams.get("include") ?? "").split(",").includes("allowduplicatedocnum") };
     const operation = url.searchParams.get("operation");
     if (operation === "delete") return json({ [entity]: ledger.remove(entity, body), time: now8601(now) });
@@ -310,13 +323,24 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
     return json({ [entity]: row, time: now8601(now) });
   }
 
-  function queryResponse(request: Request, statement: string): Response {
+  /** The request's JSON object body, or Intuit's 400 Unsupported Operation. */
+  async function readObject(request: Request): Promise<Record<string, unknown>> {
+    try {
+      const parsed: unknown = JSON.parse(await request.text());
+      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+      return parsed as Record<string, unknown>;
+    } catch {
+      throw FAULTS.unsupported("with a body that is not a JSON object");
+    }
+  }
+
+  /** One statement's `QueryResponse`; throws a 4000 FakeFault or QueryEntityNotStoredError. */
+  function runStatement(statement: string): Record<string, unknown> {
     let parsed;
     try {
       parsed = parseQuery(statement, FAKE_ENTITIES);
     } catch (error) {
       if (error instanceof QueryParseError) throw new FakeFault(400, "ValidationFault", [{ Message: "Error parsing query", Detail: error.message, code: "4000" }]);
-      if (error instanceof QueryEntityNotStoredError) return queryNotImplemented(request, error.entity);
       throw error;
     }
     // Name lists hide inactive rows unless the query asks about Active (Intuit's behaviour).
@@ -325,17 +349,26 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
       ledger.rows(parsed.entity).filter((row) => (!hidesInactive || row.Active !== false) && matches(row, parsed)),
       parsed,
     );
-    if (parsed.count) return json({ QueryResponse: { totalCount: rows.length }, time: now8601(now) });
+    if (parsed.count) return { totalCount: rows.length };
     const page = rows.slice(parsed.startPosition - 1, parsed.startPosition - 1 + parsed.maxResults);
-    return json({ QueryResponse: page.length === 0 ? {} : { [parsed.entity]: page, startPosition: parsed.startPosition, maxResults: page.length }, time: now8601(now) });
+    return page.length === 0 ? {} : { [parsed.entity]: page, startPosition: parsed.startPosition, maxResults: page.length };
   }
 
-  // Core's 501 body and header, with the entity named: the path alone (`/query`) would not say what is missing.
-  function queryNotImplemented(request: Request, entity: string): Response {
+  function queryResponse(request: Request, statement: string): Response {
+    try {
+      return json({ QueryResponse: runStatement(statement), time: now8601(now) });
+    } catch (error) {
+      if (error instanceof QueryEntityNotStoredError) return notImplementedWith(request, `select from ${error.entity}`, { entity: error.entity });
+      throw error;
+    }
+  }
+
+  // Core's 501 body and header, with what is missing named: the path alone (`/query`, `/batch`) would not say.
+  function notImplementedWith(request: Request, detail: string, extra: Record<string, string>): Response {
     const path = new URL(request.url).pathname;
-    const message = `${notImplementedMessage(FAKE_NAME, request.method, path)} (select from ${entity})`;
+    const message = `${notImplementedMessage(FAKE_NAME, request.method, path)} (${detail})`;
     return HttpResponse.json(
-      { error: "not_implemented_by_fake", message, fake: FAKE_NAME, method: request.method, path, entity },
+      { error: "not_implemented_by_fake", message, fake: FAKE_NAME, method: request.method, path, ...extra },
       { status: 501, headers: { [NOT_IMPLEMENTED_HEADER]: FAKE_NAME } },
     );
   }

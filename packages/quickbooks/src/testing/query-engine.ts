@@ -32,9 +32,9 @@ export class QueryEntityNotStoredError extends Error {
 
 /**
  * Queryable QuickBooks Online entities, as node-quickbooks 2.0.50 names them in its `findX`
- * methods (lower-cased there; QuickBooks matches them case-insensitively).
+ * methods (lower-cased there; QuickBooks matches them case-insensitively). @internal
  */
-const QUICKBOOKS_QUERY_ENTITIES = [
+export const QUICKBOOKS_QUERY_ENTITIES = [
   "Account", "Attachable", "Bill", "BillPayment", "Budget", "Class", "CompanyInfo", "CompanyCurrency", "CreditMemo",
   "Customer", "CustomerType", "Department", "Deposit", "Employee", "Estimate", "Invoice", "Item", "JournalCode",
   "JournalEntry", "Payment", "PaymentMethod", "Preferences", "Purchase", "PurchaseOrder", "RefundReceipt",
