@@ -1,7 +1,7 @@
 /**
  * @connect/quickbooks/testing — a stateful QuickBooks Online fake (msw handlers: OAuth, the
- * accounting API, queries, requestid replay) and a webhook signer, for contract tests and for
- * hosts testing their own receivers.
+ * accounting API, queries, batch, change data capture, requestid replay, a 501 for what it lacks)
+ * and a webhook signer, for contract tests and for hosts testing their own receivers.
  */
 export {
   createQuickBooksFake,
