@@ -3,8 +3,8 @@
  * Intuit's OAuth endpoints (consent redirect, code exchange, rotating refresh, revoke), the
  * accounting API for Customer, Invoice, Payment, Bill, JournalEntry (+ Item, Account, Vendor,
  * CompanyInfo) with SyncToken checks and `requestid` replay, the query endpoint with paging,
- * batch and change data capture, and signed webhooks in both formats. It refuses what QuickBooks refuses, with Fault bodies
- * in Intuit's shapes (the lower-case one on 401s). It reads what node-quickbooks and
+ * batch and change data capture, and signed webhooks in both formats. It refuses what
+ * QuickBooks refuses, with Fault bodies in Intuit's shapes (the lower-case one on 401s). It reads what node-quickbooks and
  * intuit-oauth send: lower-case entity paths and query entities, `?operation=update`, a
  * revoke body either form-encoded or JSON. A QuickBooks endpoint the fake does not implement
  * (reports, PDFs, entities it does not store) answers core's 501 "not implemented
@@ -302,8 +302,8 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
       throw error;
     }
     // Paths are lower-case as node-quickbooks sends them (`/journalentry`); QuickBooks matches any case.
-    const entity = entityByPath.get(resource.toLowerCase());
-    // Reports, batch, cdc, upload, entities the fake does not store, /pdf and /send: real
+    const entity = entityByPath.get(lower);
+    // Reports, upload, entities the fake does not store, /pdf and /send: real
     // QuickBooks endpoints the fake lacks, so say so rather than answer like a vendor refusal.
     if (!entity || segments.length > 2) return notImplementedByFake(FAKE_NAME, request);
     if (method === "GET" && id) return json({ [entity]: ledger.get(entity, id), time: now8601(now) });
