@@ -653,6 +653,33 @@ interface EcdsaVerifierOptions extends TimestampOptions {
     replay?: DedupeStore | undefined;
 }
 declare function ecdsaVerifier(options: EcdsaVerifierOptions): WebhookVerifier;
+type StandardWebhooksKeys = {
+    secret: SecretSource;
+    publicKey?: PublicKeySource | undefined;
+} | {
+    secret?: SecretSource | undefined;
+    publicKey: PublicKeySource;
+};
+type StandardWebhooksVerifierOptions = StandardWebhooksKeys & {
+    vendor?: string | undefined;
+    toleranceSeconds?: number | undefined;
+    now?: (() => number) | undefined;
+};
+interface SignStandardWebhookInput {
+    id: string;
+    timestamp?: number | Date | undefined;
+    body: Buffer | Uint8Array | string;
+    secret?: string | readonly string[] | undefined;
+    signingKey?: string | readonly string[] | undefined;
+}
+interface StandardWebhookHeaders {
+    "webhook-id": string;
+    "webhook-timestamp": string;
+    "webhook-signature": string;
+}
+declare function standardWebhooksVerifier(options: StandardWebhooksVerifierOptions): WebhookVerifier;
+declare function signStandardWebhook(input: SignStandardWebhookInput): StandardWebhookHeaders;
+declare function standardWebhookPublicKey(signingKey: string): string;
 declare const DEFAULT_MAX_WEBHOOK_BODY_BYTES: number;
 interface FromNodeRequestOptions {
     rawBody?: Buffer | string | undefined;
@@ -884,5 +911,5 @@ interface StoredTokenManagerOptions {
     now?: (() => number) | undefined;
 }
 declare function createStoredTokenManager(options: StoredTokenManagerOptions): TokenManager;
-export { AuthError, CATEGORY_DEFAULTS, CircuitOpenError, ConflictError, ContractDriftError, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MAX_WEBHOOK_BODY_BYTES, DEFAULT_RETRY, DEFAULT_SECRET_TTL_MS, ForbiddenError, IDEMPOTENCY_KEY_PREFIX, IntegrationError, NetworkError, NotFoundError, REDACTED, RateLimitedError, SIGNATURE_STATUS_RANK, ServerError, StoreUnavailableError, TimeoutError, UnknownOutcomeError, ValidationError, WebhookVerificationError, basicAuth, bearerAuth, cachedSecrets, canonicalJson, checkHealth, createBreaker, createFileDeadLetterSink, createLimiter, createMemoryDeadLetterSink, createMemoryDedupeStore, createMemoryIdempotencyStore, createMemoryTokenStore, createRetryBudget, createRuntime, createStoredTokenManager, createTokenManager, createTransport, createWebhookReceiver, defineOperation, deriveIdempotencyKey, ecdsaVerifier, encodeForm, envSecrets, errorFromStatus, fallback, fromFetchRequest, fromNodeRequest, hmacVerifier, isSensitiveKey, isTerminalSignatureStatus, matchesDeadLetter, mergePolicies, noopLogger, parseRetryAfter, parseUntrusted, redactText, redactValue, registerSecret, resolveContext, resolvePolicy, sanitizeDeadLetter, secretValue, singleFlight, staticSecrets, timestampedHmacVerifier, timingSafeEqualBuffers, timingSafeEqualStrings, toEnvVariableName, toFieldIssues, toQueryString, tokenAuth, withIdempotency, withRotation };
-export type { AccessToken, Adapter, AuthStrategy, BoundOperation, Breaker, BreakerOptions, BreakerState, CachedSecretProvider, CachedSecretsOptions, ClientOptionsBase, DeadLetter, DeadLetterFilter, DeadLetterKind, DeadLetterSink, DedupeStore, DriftMode, ESignatureProvider, EcdsaVerifierOptions, EnvSecretsOptions, FallbackOptions, FallbackProvider, FallbackResult, FieldIssue, FromFetchRequestOptions, FromNodeRequestOptions, HealthReport, HealthResult, HmacAlgorithm, HmacVerifierOptions, HttpRequest, HttpResponse, IdempotencyBegin, IdempotencyKeyParts, IdempotencyLookup, IdempotencyStore, IdempotencyWaitOptions, IntegrationContext, IntegrationErrorOptions, Limiter, LimiterOptions, Logger, MemoryDedupeStoreOptions, MemoryIdempotencyStoreOptions, Operation, OperationContext, OperationDefinition, PolicyOptions, PublicKeySource, RecipientStatus, RecipientStatusValue, ReplayOptions, ReplayResult, RequestBody, Resolvable, ResolvedContext, ResolvedPolicy, ResponseType, RetryBudget, RetryBudgetOptions, RetryOptions, RetrySafety, Runtime, RuntimeOptions, SecretGetOptions, SecretProvider, SecretSource, SecretValue, SignatureDocument, SignatureEvent, SignatureEventType, SignaturePlacement, SignatureReceipt, SignatureRecipient, SignatureRequest, SignatureStatus, SignatureStatusValue, SignedDocument, SignedPayload, SingleFlight, StatusErrorInput, StoredToken, StoredTokenManagerOptions, StoredWebhookEvent, StoredWebhookRequest, StoredWebhookRunner, TelemetryOptions, TimeoutOptions, TimeoutPhase, TimestampOptions, TimestampedHmacVerifierOptions, TokenManager, TokenManagerOptions, TokenStore, Transport, TransportOptions, UntrustedParseResult, WebhookEventContext, WebhookFailureReason, WebhookHandler, WebhookInbox, WebhookReceiver, WebhookReceiverOptions, WebhookRequest, WebhookResponse, WebhookSummary, WebhookVerifier, WithIdempotencyOptions, WithRotationOptions };
+export { AuthError, CATEGORY_DEFAULTS, CircuitOpenError, ConflictError, ContractDriftError, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MAX_WEBHOOK_BODY_BYTES, DEFAULT_RETRY, DEFAULT_SECRET_TTL_MS, ForbiddenError, IDEMPOTENCY_KEY_PREFIX, IntegrationError, NetworkError, NotFoundError, REDACTED, RateLimitedError, SIGNATURE_STATUS_RANK, ServerError, StoreUnavailableError, TimeoutError, UnknownOutcomeError, ValidationError, WebhookVerificationError, basicAuth, bearerAuth, cachedSecrets, canonicalJson, checkHealth, createBreaker, createFileDeadLetterSink, createLimiter, createMemoryDeadLetterSink, createMemoryDedupeStore, createMemoryIdempotencyStore, createMemoryTokenStore, createRetryBudget, createRuntime, createStoredTokenManager, createTokenManager, createTransport, createWebhookReceiver, defineOperation, deriveIdempotencyKey, ecdsaVerifier, encodeForm, envSecrets, errorFromStatus, fallback, fromFetchRequest, fromNodeRequest, hmacVerifier, isSensitiveKey, isTerminalSignatureStatus, matchesDeadLetter, mergePolicies, noopLogger, parseRetryAfter, parseUntrusted, redactText, redactValue, registerSecret, resolveContext, resolvePolicy, sanitizeDeadLetter, secretValue, signStandardWebhook, singleFlight, standardWebhookPublicKey, standardWebhooksVerifier, staticSecrets, timestampedHmacVerifier, timingSafeEqualBuffers, timingSafeEqualStrings, toEnvVariableName, toFieldIssues, toQueryString, tokenAuth, withIdempotency, withRotation };
+export type { AccessToken, Adapter, AuthStrategy, BoundOperation, Breaker, BreakerOptions, BreakerState, CachedSecretProvider, CachedSecretsOptions, ClientOptionsBase, DeadLetter, DeadLetterFilter, DeadLetterKind, DeadLetterSink, DedupeStore, DriftMode, ESignatureProvider, EcdsaVerifierOptions, EnvSecretsOptions, FallbackOptions, FallbackProvider, FallbackResult, FieldIssue, FromFetchRequestOptions, FromNodeRequestOptions, HealthReport, HealthResult, HmacAlgorithm, HmacVerifierOptions, HttpRequest, HttpResponse, IdempotencyBegin, IdempotencyKeyParts, IdempotencyLookup, IdempotencyStore, IdempotencyWaitOptions, IntegrationContext, IntegrationErrorOptions, Limiter, LimiterOptions, Logger, MemoryDedupeStoreOptions, MemoryIdempotencyStoreOptions, Operation, OperationContext, OperationDefinition, PolicyOptions, PublicKeySource, RecipientStatus, RecipientStatusValue, ReplayOptions, ReplayResult, RequestBody, Resolvable, ResolvedContext, ResolvedPolicy, ResponseType, RetryBudget, RetryBudgetOptions, RetryOptions, RetrySafety, Runtime, RuntimeOptions, SecretGetOptions, SecretProvider, SecretSource, SecretValue, SignStandardWebhookInput, SignatureDocument, SignatureEvent, SignatureEventType, SignaturePlacement, SignatureReceipt, SignatureRecipient, SignatureRequest, SignatureStatus, SignatureStatusValue, SignedDocument, SignedPayload, SingleFlight, StandardWebhookHeaders, StandardWebhooksKeys, StandardWebhooksVerifierOptions, StatusErrorInput, StoredToken, StoredTokenManagerOptions, StoredWebhookEvent, StoredWebhookRequest, StoredWebhookRunner, TelemetryOptions, TimeoutOptions, TimeoutPhase, TimestampOptions, TimestampedHmacVerifierOptions, TokenManager, TokenManagerOptions, TokenStore, Transport, TransportOptions, UntrustedParseResult, WebhookEventContext, WebhookFailureReason, WebhookHandler, WebhookInbox, WebhookReceiver, WebhookReceiverOptions, WebhookRequest, WebhookResponse, WebhookSummary, WebhookVerifier, WithIdempotencyOptions, WithRotationOptions };

@@ -672,6 +672,482 @@ declare const downloadDocument: _connect_core.Operation<z.ZodObject<{
     documentId: z.ZodOptional<z.ZodString>;
     body: z.ZodCustom<Readable, Readable>;
 }, z.core.$strip>>;
+declare const ENVELOPE_STATUSES: readonly ["created", "sent", "delivered", "signed", "completed", "declined", "voided", "deleted", "processing", "timedout"];
+type EnvelopeStatus = (typeof ENVELOPE_STATUSES)[number] | (string & {});
+declare const RECIPIENT_STATUSES: readonly ["created", "sent", "delivered", "signed", "completed", "declined", "faxpending", "autoresponded"];
+type RecipientStatus = (typeof RECIPIENT_STATUSES)[number] | (string & {});
+declare const TERMINAL_ENVELOPE_STATUSES: ReadonlySet<string>;
+declare const CreateEnvelopeResult: z.ZodObject<{
+    envelopeId: z.ZodString;
+    uri: z.ZodOptional<z.ZodString>;
+    statusDateTime: z.ZodOptional<z.ZodString>;
+    status: z.ZodPipe<z.ZodString, z.ZodTransform<"completed" | "created" | "declined" | "deleted" | "delivered" | "processing" | "sent" | "signed" | "timedout" | "voided" | (string & {}), string>>;
+    transactionId: z.ZodOptional<z.ZodString>;
+    recovered: z.ZodOptional<z.ZodBoolean>;
+}, z.core.$strip>;
+type CreateEnvelopeResult = z.output<typeof CreateEnvelopeResult>;
+declare const Recipient: z.ZodObject<{
+    recipientId: z.ZodString;
+    recipientIdGuid: z.ZodOptional<z.ZodString>;
+    recipientType: z.ZodOptional<z.ZodString>;
+    name: z.ZodOptional<z.ZodString>;
+    email: z.ZodString;
+    routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+    status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+    clientUserId: z.ZodOptional<z.ZodString>;
+    sentDateTime: z.ZodOptional<z.ZodString>;
+    deliveredDateTime: z.ZodOptional<z.ZodString>;
+    signedDateTime: z.ZodOptional<z.ZodString>;
+    declinedDateTime: z.ZodOptional<z.ZodString>;
+    declinedReason: z.ZodOptional<z.ZodString>;
+    tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+        tabId: z.ZodOptional<z.ZodString>;
+        tabLabel: z.ZodOptional<z.ZodString>;
+        documentId: z.ZodOptional<z.ZodString>;
+        pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+        xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+        yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+        anchorString: z.ZodOptional<z.ZodString>;
+        value: z.ZodOptional<z.ZodString>;
+    }, z.core.$strip>>>>;
+}, z.core.$strip>;
+type Recipient = z.output<typeof Recipient>;
+declare const Recipients: z.ZodObject<{
+    signers: z.ZodDefault<z.ZodArray<z.ZodObject<{
+        recipientId: z.ZodString;
+        recipientIdGuid: z.ZodOptional<z.ZodString>;
+        recipientType: z.ZodOptional<z.ZodString>;
+        name: z.ZodOptional<z.ZodString>;
+        email: z.ZodString;
+        routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+        status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+        clientUserId: z.ZodOptional<z.ZodString>;
+        sentDateTime: z.ZodOptional<z.ZodString>;
+        deliveredDateTime: z.ZodOptional<z.ZodString>;
+        signedDateTime: z.ZodOptional<z.ZodString>;
+        declinedDateTime: z.ZodOptional<z.ZodString>;
+        declinedReason: z.ZodOptional<z.ZodString>;
+        tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+            tabId: z.ZodOptional<z.ZodString>;
+            tabLabel: z.ZodOptional<z.ZodString>;
+            documentId: z.ZodOptional<z.ZodString>;
+            pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            anchorString: z.ZodOptional<z.ZodString>;
+            value: z.ZodOptional<z.ZodString>;
+        }, z.core.$strip>>>>;
+    }, z.core.$strip>>>;
+    carbonCopies: z.ZodDefault<z.ZodArray<z.ZodObject<{
+        recipientId: z.ZodString;
+        recipientIdGuid: z.ZodOptional<z.ZodString>;
+        recipientType: z.ZodOptional<z.ZodString>;
+        name: z.ZodOptional<z.ZodString>;
+        email: z.ZodString;
+        routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+        status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+        clientUserId: z.ZodOptional<z.ZodString>;
+        sentDateTime: z.ZodOptional<z.ZodString>;
+        deliveredDateTime: z.ZodOptional<z.ZodString>;
+        signedDateTime: z.ZodOptional<z.ZodString>;
+        declinedDateTime: z.ZodOptional<z.ZodString>;
+        declinedReason: z.ZodOptional<z.ZodString>;
+        tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+            tabId: z.ZodOptional<z.ZodString>;
+            tabLabel: z.ZodOptional<z.ZodString>;
+            documentId: z.ZodOptional<z.ZodString>;
+            pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            anchorString: z.ZodOptional<z.ZodString>;
+            value: z.ZodOptional<z.ZodString>;
+        }, z.core.$strip>>>>;
+    }, z.core.$strip>>>;
+    certifiedDeliveries: z.ZodOptional<z.ZodArray<z.ZodObject<{
+        recipientId: z.ZodString;
+        recipientIdGuid: z.ZodOptional<z.ZodString>;
+        recipientType: z.ZodOptional<z.ZodString>;
+        name: z.ZodOptional<z.ZodString>;
+        email: z.ZodString;
+        routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+        status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+        clientUserId: z.ZodOptional<z.ZodString>;
+        sentDateTime: z.ZodOptional<z.ZodString>;
+        deliveredDateTime: z.ZodOptional<z.ZodString>;
+        signedDateTime: z.ZodOptional<z.ZodString>;
+        declinedDateTime: z.ZodOptional<z.ZodString>;
+        declinedReason: z.ZodOptional<z.ZodString>;
+        tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+            tabId: z.ZodOptional<z.ZodString>;
+            tabLabel: z.ZodOptional<z.ZodString>;
+            documentId: z.ZodOptional<z.ZodString>;
+            pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            anchorString: z.ZodOptional<z.ZodString>;
+            value: z.ZodOptional<z.ZodString>;
+        }, z.core.$strip>>>>;
+    }, z.core.$strip>>>;
+    recipientCount: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+    currentRoutingOrder: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+}, z.core.$strip>;
+type Recipients = z.output<typeof Recipients>;
+declare const EnvelopeDocument: z.ZodObject<{
+    documentId: z.ZodString;
+    documentIdGuid: z.ZodOptional<z.ZodString>;
+    name: z.ZodString;
+    type: z.ZodOptional<z.ZodString>;
+    uri: z.ZodOptional<z.ZodString>;
+    order: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+    pages: z.ZodOptional<z.ZodUnion<readonly [z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>, z.ZodPipe<z.ZodArray<z.ZodUnknown>, z.ZodTransform<number, unknown[]>>]>>;
+}, z.core.$strip>;
+type EnvelopeDocument = z.output<typeof EnvelopeDocument>;
+declare const Envelope: z.ZodObject<{
+    envelopeId: z.ZodString;
+    status: z.ZodPipe<z.ZodString, z.ZodTransform<"completed" | "created" | "declined" | "deleted" | "delivered" | "processing" | "sent" | "signed" | "timedout" | "voided" | (string & {}), string>>;
+    emailSubject: z.ZodOptional<z.ZodString>;
+    emailBlurb: z.ZodOptional<z.ZodString>;
+    transactionId: z.ZodOptional<z.ZodString>;
+    createdDateTime: z.ZodOptional<z.ZodString>;
+    sentDateTime: z.ZodOptional<z.ZodString>;
+    deliveredDateTime: z.ZodOptional<z.ZodString>;
+    completedDateTime: z.ZodOptional<z.ZodString>;
+    declinedDateTime: z.ZodOptional<z.ZodString>;
+    voidedDateTime: z.ZodOptional<z.ZodString>;
+    voidedReason: z.ZodOptional<z.ZodString>;
+    statusChangedDateTime: z.ZodOptional<z.ZodString>;
+    lastModifiedDateTime: z.ZodOptional<z.ZodString>;
+    envelopeUri: z.ZodOptional<z.ZodString>;
+    documentsUri: z.ZodOptional<z.ZodString>;
+    recipientsUri: z.ZodOptional<z.ZodString>;
+    recipients: z.ZodOptional<z.ZodObject<{
+        signers: z.ZodDefault<z.ZodArray<z.ZodObject<{
+            recipientId: z.ZodString;
+            recipientIdGuid: z.ZodOptional<z.ZodString>;
+            recipientType: z.ZodOptional<z.ZodString>;
+            name: z.ZodOptional<z.ZodString>;
+            email: z.ZodString;
+            routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+            status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+            clientUserId: z.ZodOptional<z.ZodString>;
+            sentDateTime: z.ZodOptional<z.ZodString>;
+            deliveredDateTime: z.ZodOptional<z.ZodString>;
+            signedDateTime: z.ZodOptional<z.ZodString>;
+            declinedDateTime: z.ZodOptional<z.ZodString>;
+            declinedReason: z.ZodOptional<z.ZodString>;
+            tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+                tabId: z.ZodOptional<z.ZodString>;
+                tabLabel: z.ZodOptional<z.ZodString>;
+                documentId: z.ZodOptional<z.ZodString>;
+                pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                anchorString: z.ZodOptional<z.ZodString>;
+                value: z.ZodOptional<z.ZodString>;
+            }, z.core.$strip>>>>;
+        }, z.core.$strip>>>;
+        carbonCopies: z.ZodDefault<z.ZodArray<z.ZodObject<{
+            recipientId: z.ZodString;
+            recipientIdGuid: z.ZodOptional<z.ZodString>;
+            recipientType: z.ZodOptional<z.ZodString>;
+            name: z.ZodOptional<z.ZodString>;
+            email: z.ZodString;
+            routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+            status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+            clientUserId: z.ZodOptional<z.ZodString>;
+            sentDateTime: z.ZodOptional<z.ZodString>;
+            deliveredDateTime: z.ZodOptional<z.ZodString>;
+            signedDateTime: z.ZodOptional<z.ZodString>;
+            declinedDateTime: z.ZodOptional<z.ZodString>;
+            declinedReason: z.ZodOptional<z.ZodString>;
+            tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+                tabId: z.ZodOptional<z.ZodString>;
+                tabLabel: z.ZodOptional<z.ZodString>;
+                documentId: z.ZodOptional<z.ZodString>;
+                pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                anchorString: z.ZodOptional<z.ZodString>;
+                value: z.ZodOptional<z.ZodString>;
+            }, z.core.$strip>>>>;
+        }, z.core.$strip>>>;
+        certifiedDeliveries: z.ZodOptional<z.ZodArray<z.ZodObject<{
+            recipientId: z.ZodString;
+            recipientIdGuid: z.ZodOptional<z.ZodString>;
+            recipientType: z.ZodOptional<z.ZodString>;
+            name: z.ZodOptional<z.ZodString>;
+            email: z.ZodString;
+            routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+            status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+            clientUserId: z.ZodOptional<z.ZodString>;
+            sentDateTime: z.ZodOptional<z.ZodString>;
+            deliveredDateTime: z.ZodOptional<z.ZodString>;
+            signedDateTime: z.ZodOptional<z.ZodString>;
+            declinedDateTime: z.ZodOptional<z.ZodString>;
+            declinedReason: z.ZodOptional<z.ZodString>;
+            tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+                tabId: z.ZodOptional<z.ZodString>;
+                tabLabel: z.ZodOptional<z.ZodString>;
+                documentId: z.ZodOptional<z.ZodString>;
+                pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                anchorString: z.ZodOptional<z.ZodString>;
+                value: z.ZodOptional<z.ZodString>;
+            }, z.core.$strip>>>>;
+        }, z.core.$strip>>>;
+        recipientCount: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+        currentRoutingOrder: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+    }, z.core.$strip>>;
+    envelopeDocuments: z.ZodOptional<z.ZodArray<z.ZodObject<{
+        documentId: z.ZodString;
+        documentIdGuid: z.ZodOptional<z.ZodString>;
+        name: z.ZodString;
+        type: z.ZodOptional<z.ZodString>;
+        uri: z.ZodOptional<z.ZodString>;
+        order: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+        pages: z.ZodOptional<z.ZodUnion<readonly [z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>, z.ZodPipe<z.ZodArray<z.ZodUnknown>, z.ZodTransform<number, unknown[]>>]>>;
+    }, z.core.$strip>>>;
+    customFields: z.ZodOptional<z.ZodObject<{
+        textCustomFields: z.ZodDefault<z.ZodArray<z.ZodObject<{
+            name: z.ZodString;
+            value: z.ZodDefault<z.ZodString>;
+            show: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodBoolean, z.ZodString]>, z.ZodTransform<boolean, string | boolean>>>;
+            fieldId: z.ZodOptional<z.ZodString>;
+        }, z.core.$strip>>>;
+    }, z.core.$strip>>;
+}, z.core.$strip>;
+type Envelope = z.output<typeof Envelope>;
+declare const EnvelopeUpdateResult: z.ZodObject<{
+    envelopeId: z.ZodString;
+    status: z.ZodPipe<z.ZodString, z.ZodTransform<"completed" | "created" | "declined" | "deleted" | "delivered" | "processing" | "sent" | "signed" | "timedout" | "voided" | (string & {}), string>>;
+    alreadyApplied: z.ZodBoolean;
+}, z.core.$strip>;
+type EnvelopeUpdateResult = z.output<typeof EnvelopeUpdateResult>;
+declare const EnvelopeList: z.ZodObject<{
+    resultSetSize: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+    totalSetSize: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+    startPosition: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+    endPosition: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+    envelopes: z.ZodDefault<z.ZodArray<z.ZodObject<{
+        envelopeId: z.ZodString;
+        status: z.ZodPipe<z.ZodString, z.ZodTransform<"completed" | "created" | "declined" | "deleted" | "delivered" | "processing" | "sent" | "signed" | "timedout" | "voided" | (string & {}), string>>;
+        emailSubject: z.ZodOptional<z.ZodString>;
+        emailBlurb: z.ZodOptional<z.ZodString>;
+        transactionId: z.ZodOptional<z.ZodString>;
+        createdDateTime: z.ZodOptional<z.ZodString>;
+        sentDateTime: z.ZodOptional<z.ZodString>;
+        deliveredDateTime: z.ZodOptional<z.ZodString>;
+        completedDateTime: z.ZodOptional<z.ZodString>;
+        declinedDateTime: z.ZodOptional<z.ZodString>;
+        voidedDateTime: z.ZodOptional<z.ZodString>;
+        voidedReason: z.ZodOptional<z.ZodString>;
+        statusChangedDateTime: z.ZodOptional<z.ZodString>;
+        lastModifiedDateTime: z.ZodOptional<z.ZodString>;
+        envelopeUri: z.ZodOptional<z.ZodString>;
+        documentsUri: z.ZodOptional<z.ZodString>;
+        recipientsUri: z.ZodOptional<z.ZodString>;
+        recipients: z.ZodOptional<z.ZodObject<{
+            signers: z.ZodDefault<z.ZodArray<z.ZodObject<{
+                recipientId: z.ZodString;
+                recipientIdGuid: z.ZodOptional<z.ZodString>;
+                recipientType: z.ZodOptional<z.ZodString>;
+                name: z.ZodOptional<z.ZodString>;
+                email: z.ZodString;
+                routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+                status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+                clientUserId: z.ZodOptional<z.ZodString>;
+                sentDateTime: z.ZodOptional<z.ZodString>;
+                deliveredDateTime: z.ZodOptional<z.ZodString>;
+                signedDateTime: z.ZodOptional<z.ZodString>;
+                declinedDateTime: z.ZodOptional<z.ZodString>;
+                declinedReason: z.ZodOptional<z.ZodString>;
+                tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+                    tabId: z.ZodOptional<z.ZodString>;
+                    tabLabel: z.ZodOptional<z.ZodString>;
+                    documentId: z.ZodOptional<z.ZodString>;
+                    pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                    xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                    yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                    anchorString: z.ZodOptional<z.ZodString>;
+                    value: z.ZodOptional<z.ZodString>;
+                }, z.core.$strip>>>>;
+            }, z.core.$strip>>>;
+            carbonCopies: z.ZodDefault<z.ZodArray<z.ZodObject<{
+                recipientId: z.ZodString;
+                recipientIdGuid: z.ZodOptional<z.ZodString>;
+                recipientType: z.ZodOptional<z.ZodString>;
+                name: z.ZodOptional<z.ZodString>;
+                email: z.ZodString;
+                routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+                status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+                clientUserId: z.ZodOptional<z.ZodString>;
+                sentDateTime: z.ZodOptional<z.ZodString>;
+                deliveredDateTime: z.ZodOptional<z.ZodString>;
+                signedDateTime: z.ZodOptional<z.ZodString>;
+                declinedDateTime: z.ZodOptional<z.ZodString>;
+                declinedReason: z.ZodOptional<z.ZodString>;
+                tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+                    tabId: z.ZodOptional<z.ZodString>;
+                    tabLabel: z.ZodOptional<z.ZodString>;
+                    documentId: z.ZodOptional<z.ZodString>;
+                    pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                    xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                    yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                    anchorString: z.ZodOptional<z.ZodString>;
+                    value: z.ZodOptional<z.ZodString>;
+                }, z.core.$strip>>>>;
+            }, z.core.$strip>>>;
+            certifiedDeliveries: z.ZodOptional<z.ZodArray<z.ZodObject<{
+                recipientId: z.ZodString;
+                recipientIdGuid: z.ZodOptional<z.ZodString>;
+                recipientType: z.ZodOptional<z.ZodString>;
+                name: z.ZodOptional<z.ZodString>;
+                email: z.ZodString;
+                routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
+                status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
+                clientUserId: z.ZodOptional<z.ZodString>;
+                sentDateTime: z.ZodOptional<z.ZodString>;
+                deliveredDateTime: z.ZodOptional<z.ZodString>;
+                signedDateTime: z.ZodOptional<z.ZodString>;
+                declinedDateTime: z.ZodOptional<z.ZodString>;
+                declinedReason: z.ZodOptional<z.ZodString>;
+                tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
+                    tabId: z.ZodOptional<z.ZodString>;
+                    tabLabel: z.ZodOptional<z.ZodString>;
+                    documentId: z.ZodOptional<z.ZodString>;
+                    pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                    xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                    yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+                    anchorString: z.ZodOptional<z.ZodString>;
+                    value: z.ZodOptional<z.ZodString>;
+                }, z.core.$strip>>>>;
+            }, z.core.$strip>>>;
+            recipientCount: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            currentRoutingOrder: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+        }, z.core.$strip>>;
+        envelopeDocuments: z.ZodOptional<z.ZodArray<z.ZodObject<{
+            documentId: z.ZodString;
+            documentIdGuid: z.ZodOptional<z.ZodString>;
+            name: z.ZodString;
+            type: z.ZodOptional<z.ZodString>;
+            uri: z.ZodOptional<z.ZodString>;
+            order: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+            pages: z.ZodOptional<z.ZodUnion<readonly [z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>, z.ZodPipe<z.ZodArray<z.ZodUnknown>, z.ZodTransform<number, unknown[]>>]>>;
+        }, z.core.$strip>>>;
+        customFields: z.ZodOptional<z.ZodObject<{
+            textCustomFields: z.ZodDefault<z.ZodArray<z.ZodObject<{
+                name: z.ZodString;
+                value: z.ZodDefault<z.ZodString>;
+                show: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodBoolean, z.ZodString]>, z.ZodTransform<boolean, string | boolean>>>;
+                fieldId: z.ZodOptional<z.ZodString>;
+            }, z.core.$strip>>>;
+        }, z.core.$strip>>;
+    }, z.core.$strip>>>;
+    nextUri: z.ZodOptional<z.ZodString>;
+    continuationToken: z.ZodOptional<z.ZodString>;
+}, z.core.$strip>;
+type EnvelopeList = z.output<typeof EnvelopeList>;
+declare const EnvelopeDocuments: z.ZodObject<{
+    envelopeId: z.ZodString;
+    envelopeDocuments: z.ZodDefault<z.ZodArray<z.ZodObject<{
+        documentId: z.ZodString;
+        documentIdGuid: z.ZodOptional<z.ZodString>;
+        name: z.ZodString;
+        type: z.ZodOptional<z.ZodString>;
+        uri: z.ZodOptional<z.ZodString>;
+        order: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
+        pages: z.ZodOptional<z.ZodUnion<readonly [z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>, z.ZodPipe<z.ZodArray<z.ZodUnknown>, z.ZodTransform<number, unknown[]>>]>>;
+    }, z.core.$strip>>>;
+}, z.core.$strip>;
+type EnvelopeDocuments = z.output<typeof EnvelopeDocuments>;
+declare const UserInfo: z.ZodObject<{
+    sub: z.ZodString;
+    name: z.ZodOptional<z.ZodString>;
+    given_name: z.ZodOptional<z.ZodString>;
+    family_name: z.ZodOptional<z.ZodString>;
+    created: z.ZodOptional<z.ZodString>;
+    email: z.ZodOptional<z.ZodString>;
+    accounts: z.ZodArray<z.ZodObject<{
+        account_id: z.ZodString;
+        is_default: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodBoolean, z.ZodString]>, z.ZodTransform<boolean, string | boolean>>>;
+        account_name: z.ZodOptional<z.ZodString>;
+        base_uri: z.ZodURL;
+        organization: z.ZodOptional<z.ZodUnknown>;
+    }, z.core.$strip>>;
+}, z.core.$strip>;
+type UserInfo = z.output<typeof UserInfo>;
+declare const GetEnvelopeInput: z.ZodObject<{
+    envelopeId: z.ZodString;
+    include: z.ZodOptional<z.ZodArray<z.ZodEnum<{
+        custom_fields: "custom_fields";
+        documents: "documents";
+        recipients: "recipients";
+        tabs: "tabs";
+    }>>>;
+}, z.core.$strict>;
+type GetEnvelopeInput = z.input<typeof GetEnvelopeInput>;
+declare const ListRecipientsInput: z.ZodObject<{
+    envelopeId: z.ZodString;
+    includeTabs: z.ZodOptional<z.ZodBoolean>;
+}, z.core.$strict>;
+type ListRecipientsInput = z.input<typeof ListRecipientsInput>;
+declare const VoidEnvelopeInput: z.ZodObject<{
+    envelopeId: z.ZodString;
+    reason: z.ZodString;
+}, z.core.$strict>;
+type VoidEnvelopeInput = z.input<typeof VoidEnvelopeInput>;
+declare const SendEnvelopeInput: z.ZodObject<{
+    envelopeId: z.ZodString;
+}, z.core.$strict>;
+type SendEnvelopeInput = z.input<typeof SendEnvelopeInput>;
+declare const ListStatusChangesInput: z.ZodObject<{
+    fromDate: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodDate, z.ZodISODateTime]>, z.ZodTransform<string, string | Date>>>;
+    toDate: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodDate, z.ZodISODateTime]>, z.ZodTransform<string, string | Date>>>;
+    status: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    envelopeIds: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    transactionIds: z.ZodOptional<z.ZodArray<z.ZodString>>;
+    include: z.ZodOptional<z.ZodArray<z.ZodEnum<{
+        custom_fields: "custom_fields";
+        documents: "documents";
+        recipients: "recipients";
+    }>>>;
+    count: z.ZodOptional<z.ZodNumber>;
+    startPosition: z.ZodOptional<z.ZodNumber>;
+}, z.core.$strict>;
+type ListStatusChangesInput = z.input<typeof ListStatusChangesInput>;
+declare const ListDocumentsInput: z.ZodObject<{
+    envelopeId: z.ZodString;
+}, z.core.$strict>;
+type ListDocumentsInput = z.input<typeof ListDocumentsInput>;
+declare const DownloadDocumentInput: z.ZodObject<{
+    envelopeId: z.ZodString;
+    documentId: z.ZodDefault<z.ZodUnion<readonly [z.ZodEnum<{
+        archive: "archive";
+        certificate: "certificate";
+        combined: "combined";
+    }>, z.ZodPipe<z.ZodUnion<readonly [z.ZodString, z.ZodNumber]>, z.ZodTransform<string, string | number>>]>>;
+    certificate: z.ZodOptional<z.ZodBoolean>;
+}, z.core.$strict>;
+type DownloadDocumentInput = z.input<typeof DownloadDocumentInput>;
+declare const CreateRecipientViewInput: z.ZodObject<{
+    envelopeId: z.ZodString;
+    returnUrl: z.ZodURL;
+    userName: z.ZodString;
+    email: z.ZodEmail;
+    clientUserId: z.ZodOptional<z.ZodString>;
+    recipientId: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodString, z.ZodNumber]>, z.ZodTransform<string, string | number>>>;
+    authenticationMethod: z.ZodDefault<z.ZodString>;
+    frameAncestors: z.ZodOptional<z.ZodArray<z.ZodURL>>;
+    messageOrigins: z.ZodOptional<z.ZodArray<z.ZodURL>>;
+    pingUrl: z.ZodOptional<z.ZodURL>;
+    pingFrequency: z.ZodOptional<z.ZodNumber>;
+}, z.core.$strict>;
+type CreateRecipientViewInput = z.input<typeof CreateRecipientViewInput>;
+declare const RecipientView: z.ZodObject<{
+    url: z.ZodURL;
+}, z.core.$strip>;
+type RecipientView = z.output<typeof RecipientView>;
 declare const createEnvelope: _connect_core.Operation<z.ZodObject<{
     emailSubject: z.ZodString;
     emailBlurb: z.ZodOptional<z.ZodString>;
@@ -1339,6 +1815,90 @@ declare const listRecipients: _connect_core.Operation<zod.ZodObject<{
     recipientCount: zod.ZodOptional<zod.ZodPipe<zod.ZodUnion<readonly [zod.ZodNumber, zod.ZodString]>, zod.ZodTransform<number, string | number>>>;
     currentRoutingOrder: zod.ZodOptional<zod.ZodPipe<zod.ZodUnion<readonly [zod.ZodNumber, zod.ZodString]>, zod.ZodTransform<number, string | number>>>;
 }, zod_v4_core.$strip>>;
+declare const createEnvelopeFromTemplate: _connect_core.Operation<zod.ZodObject<{
+    templateId: zod.ZodString;
+    templateRoles: zod.ZodArray<zod.ZodObject<{
+        roleName: zod.ZodString;
+        name: zod.ZodString;
+        email: zod.ZodEmail;
+        clientUserId: zod.ZodOptional<zod.ZodString>;
+        routingOrder: zod.ZodOptional<zod.ZodNumber>;
+    }, zod_v4_core.$strict>>;
+    emailSubject: zod.ZodOptional<zod.ZodString>;
+    emailBlurb: zod.ZodOptional<zod.ZodString>;
+    status: zod.ZodDefault<zod.ZodEnum<{
+        created: "created";
+        sent: "sent";
+    }>>;
+    transactionId: zod.ZodOptional<zod.ZodString>;
+    eventNotification: zod.ZodOptional<zod.ZodObject<{
+        url: zod.ZodURL;
+        events: zod.ZodOptional<zod.ZodArray<zod.ZodEnum<{
+            "envelope-created": "envelope-created";
+            "envelope-sent": "envelope-sent";
+            "envelope-resent": "envelope-resent";
+            "envelope-delivered": "envelope-delivered";
+            "envelope-completed": "envelope-completed";
+            "envelope-declined": "envelope-declined";
+            "envelope-voided": "envelope-voided";
+            "envelope-corrected": "envelope-corrected";
+            "envelope-purge": "envelope-purge";
+            "envelope-deleted": "envelope-deleted";
+            "envelope-discard": "envelope-discard";
+            "recipient-sent": "recipient-sent";
+            "recipient-resent": "recipient-resent";
+            "recipient-delivered": "recipient-delivered";
+            "recipient-completed": "recipient-completed";
+            "recipient-declined": "recipient-declined";
+            "recipient-authenticationfailed": "recipient-authenticationfailed";
+            "recipient-autoresponded": "recipient-autoresponded";
+            "recipient-reassign": "recipient-reassign";
+            "recipient-delegate": "recipient-delegate";
+            "recipient-finish-later": "recipient-finish-later";
+        }>>>;
+        format: zod.ZodDefault<zod.ZodEnum<{
+            json: "json";
+            xml: "xml";
+        }>>;
+        requireAcknowledgment: zod.ZodDefault<zod.ZodBoolean>;
+        includeHMAC: zod.ZodDefault<zod.ZodBoolean>;
+        loggingEnabled: zod.ZodDefault<zod.ZodBoolean>;
+        includeDocuments: zod.ZodDefault<zod.ZodBoolean>;
+        includeData: zod.ZodOptional<zod.ZodArray<zod.ZodEnum<{
+            attachments: "attachments";
+            custom_fields: "custom_fields";
+            documents: "documents";
+            extensions: "extensions";
+            payment_tabs: "payment_tabs";
+            powerform: "powerform";
+            recipients: "recipients";
+            tabs: "tabs";
+        }>>>;
+    }, zod_v4_core.$strict>>;
+    customFields: zod.ZodOptional<zod.ZodRecord<zod.ZodString, zod.ZodString>>;
+}, zod_v4_core.$strict>, zod.ZodObject<{
+    envelopeId: zod.ZodString;
+    uri: zod.ZodOptional<zod.ZodString>;
+    statusDateTime: zod.ZodOptional<zod.ZodString>;
+    status: zod.ZodPipe<zod.ZodString, zod.ZodTransform<"completed" | "created" | "declined" | "deleted" | "delivered" | "processing" | "sent" | "signed" | "timedout" | "voided" | (string & {}), string>>;
+    transactionId: zod.ZodOptional<zod.ZodString>;
+    recovered: zod.ZodOptional<zod.ZodBoolean>;
+}, zod_v4_core.$strip>>;
+declare const createRecipientView: _connect_core.Operation<zod.ZodObject<{
+    envelopeId: zod.ZodString;
+    returnUrl: zod.ZodURL;
+    userName: zod.ZodString;
+    email: zod.ZodEmail;
+    clientUserId: zod.ZodOptional<zod.ZodString>;
+    recipientId: zod.ZodOptional<zod.ZodPipe<zod.ZodUnion<readonly [zod.ZodString, zod.ZodNumber]>, zod.ZodTransform<string, string | number>>>;
+    authenticationMethod: zod.ZodDefault<zod.ZodString>;
+    frameAncestors: zod.ZodOptional<zod.ZodArray<zod.ZodURL>>;
+    messageOrigins: zod.ZodOptional<zod.ZodArray<zod.ZodURL>>;
+    pingUrl: zod.ZodOptional<zod.ZodURL>;
+    pingFrequency: zod.ZodOptional<zod.ZodNumber>;
+}, zod_v4_core.$strict>, zod.ZodObject<{
+    url: zod.ZodURL;
+}, zod_v4_core.$strip>>;
 interface RateLimitSnapshot {
     limit?: number | undefined;
     remaining?: number | undefined;
@@ -1347,464 +1907,6 @@ interface RateLimitSnapshot {
     burstRemaining?: number | undefined;
     observedAt: number;
 }
-declare const ENVELOPE_STATUSES: readonly ["created", "sent", "delivered", "signed", "completed", "declined", "voided", "deleted", "processing", "timedout"];
-type EnvelopeStatus = (typeof ENVELOPE_STATUSES)[number] | (string & {});
-declare const RECIPIENT_STATUSES: readonly ["created", "sent", "delivered", "signed", "completed", "declined", "faxpending", "autoresponded"];
-type RecipientStatus = (typeof RECIPIENT_STATUSES)[number] | (string & {});
-declare const TERMINAL_ENVELOPE_STATUSES: ReadonlySet<string>;
-declare const CreateEnvelopeResult: z.ZodObject<{
-    envelopeId: z.ZodString;
-    uri: z.ZodOptional<z.ZodString>;
-    statusDateTime: z.ZodOptional<z.ZodString>;
-    status: z.ZodPipe<z.ZodString, z.ZodTransform<"completed" | "created" | "declined" | "deleted" | "delivered" | "processing" | "sent" | "signed" | "timedout" | "voided" | (string & {}), string>>;
-    transactionId: z.ZodOptional<z.ZodString>;
-    recovered: z.ZodOptional<z.ZodBoolean>;
-}, z.core.$strip>;
-type CreateEnvelopeResult = z.output<typeof CreateEnvelopeResult>;
-declare const Recipient: z.ZodObject<{
-    recipientId: z.ZodString;
-    recipientIdGuid: z.ZodOptional<z.ZodString>;
-    recipientType: z.ZodOptional<z.ZodString>;
-    name: z.ZodOptional<z.ZodString>;
-    email: z.ZodString;
-    routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-    status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-    clientUserId: z.ZodOptional<z.ZodString>;
-    sentDateTime: z.ZodOptional<z.ZodString>;
-    deliveredDateTime: z.ZodOptional<z.ZodString>;
-    signedDateTime: z.ZodOptional<z.ZodString>;
-    declinedDateTime: z.ZodOptional<z.ZodString>;
-    declinedReason: z.ZodOptional<z.ZodString>;
-    tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-        tabId: z.ZodOptional<z.ZodString>;
-        tabLabel: z.ZodOptional<z.ZodString>;
-        documentId: z.ZodOptional<z.ZodString>;
-        pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-        xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-        yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-        anchorString: z.ZodOptional<z.ZodString>;
-        value: z.ZodOptional<z.ZodString>;
-    }, z.core.$strip>>>>;
-}, z.core.$strip>;
-type Recipient = z.output<typeof Recipient>;
-declare const Recipients: z.ZodObject<{
-    signers: z.ZodDefault<z.ZodArray<z.ZodObject<{
-        recipientId: z.ZodString;
-        recipientIdGuid: z.ZodOptional<z.ZodString>;
-        recipientType: z.ZodOptional<z.ZodString>;
-        name: z.ZodOptional<z.ZodString>;
-        email: z.ZodString;
-        routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-        status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-        clientUserId: z.ZodOptional<z.ZodString>;
-        sentDateTime: z.ZodOptional<z.ZodString>;
-        deliveredDateTime: z.ZodOptional<z.ZodString>;
-        signedDateTime: z.ZodOptional<z.ZodString>;
-        declinedDateTime: z.ZodOptional<z.ZodString>;
-        declinedReason: z.ZodOptional<z.ZodString>;
-        tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-            tabId: z.ZodOptional<z.ZodString>;
-            tabLabel: z.ZodOptional<z.ZodString>;
-            documentId: z.ZodOptional<z.ZodString>;
-            pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            anchorString: z.ZodOptional<z.ZodString>;
-            value: z.ZodOptional<z.ZodString>;
-        }, z.core.$strip>>>>;
-    }, z.core.$strip>>>;
-    carbonCopies: z.ZodDefault<z.ZodArray<z.ZodObject<{
-        recipientId: z.ZodString;
-        recipientIdGuid: z.ZodOptional<z.ZodString>;
-        recipientType: z.ZodOptional<z.ZodString>;
-        name: z.ZodOptional<z.ZodString>;
-        email: z.ZodString;
-        routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-        status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-        clientUserId: z.ZodOptional<z.ZodString>;
-        sentDateTime: z.ZodOptional<z.ZodString>;
-        deliveredDateTime: z.ZodOptional<z.ZodString>;
-        signedDateTime: z.ZodOptional<z.ZodString>;
-        declinedDateTime: z.ZodOptional<z.ZodString>;
-        declinedReason: z.ZodOptional<z.ZodString>;
-        tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-            tabId: z.ZodOptional<z.ZodString>;
-            tabLabel: z.ZodOptional<z.ZodString>;
-            documentId: z.ZodOptional<z.ZodString>;
-            pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            anchorString: z.ZodOptional<z.ZodString>;
-            value: z.ZodOptional<z.ZodString>;
-        }, z.core.$strip>>>>;
-    }, z.core.$strip>>>;
-    certifiedDeliveries: z.ZodOptional<z.ZodArray<z.ZodObject<{
-        recipientId: z.ZodString;
-        recipientIdGuid: z.ZodOptional<z.ZodString>;
-        recipientType: z.ZodOptional<z.ZodString>;
-        name: z.ZodOptional<z.ZodString>;
-        email: z.ZodString;
-        routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-        status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-        clientUserId: z.ZodOptional<z.ZodString>;
-        sentDateTime: z.ZodOptional<z.ZodString>;
-        deliveredDateTime: z.ZodOptional<z.ZodString>;
-        signedDateTime: z.ZodOptional<z.ZodString>;
-        declinedDateTime: z.ZodOptional<z.ZodString>;
-        declinedReason: z.ZodOptional<z.ZodString>;
-        tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-            tabId: z.ZodOptional<z.ZodString>;
-            tabLabel: z.ZodOptional<z.ZodString>;
-            documentId: z.ZodOptional<z.ZodString>;
-            pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            anchorString: z.ZodOptional<z.ZodString>;
-            value: z.ZodOptional<z.ZodString>;
-        }, z.core.$strip>>>>;
-    }, z.core.$strip>>>;
-    recipientCount: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-    currentRoutingOrder: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-}, z.core.$strip>;
-type Recipients = z.output<typeof Recipients>;
-declare const EnvelopeDocument: z.ZodObject<{
-    documentId: z.ZodString;
-    documentIdGuid: z.ZodOptional<z.ZodString>;
-    name: z.ZodString;
-    type: z.ZodOptional<z.ZodString>;
-    uri: z.ZodOptional<z.ZodString>;
-    order: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-    pages: z.ZodOptional<z.ZodUnion<readonly [z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>, z.ZodPipe<z.ZodArray<z.ZodUnknown>, z.ZodTransform<number, unknown[]>>]>>;
-}, z.core.$strip>;
-type EnvelopeDocument = z.output<typeof EnvelopeDocument>;
-declare const Envelope: z.ZodObject<{
-    envelopeId: z.ZodString;
-    status: z.ZodPipe<z.ZodString, z.ZodTransform<"completed" | "created" | "declined" | "deleted" | "delivered" | "processing" | "sent" | "signed" | "timedout" | "voided" | (string & {}), string>>;
-    emailSubject: z.ZodOptional<z.ZodString>;
-    emailBlurb: z.ZodOptional<z.ZodString>;
-    transactionId: z.ZodOptional<z.ZodString>;
-    createdDateTime: z.ZodOptional<z.ZodString>;
-    sentDateTime: z.ZodOptional<z.ZodString>;
-    deliveredDateTime: z.ZodOptional<z.ZodString>;
-    completedDateTime: z.ZodOptional<z.ZodString>;
-    declinedDateTime: z.ZodOptional<z.ZodString>;
-    voidedDateTime: z.ZodOptional<z.ZodString>;
-    voidedReason: z.ZodOptional<z.ZodString>;
-    statusChangedDateTime: z.ZodOptional<z.ZodString>;
-    lastModifiedDateTime: z.ZodOptional<z.ZodString>;
-    envelopeUri: z.ZodOptional<z.ZodString>;
-    documentsUri: z.ZodOptional<z.ZodString>;
-    recipientsUri: z.ZodOptional<z.ZodString>;
-    recipients: z.ZodOptional<z.ZodObject<{
-        signers: z.ZodDefault<z.ZodArray<z.ZodObject<{
-            recipientId: z.ZodString;
-            recipientIdGuid: z.ZodOptional<z.ZodString>;
-            recipientType: z.ZodOptional<z.ZodString>;
-            name: z.ZodOptional<z.ZodString>;
-            email: z.ZodString;
-            routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-            status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-            clientUserId: z.ZodOptional<z.ZodString>;
-            sentDateTime: z.ZodOptional<z.ZodString>;
-            deliveredDateTime: z.ZodOptional<z.ZodString>;
-            signedDateTime: z.ZodOptional<z.ZodString>;
-            declinedDateTime: z.ZodOptional<z.ZodString>;
-            declinedReason: z.ZodOptional<z.ZodString>;
-            tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-                tabId: z.ZodOptional<z.ZodString>;
-                tabLabel: z.ZodOptional<z.ZodString>;
-                documentId: z.ZodOptional<z.ZodString>;
-                pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                anchorString: z.ZodOptional<z.ZodString>;
-                value: z.ZodOptional<z.ZodString>;
-            }, z.core.$strip>>>>;
-        }, z.core.$strip>>>;
-        carbonCopies: z.ZodDefault<z.ZodArray<z.ZodObject<{
-            recipientId: z.ZodString;
-            recipientIdGuid: z.ZodOptional<z.ZodString>;
-            recipientType: z.ZodOptional<z.ZodString>;
-            name: z.ZodOptional<z.ZodString>;
-            email: z.ZodString;
-            routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-            status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-            clientUserId: z.ZodOptional<z.ZodString>;
-            sentDateTime: z.ZodOptional<z.ZodString>;
-            deliveredDateTime: z.ZodOptional<z.ZodString>;
-            signedDateTime: z.ZodOptional<z.ZodString>;
-            declinedDateTime: z.ZodOptional<z.ZodString>;
-            declinedReason: z.ZodOptional<z.ZodString>;
-            tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-                tabId: z.ZodOptional<z.ZodString>;
-                tabLabel: z.ZodOptional<z.ZodString>;
-                documentId: z.ZodOptional<z.ZodString>;
-                pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                anchorString: z.ZodOptional<z.ZodString>;
-                value: z.ZodOptional<z.ZodString>;
-            }, z.core.$strip>>>>;
-        }, z.core.$strip>>>;
-        certifiedDeliveries: z.ZodOptional<z.ZodArray<z.ZodObject<{
-            recipientId: z.ZodString;
-            recipientIdGuid: z.ZodOptional<z.ZodString>;
-            recipientType: z.ZodOptional<z.ZodString>;
-            name: z.ZodOptional<z.ZodString>;
-            email: z.ZodString;
-            routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-            status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-            clientUserId: z.ZodOptional<z.ZodString>;
-            sentDateTime: z.ZodOptional<z.ZodString>;
-            deliveredDateTime: z.ZodOptional<z.ZodString>;
-            signedDateTime: z.ZodOptional<z.ZodString>;
-            declinedDateTime: z.ZodOptional<z.ZodString>;
-            declinedReason: z.ZodOptional<z.ZodString>;
-            tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-                tabId: z.ZodOptional<z.ZodString>;
-                tabLabel: z.ZodOptional<z.ZodString>;
-                documentId: z.ZodOptional<z.ZodString>;
-                pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                anchorString: z.ZodOptional<z.ZodString>;
-                value: z.ZodOptional<z.ZodString>;
-            }, z.core.$strip>>>>;
-        }, z.core.$strip>>>;
-        recipientCount: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-        currentRoutingOrder: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-    }, z.core.$strip>>;
-    envelopeDocuments: z.ZodOptional<z.ZodArray<z.ZodObject<{
-        documentId: z.ZodString;
-        documentIdGuid: z.ZodOptional<z.ZodString>;
-        name: z.ZodString;
-        type: z.ZodOptional<z.ZodString>;
-        uri: z.ZodOptional<z.ZodString>;
-        order: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-        pages: z.ZodOptional<z.ZodUnion<readonly [z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>, z.ZodPipe<z.ZodArray<z.ZodUnknown>, z.ZodTransform<number, unknown[]>>]>>;
-    }, z.core.$strip>>>;
-    customFields: z.ZodOptional<z.ZodObject<{
-        textCustomFields: z.ZodDefault<z.ZodArray<z.ZodObject<{
-            name: z.ZodString;
-            value: z.ZodDefault<z.ZodString>;
-            show: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodBoolean, z.ZodString]>, z.ZodTransform<boolean, string | boolean>>>;
-            fieldId: z.ZodOptional<z.ZodString>;
-        }, z.core.$strip>>>;
-    }, z.core.$strip>>;
-}, z.core.$strip>;
-type Envelope = z.output<typeof Envelope>;
-declare const EnvelopeUpdateResult: z.ZodObject<{
-    envelopeId: z.ZodString;
-    status: z.ZodPipe<z.ZodString, z.ZodTransform<"completed" | "created" | "declined" | "deleted" | "delivered" | "processing" | "sent" | "signed" | "timedout" | "voided" | (string & {}), string>>;
-    alreadyApplied: z.ZodBoolean;
-}, z.core.$strip>;
-type EnvelopeUpdateResult = z.output<typeof EnvelopeUpdateResult>;
-declare const EnvelopeList: z.ZodObject<{
-    resultSetSize: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-    totalSetSize: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-    startPosition: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-    endPosition: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-    envelopes: z.ZodDefault<z.ZodArray<z.ZodObject<{
-        envelopeId: z.ZodString;
-        status: z.ZodPipe<z.ZodString, z.ZodTransform<"completed" | "created" | "declined" | "deleted" | "delivered" | "processing" | "sent" | "signed" | "timedout" | "voided" | (string & {}), string>>;
-        emailSubject: z.ZodOptional<z.ZodString>;
-        emailBlurb: z.ZodOptional<z.ZodString>;
-        transactionId: z.ZodOptional<z.ZodString>;
-        createdDateTime: z.ZodOptional<z.ZodString>;
-        sentDateTime: z.ZodOptional<z.ZodString>;
-        deliveredDateTime: z.ZodOptional<z.ZodString>;
-        completedDateTime: z.ZodOptional<z.ZodString>;
-        declinedDateTime: z.ZodOptional<z.ZodString>;
-        voidedDateTime: z.ZodOptional<z.ZodString>;
-        voidedReason: z.ZodOptional<z.ZodString>;
-        statusChangedDateTime: z.ZodOptional<z.ZodString>;
-        lastModifiedDateTime: z.ZodOptional<z.ZodString>;
-        envelopeUri: z.ZodOptional<z.ZodString>;
-        documentsUri: z.ZodOptional<z.ZodString>;
-        recipientsUri: z.ZodOptional<z.ZodString>;
-        recipients: z.ZodOptional<z.ZodObject<{
-            signers: z.ZodDefault<z.ZodArray<z.ZodObject<{
-                recipientId: z.ZodString;
-                recipientIdGuid: z.ZodOptional<z.ZodString>;
-                recipientType: z.ZodOptional<z.ZodString>;
-                name: z.ZodOptional<z.ZodString>;
-                email: z.ZodString;
-                routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-                status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-                clientUserId: z.ZodOptional<z.ZodString>;
-                sentDateTime: z.ZodOptional<z.ZodString>;
-                deliveredDateTime: z.ZodOptional<z.ZodString>;
-                signedDateTime: z.ZodOptional<z.ZodString>;
-                declinedDateTime: z.ZodOptional<z.ZodString>;
-                declinedReason: z.ZodOptional<z.ZodString>;
-                tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-                    tabId: z.ZodOptional<z.ZodString>;
-                    tabLabel: z.ZodOptional<z.ZodString>;
-                    documentId: z.ZodOptional<z.ZodString>;
-                    pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                    xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                    yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                    anchorString: z.ZodOptional<z.ZodString>;
-                    value: z.ZodOptional<z.ZodString>;
-                }, z.core.$strip>>>>;
-            }, z.core.$strip>>>;
-            carbonCopies: z.ZodDefault<z.ZodArray<z.ZodObject<{
-                recipientId: z.ZodString;
-                recipientIdGuid: z.ZodOptional<z.ZodString>;
-                recipientType: z.ZodOptional<z.ZodString>;
-                name: z.ZodOptional<z.ZodString>;
-                email: z.ZodString;
-                routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-                status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-                clientUserId: z.ZodOptional<z.ZodString>;
-                sentDateTime: z.ZodOptional<z.ZodString>;
-                deliveredDateTime: z.ZodOptional<z.ZodString>;
-                signedDateTime: z.ZodOptional<z.ZodString>;
-                declinedDateTime: z.ZodOptional<z.ZodString>;
-                declinedReason: z.ZodOptional<z.ZodString>;
-                tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-                    tabId: z.ZodOptional<z.ZodString>;
-                    tabLabel: z.ZodOptional<z.ZodString>;
-                    documentId: z.ZodOptional<z.ZodString>;
-                    pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                    xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                    yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                    anchorString: z.ZodOptional<z.ZodString>;
-                    value: z.ZodOptional<z.ZodString>;
-                }, z.core.$strip>>>>;
-            }, z.core.$strip>>>;
-            certifiedDeliveries: z.ZodOptional<z.ZodArray<z.ZodObject<{
-                recipientId: z.ZodString;
-                recipientIdGuid: z.ZodOptional<z.ZodString>;
-                recipientType: z.ZodOptional<z.ZodString>;
-                name: z.ZodOptional<z.ZodString>;
-                email: z.ZodString;
-                routingOrder: z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>;
-                status: z.ZodPipe<z.ZodString, z.ZodTransform<"autoresponded" | "completed" | "created" | "declined" | "delivered" | "faxpending" | "sent" | "signed" | (string & {}), string>>;
-                clientUserId: z.ZodOptional<z.ZodString>;
-                sentDateTime: z.ZodOptional<z.ZodString>;
-                deliveredDateTime: z.ZodOptional<z.ZodString>;
-                signedDateTime: z.ZodOptional<z.ZodString>;
-                declinedDateTime: z.ZodOptional<z.ZodString>;
-                declinedReason: z.ZodOptional<z.ZodString>;
-                tabs: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodArray<z.ZodObject<{
-                    tabId: z.ZodOptional<z.ZodString>;
-                    tabLabel: z.ZodOptional<z.ZodString>;
-                    documentId: z.ZodOptional<z.ZodString>;
-                    pageNumber: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                    xPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                    yPosition: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-                    anchorString: z.ZodOptional<z.ZodString>;
-                    value: z.ZodOptional<z.ZodString>;
-                }, z.core.$strip>>>>;
-            }, z.core.$strip>>>;
-            recipientCount: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            currentRoutingOrder: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-        }, z.core.$strip>>;
-        envelopeDocuments: z.ZodOptional<z.ZodArray<z.ZodObject<{
-            documentId: z.ZodString;
-            documentIdGuid: z.ZodOptional<z.ZodString>;
-            name: z.ZodString;
-            type: z.ZodOptional<z.ZodString>;
-            uri: z.ZodOptional<z.ZodString>;
-            order: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-            pages: z.ZodOptional<z.ZodUnion<readonly [z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>, z.ZodPipe<z.ZodArray<z.ZodUnknown>, z.ZodTransform<number, unknown[]>>]>>;
-        }, z.core.$strip>>>;
-        customFields: z.ZodOptional<z.ZodObject<{
-            textCustomFields: z.ZodDefault<z.ZodArray<z.ZodObject<{
-                name: z.ZodString;
-                value: z.ZodDefault<z.ZodString>;
-                show: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodBoolean, z.ZodString]>, z.ZodTransform<boolean, string | boolean>>>;
-                fieldId: z.ZodOptional<z.ZodString>;
-            }, z.core.$strip>>>;
-        }, z.core.$strip>>;
-    }, z.core.$strip>>>;
-    nextUri: z.ZodOptional<z.ZodString>;
-    continuationToken: z.ZodOptional<z.ZodString>;
-}, z.core.$strip>;
-type EnvelopeList = z.output<typeof EnvelopeList>;
-declare const EnvelopeDocuments: z.ZodObject<{
-    envelopeId: z.ZodString;
-    envelopeDocuments: z.ZodDefault<z.ZodArray<z.ZodObject<{
-        documentId: z.ZodString;
-        documentIdGuid: z.ZodOptional<z.ZodString>;
-        name: z.ZodString;
-        type: z.ZodOptional<z.ZodString>;
-        uri: z.ZodOptional<z.ZodString>;
-        order: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>>;
-        pages: z.ZodOptional<z.ZodUnion<readonly [z.ZodPipe<z.ZodUnion<readonly [z.ZodNumber, z.ZodString]>, z.ZodTransform<number, string | number>>, z.ZodPipe<z.ZodArray<z.ZodUnknown>, z.ZodTransform<number, unknown[]>>]>>;
-    }, z.core.$strip>>>;
-}, z.core.$strip>;
-type EnvelopeDocuments = z.output<typeof EnvelopeDocuments>;
-declare const UserInfo: z.ZodObject<{
-    sub: z.ZodString;
-    name: z.ZodOptional<z.ZodString>;
-    given_name: z.ZodOptional<z.ZodString>;
-    family_name: z.ZodOptional<z.ZodString>;
-    created: z.ZodOptional<z.ZodString>;
-    email: z.ZodOptional<z.ZodString>;
-    accounts: z.ZodArray<z.ZodObject<{
-        account_id: z.ZodString;
-        is_default: z.ZodDefault<z.ZodPipe<z.ZodUnion<readonly [z.ZodBoolean, z.ZodString]>, z.ZodTransform<boolean, string | boolean>>>;
-        account_name: z.ZodOptional<z.ZodString>;
-        base_uri: z.ZodURL;
-        organization: z.ZodOptional<z.ZodUnknown>;
-    }, z.core.$strip>>;
-}, z.core.$strip>;
-type UserInfo = z.output<typeof UserInfo>;
-declare const GetEnvelopeInput: z.ZodObject<{
-    envelopeId: z.ZodString;
-    include: z.ZodOptional<z.ZodArray<z.ZodEnum<{
-        custom_fields: "custom_fields";
-        documents: "documents";
-        recipients: "recipients";
-        tabs: "tabs";
-    }>>>;
-}, z.core.$strict>;
-type GetEnvelopeInput = z.input<typeof GetEnvelopeInput>;
-declare const ListRecipientsInput: z.ZodObject<{
-    envelopeId: z.ZodString;
-    includeTabs: z.ZodOptional<z.ZodBoolean>;
-}, z.core.$strict>;
-type ListRecipientsInput = z.input<typeof ListRecipientsInput>;
-declare const VoidEnvelopeInput: z.ZodObject<{
-    envelopeId: z.ZodString;
-    reason: z.ZodString;
-}, z.core.$strict>;
-type VoidEnvelopeInput = z.input<typeof VoidEnvelopeInput>;
-declare const SendEnvelopeInput: z.ZodObject<{
-    envelopeId: z.ZodString;
-}, z.core.$strict>;
-type SendEnvelopeInput = z.input<typeof SendEnvelopeInput>;
-declare const ListStatusChangesInput: z.ZodObject<{
-    fromDate: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodDate, z.ZodISODateTime]>, z.ZodTransform<string, string | Date>>>;
-    toDate: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodDate, z.ZodISODateTime]>, z.ZodTransform<string, string | Date>>>;
-    status: z.ZodOptional<z.ZodArray<z.ZodString>>;
-    envelopeIds: z.ZodOptional<z.ZodArray<z.ZodString>>;
-    transactionIds: z.ZodOptional<z.ZodArray<z.ZodString>>;
-    include: z.ZodOptional<z.ZodArray<z.ZodEnum<{
-        custom_fields: "custom_fields";
-        documents: "documents";
-        recipients: "recipients";
-    }>>>;
-    count: z.ZodOptional<z.ZodNumber>;
-    startPosition: z.ZodOptional<z.ZodNumber>;
-}, z.core.$strict>;
-type ListStatusChangesInput = z.input<typeof ListStatusChangesInput>;
-declare const ListDocumentsInput: z.ZodObject<{
-    envelopeId: z.ZodString;
-}, z.core.$strict>;
-type ListDocumentsInput = z.input<typeof ListDocumentsInput>;
-declare const DownloadDocumentInput: z.ZodObject<{
-    envelopeId: z.ZodString;
-    documentId: z.ZodDefault<z.ZodUnion<readonly [z.ZodEnum<{
-        archive: "archive";
-        certificate: "certificate";
-        combined: "combined";
-    }>, z.ZodPipe<z.ZodUnion<readonly [z.ZodString, z.ZodNumber]>, z.ZodTransform<string, string | number>>]>>;
-    certificate: z.ZodOptional<z.ZodBoolean>;
-}, z.core.$strict>;
-type DownloadDocumentInput = z.input<typeof DownloadDocumentInput>;
 declare const DOCUSIGN_POLICY_DEFAULTS: PolicyOptions;
 declare const DEFAULT_REFRESH_SKEW_MS: number;
 interface DocuSignClientOptions extends ClientOptionsBase {
@@ -1827,6 +1929,8 @@ interface DocuSignClient {
     readonly operations: Readonly<Record<string, Operation>>;
     envelopes: {
         create: Call<typeof createEnvelope.input, typeof createEnvelope.output>;
+        createFromTemplate: Call<typeof createEnvelopeFromTemplate.input, typeof createEnvelopeFromTemplate.output>;
+        createRecipientView: Call<typeof createRecipientView.input, typeof createRecipientView.output>;
         createLoanSigning(loan: LoanSigningInput, ctx?: IntegrationContext): Promise<z.output<typeof createEnvelope.output>>;
         get: Call<typeof getEnvelope.input, typeof getEnvelope.output>;
         void: Call<typeof voidEnvelope.input, typeof voidEnvelope.output>;
@@ -1874,6 +1978,77 @@ interface ClassifyOptions {
     oauthHost?: string | undefined;
 }
 declare function classifyDocuSignError(response: HttpResponse, options?: ClassifyOptions): IntegrationError;
+declare const TemplateRoleInput: z.ZodObject<{
+    roleName: z.ZodString;
+    name: z.ZodString;
+    email: z.ZodEmail;
+    clientUserId: z.ZodOptional<z.ZodString>;
+    routingOrder: z.ZodOptional<z.ZodNumber>;
+}, z.core.$strict>;
+type TemplateRoleInput = z.input<typeof TemplateRoleInput>;
+declare const CreateEnvelopeFromTemplateInput: z.ZodObject<{
+    templateId: z.ZodString;
+    templateRoles: z.ZodArray<z.ZodObject<{
+        roleName: z.ZodString;
+        name: z.ZodString;
+        email: z.ZodEmail;
+        clientUserId: z.ZodOptional<z.ZodString>;
+        routingOrder: z.ZodOptional<z.ZodNumber>;
+    }, z.core.$strict>>;
+    emailSubject: z.ZodOptional<z.ZodString>;
+    emailBlurb: z.ZodOptional<z.ZodString>;
+    status: z.ZodDefault<z.ZodEnum<{
+        created: "created";
+        sent: "sent";
+    }>>;
+    transactionId: z.ZodOptional<z.ZodString>;
+    eventNotification: z.ZodOptional<z.ZodObject<{
+        url: z.ZodURL;
+        events: z.ZodOptional<z.ZodArray<z.ZodEnum<{
+            "envelope-created": "envelope-created";
+            "envelope-sent": "envelope-sent";
+            "envelope-resent": "envelope-resent";
+            "envelope-delivered": "envelope-delivered";
+            "envelope-completed": "envelope-completed";
+            "envelope-declined": "envelope-declined";
+            "envelope-voided": "envelope-voided";
+            "envelope-corrected": "envelope-corrected";
+            "envelope-purge": "envelope-purge";
+            "envelope-deleted": "envelope-deleted";
+            "envelope-discard": "envelope-discard";
+            "recipient-sent": "recipient-sent";
+            "recipient-resent": "recipient-resent";
+            "recipient-delivered": "recipient-delivered";
+            "recipient-completed": "recipient-completed";
+            "recipient-declined": "recipient-declined";
+            "recipient-authenticationfailed": "recipient-authenticationfailed";
+            "recipient-autoresponded": "recipient-autoresponded";
+            "recipient-reassign": "recipient-reassign";
+            "recipient-delegate": "recipient-delegate";
+            "recipient-finish-later": "recipient-finish-later";
+        }>>>;
+        format: z.ZodDefault<z.ZodEnum<{
+            json: "json";
+            xml: "xml";
+        }>>;
+        requireAcknowledgment: z.ZodDefault<z.ZodBoolean>;
+        includeHMAC: z.ZodDefault<z.ZodBoolean>;
+        loggingEnabled: z.ZodDefault<z.ZodBoolean>;
+        includeDocuments: z.ZodDefault<z.ZodBoolean>;
+        includeData: z.ZodOptional<z.ZodArray<z.ZodEnum<{
+            attachments: "attachments";
+            custom_fields: "custom_fields";
+            documents: "documents";
+            extensions: "extensions";
+            payment_tabs: "payment_tabs";
+            powerform: "powerform";
+            recipients: "recipients";
+            tabs: "tabs";
+        }>>>;
+    }, z.core.$strict>>;
+    customFields: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodString>>;
+}, z.core.$strict>;
+type CreateEnvelopeFromTemplateInput = z.input<typeof CreateEnvelopeFromTemplateInput>;
 declare const requestToken: _connect_core.Operation<z.ZodObject<{
     assertion: z.ZodString;
 }, z.core.$strict>, z.ZodObject<{
@@ -1987,5 +2162,5 @@ interface DocuSignWebhookOptions {
     now?: (() => number) | undefined;
 }
 declare function createDocuSignWebhookHandler(options: DocuSignWebhookOptions): WebhookReceiver;
-export { AnchorTab, CONNECT_EVENTS, CarbonCopyInput, ConsentRequiredError, CreateEnvelopeInput, CreateEnvelopeResult, DEFAULT_CONNECT_EVENTS, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_REFRESH_SKEW_MS, DEFAULT_SCOPES, DOCUSIGN_OAUTH_HOSTS, DOCUSIGN_POLICY_DEFAULTS, DOCUSIGN_SIGNATURE_EVENT_TYPES, DocumentInput, DownloadDocumentInput, DownloadedDocument, ENVELOPE_STATUSES, Envelope, EnvelopeDocument, EnvelopeDocuments, EnvelopeList, EnvelopeUpdateResult, EventNotificationInput, GetEnvelopeInput, LOAN_ANCHORS, ListDocumentsInput, ListRecipientsInput, ListStatusChangesInput, LoanSigningInput, PositionTab, RECIPIENT_STATUSES, Recipient, Recipients, SIGNATURE_HEADER_PATTERN, STATUS_CHANGES_PAGE_SIZE, SendEnvelopeInput, SignerInput, TERMINAL_ENVELOPE_STATUSES, TabInput, TabsInput, UserInfo, VoidEnvelopeInput, buildLoanSigningEnvelope, classifyDocuSignError, consentUrl, createDocuSignClient, createDocuSignSignatureProvider, createDocuSignWebhookHandler, createEnvelope, createJwtAssertion, decodeXmlText, docuSignConnectVerifier, downloadDocument, findEnvelopeByTransactionId, getEnvelope, getUserInfo, listDocuments, listRecipients, listStatusChanges, parseConnectMessage, parseJsonConnectMessage, parseXmlConnectMessage, requestToken, sendEnvelope, toRecipientStatus, toSignatureEvent, toSignatureStatus, verifyDocuSignSignature, voidEnvelope };
+export { AnchorTab, CONNECT_EVENTS, CarbonCopyInput, ConsentRequiredError, CreateEnvelopeFromTemplateInput, CreateEnvelopeInput, CreateEnvelopeResult, CreateRecipientViewInput, DEFAULT_CONNECT_EVENTS, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_REFRESH_SKEW_MS, DEFAULT_SCOPES, DOCUSIGN_OAUTH_HOSTS, DOCUSIGN_POLICY_DEFAULTS, DOCUSIGN_SIGNATURE_EVENT_TYPES, DocumentInput, DownloadDocumentInput, DownloadedDocument, ENVELOPE_STATUSES, Envelope, EnvelopeDocument, EnvelopeDocuments, EnvelopeList, EnvelopeUpdateResult, EventNotificationInput, GetEnvelopeInput, LOAN_ANCHORS, ListDocumentsInput, ListRecipientsInput, ListStatusChangesInput, LoanSigningInput, PositionTab, RECIPIENT_STATUSES, Recipient, RecipientView, Recipients, SIGNATURE_HEADER_PATTERN, STATUS_CHANGES_PAGE_SIZE, SendEnvelopeInput, SignerInput, TERMINAL_ENVELOPE_STATUSES, TabInput, TabsInput, TemplateRoleInput, UserInfo, VoidEnvelopeInput, buildLoanSigningEnvelope, classifyDocuSignError, consentUrl, createDocuSignClient, createDocuSignSignatureProvider, createDocuSignWebhookHandler, createEnvelope, createEnvelopeFromTemplate, createJwtAssertion, createRecipientView, decodeXmlText, docuSignConnectVerifier, downloadDocument, findEnvelopeByTransactionId, getEnvelope, getUserInfo, listDocuments, listRecipients, listStatusChanges, parseConnectMessage, parseJsonConnectMessage, parseXmlConnectMessage, requestToken, sendEnvelope, toRecipientStatus, toSignatureEvent, toSignatureStatus, verifyDocuSignSignature, voidEnvelope };
 export type { AccessTokenAuthOptions, ClassifyOptions, ConnectDocument, ConnectEventMeta, ConnectEventName, ConnectRecipient, DocuSignAuthOptions, DocuSignClient, DocuSignClientOptions, DocuSignConnectEvent, DocuSignEnvironment, DocuSignErrorBody, DocuSignEventHandler, DocuSignSignatureProviderOptions, DocuSignWebhookOptions, DocumentContent, EnvelopeStatus, JwtAssertionClaims, JwtAuthOptions, RateLimitSnapshot, RecipientStatus, XmlConnectOptions };

@@ -87,6 +87,54 @@ interface FakeConnectDelivery {
     body: Buffer;
     headers: Record<string, string>;
 }
+interface FakeTemplate {
+    templateId: string;
+    name: string;
+    description?: string | undefined;
+    emailSubject: string;
+    emailBlurb?: string | undefined;
+    documents: FakeDocument[];
+    recipients: FakeRecipient[];
+    createdAt: number;
+}
+interface FakeTemplateSeed {
+    templateId?: string | undefined;
+    name: string;
+    emailSubject?: string | undefined;
+    emailBlurb?: string | undefined;
+    documents: ReadonlyArray<{
+        documentId: string;
+        name: string;
+        bytes: Uint8Array;
+        fileExtension?: string | undefined;
+    }>;
+    signers: ReadonlyArray<{
+        roleName: string;
+        recipientId?: string | undefined;
+        routingOrder?: number | undefined;
+        name?: string | undefined;
+        email?: string | undefined;
+        tabs?: Record<string, unknown[]> | undefined;
+    }>;
+    carbonCopies?: ReadonlyArray<{
+        roleName: string;
+        recipientId?: string | undefined;
+        routingOrder?: number | undefined;
+        name?: string | undefined;
+        email?: string | undefined;
+    }> | undefined;
+}
+interface FakeSigningSession {
+    token: string;
+    url: string;
+    envelopeId: string;
+    recipientId: string;
+    returnUrl: string;
+    mode: "sign" | "view";
+    expiresAt: number;
+    used: boolean;
+}
+declare const DOCUSIGN_FAKE_NAME = "@connect/docusign/testing";
 interface FakeFailure {
     status: number;
     errorCode?: string | undefined;
@@ -113,6 +161,7 @@ interface DocuSignFakeOptions {
     timeZoneOffsetHours?: number | undefined;
     hourlyLimit?: number | undefined;
     notFoundStatus?: 400 | 404 | undefined;
+    templates?: readonly FakeTemplateSeed[] | undefined;
     now?: (() => number) | undefined;
 }
 interface FakeClientOptions {
@@ -138,6 +187,9 @@ interface DocuSignFake {
     clientOptions(url: string): FakeClientOptions;
     readonly envelopes: readonly FakeEnvelope[];
     envelope(envelopeId: string): FakeEnvelope | undefined;
+    readonly templates: readonly FakeTemplate[];
+    addTemplate(seed: FakeTemplateSeed): FakeTemplate;
+    readonly signingSessions: readonly FakeSigningSession[];
     readonly tokenRequests: number;
     readonly tokensIssued: number;
     readonly userInfoRequests: number;
@@ -191,9 +243,10 @@ interface DocuSignFake {
 }
 declare function createDocuSignFake(options?: DocuSignFakeOptions): DocuSignFake;
 declare function createTestPdf(lines: readonly string[]): Buffer;
+declare function createMultiPageTestPdf(pages: ReadonlyArray<readonly string[]>): Buffer;
 declare function generatedPdfBytes(size: number, options?: {
     chunkBytes?: number;
     onChunk?: (bytes: number) => void;
 }): AsyncGenerator<Uint8Array, void, undefined>;
-export { createDocuSignFake, createTestPdf, docuSignTime, generatedPdfBytes, jsonConnectMessage, signConnectMessage, xmlConnectMessage };
-export type { DocuSignFake, DocuSignFakeOptions, FakeChange, FakeClientOptions, FakeConnectConfig, FakeConnectDelivery, FakeDocument, FakeEnvelope, FakeFailure, FakeRecipient };
+export { DOCUSIGN_FAKE_NAME, createDocuSignFake, createMultiPageTestPdf, createTestPdf, docuSignTime, generatedPdfBytes, jsonConnectMessage, signConnectMessage, xmlConnectMessage };
+export type { DocuSignFake, DocuSignFakeOptions, FakeChange, FakeClientOptions, FakeConnectConfig, FakeConnectDelivery, FakeDocument, FakeEnvelope, FakeFailure, FakeRecipient, FakeSigningSession, FakeTemplate, FakeTemplateSeed };

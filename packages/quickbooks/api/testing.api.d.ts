@@ -42,6 +42,8 @@ interface QuickBooksFakeOptions {
     seed?: boolean | undefined;
     companyName?: string | undefined;
     now?: (() => number) | undefined;
+    maxBatchItems?: number | undefined;
+    cdcLookBackDays?: number | undefined;
 }
 interface FakeFailure {
     status: number;

@@ -10,6 +10,26 @@ interface SecretProvider {
     }): Promise<string>;
 }
 declare const DEFAULT_API_KEY_SECRET = "SENDGRID_API_KEY";
+declare const MailBatchId: z.ZodObject<{
+    batchId: z.ZodString;
+}, z.core.$strip>;
+type MailBatchId = z.infer<typeof MailBatchId>;
+declare const ValidateBatchIdInput: z.ZodObject<{
+    batchId: z.ZodString;
+}, z.core.$strict>;
+type ValidateBatchIdInput = z.infer<typeof ValidateBatchIdInput>;
+interface BatchIdValidation {
+    batchId: string;
+    valid: boolean;
+}
+declare const createBatchId: _connect_core.Operation<z.ZodObject<{}, z.core.$strict>, z.ZodObject<{
+    batchId: z.ZodString;
+}, z.core.$strip>>;
+declare const getBatchId: _connect_core.Operation<z.ZodObject<{
+    batchId: z.ZodString;
+}, z.core.$strict>, z.ZodObject<{
+    batchId: z.ZodString;
+}, z.core.$strip>>;
 declare const MAIL_LIMITS: {
     readonly maxPersonalizations: 1000;
     readonly maxRecipients: 1000;
@@ -587,6 +607,10 @@ declare function bindOperations(runtime: Runtime, sendOperation: typeof sendMail
             status: z.ZodUnion<readonly [z.ZodLiteral<200>, z.ZodLiteral<202>]>;
         }, z.core.$strip>>;
         sendBatch: (input: SendBatchInput, ctx?: IntegrationContext) => Promise<SendBatchResult>;
+        createBatchId: (input?: Record<string, never>, ctx?: IntegrationContext) => Promise<{
+            batchId: string;
+        }>;
+        validateBatchId: (input: ValidateBatchIdInput, ctx?: IntegrationContext) => Promise<BatchIdValidation>;
     };
     bounces: {
         delete: _connect_core.BoundOperation<z.ZodObject<{
@@ -760,16 +784,18 @@ declare const listUnsubscribes: _connect_core.Operation<z.ZodObject<{
 declare const deleteUnsubscribe: _connect_core.Operation<z.ZodObject<{
     email: z.ZodEmail;
 }, z.core.$strict>, z.ZodUndefined>;
+declare function derToP1363(der: Uint8Array, size?: number): Uint8Array;
 declare const SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature";
 declare const TIMESTAMP_HEADER = "x-twilio-email-event-webhook-timestamp";
 declare const DEFAULT_TOLERANCE_SECONDS = 600;
 declare function publicKeyToDer(key: string): Buffer;
-declare function derToP1363(der: Uint8Array, size?: number): Uint8Array;
 interface SendGridSignatureInput {
     publicKey: string;
     timestamp: string;
     signature: string;
     payload: Uint8Array | string;
+    toleranceSeconds?: number | undefined;
+    now?: (() => number) | undefined;
 }
 declare function verifySendGridSignature(input: SendGridSignatureInput): boolean;
 declare function verifySendGridSignatureWebCrypto(input: SendGridSignatureInput): Promise<boolean>;
@@ -962,5 +988,5 @@ interface SendGridWebhookOptions extends Partial<SendGridVerifierOptions> {
     unsafeSkipSignatureCheck?: boolean | undefined;
 }
 declare function createSendGridWebhookHandler(options: SendGridWebhookOptions): WebhookReceiver;
-export { Attachment, BounceRow, DEFAULT_API_KEY_SECRET, DEFAULT_TOLERANCE_SECONDS, DeleteSuppressionsInput, EmailAddress, ListSuppressionsInput, MAIL_LIMITS, Personalization, SENDGRID_BASE_URLS, SENDGRID_EVENT_TYPES, SENDGRID_POLICY_DEFAULTS, SIGNATURE_HEADER, SendBatchInput, SendMailInput, SendMailResult, SignedWebhookSettings, SpamReportRow, TIMESTAMP_HEADER, UnknownSendGridEvent, UnsubscribeRow, classifySendGridError, createSendGridClient, createSendGridWebhookHandler, customArgsOf, deleteBlocks, deleteBounces, deleteSpamReports, deleteUnsubscribe, derToP1363, getEventWebhookPublicKey, isKnownEventType, listBlocks, listBounces, listSpamReports, listUnsubscribes, parseSendGridEvents, publicKeyToDer, sendGridEventVerifier, sendMail, setEventWebhookSigning, verifySendGridSignature, verifySendGridSignatureWebCrypto };
-export type { BatchChunkResult, InvalidSendGridEvent, ParsedSendGridEvents, SecretProvider, SendBatchResult, SendGridClient, SendGridClientOptions, SendGridErrorEntry, SendGridEvent, SendGridEventHandler, SendGridEventHandlers, SendGridEventOf, SendGridEventType, SendGridSignatureInput, SendGridVerifierOptions, SendGridWebhookOptions, SuppressionList };
+export { Attachment, BounceRow, DEFAULT_API_KEY_SECRET, DEFAULT_TOLERANCE_SECONDS, DeleteSuppressionsInput, EmailAddress, ListSuppressionsInput, MAIL_LIMITS, MailBatchId, Personalization, SENDGRID_BASE_URLS, SENDGRID_EVENT_TYPES, SENDGRID_POLICY_DEFAULTS, SIGNATURE_HEADER, SendBatchInput, SendMailInput, SendMailResult, SignedWebhookSettings, SpamReportRow, TIMESTAMP_HEADER, UnknownSendGridEvent, UnsubscribeRow, ValidateBatchIdInput, classifySendGridError, createBatchId, createSendGridClient, createSendGridWebhookHandler, customArgsOf, deleteBlocks, deleteBounces, deleteSpamReports, deleteUnsubscribe, derToP1363, getBatchId, getEventWebhookPublicKey, isKnownEventType, listBlocks, listBounces, listSpamReports, listUnsubscribes, parseSendGridEvents, publicKeyToDer, sendGridEventVerifier, sendMail, setEventWebhookSigning, verifySendGridSignature, verifySendGridSignatureWebCrypto };
+export type { BatchChunkResult, BatchIdValidation, InvalidSendGridEvent, ParsedSendGridEvents, SecretProvider, SendBatchResult, SendGridClient, SendGridClientOptions, SendGridErrorEntry, SendGridEvent, SendGridEventHandler, SendGridEventHandlers, SendGridEventOf, SendGridEventType, SendGridSignatureInput, SendGridVerifierOptions, SendGridWebhookOptions, SuppressionList };

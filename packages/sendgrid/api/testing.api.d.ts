@@ -5,7 +5,10 @@ interface FakeErrorEntry {
     field: string | null;
     help?: string;
 }
-declare function mailSendErrors(body: unknown): FakeErrorEntry[];
+interface MailSendRuleOptions {
+    knownBatchId?: ((id: string) => boolean) | undefined;
+}
+declare function mailSendErrors(body: unknown, options?: MailSendRuleOptions): FakeErrorEntry[];
 interface EventWebhookSigner {
     readonly publicKey: string;
     readonly publicKeyPem: string;
@@ -74,6 +77,7 @@ interface SendGridFake {
     readonly sends: RecordedSend[];
     readonly sandboxSends: RecordedSend[];
     readonly suppressions: FakeSuppressions;
+    readonly batchIds: ReadonlySet<string>;
     readonly signer: EventWebhookSigner;
     readonly signingEnabled: boolean;
     failNext(failure: FakeFailure): void;

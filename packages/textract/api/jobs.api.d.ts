@@ -34,6 +34,7 @@ declare const StartPayload: z.ZodObject<{
         bucket: z.ZodString;
         name: z.ZodString;
         version: z.ZodOptional<z.ZodString>;
+        etag: z.ZodOptional<z.ZodString>;
     }, z.core.$strict>;
     features: z.ZodArray<z.ZodEnum<{
         FORMS: "FORMS";

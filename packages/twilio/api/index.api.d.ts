@@ -3,8 +3,6 @@ import * as _connect_core from '@connect/core';
 import { CountryCode } from 'libphonenumber-js/max';
 import { SecretProvider, ValidationError, ForbiddenError, IntegrationErrorOptions, HttpResponse, IntegrationError, WebhookRequest, WebhookEventContext, SecretSource, DedupeStore, DeadLetterSink, WebhookInbox, Logger, WebhookVerifier, WebhookReceiver, PolicyOptions, Operation, IntegrationContext, HealthResult, ClientOptionsBase, IdempotencyStore } from '@connect/core';
 export { CountryCode } from 'libphonenumber-js/max';
-import * as zod from 'zod';
-import * as zod_v4_core from 'zod/v4/core';
 import { z } from 'zod';
 declare const DEFAULT_SECRET_NAMES: {
     readonly authToken: "TWILIO_AUTH_TOKEN";
@@ -429,6 +427,15 @@ interface TwilioClient {
         }, ctx?: IntegrationContext): Promise<Message>;
         listPage(query?: ListMessagesInput, ctx?: IntegrationContext): Promise<MessagePage>;
         list(query?: Omit<ListMessagesInput, "pageUri">, ctx?: IntegrationContext): AsyncGenerator<Message, void, undefined>;
+        redact(input: {
+            sid: string;
+        }, ctx?: IntegrationContext): Promise<Message>;
+        cancel(input: {
+            sid: string;
+        }, ctx?: IntegrationContext): Promise<Message>;
+        delete(input: {
+            sid: string;
+        }, ctx?: IntegrationContext): Promise<void>;
     };
     createWebhookHandler(options?: TwilioClientWebhookOptions): TwilioWebhookHandler;
     healthCheck(): Promise<HealthResult>;
@@ -436,29 +443,29 @@ interface TwilioClient {
 }
 declare function createTwilioClient(options: TwilioClientOptions): TwilioClient;
 declare const API_VERSION = "2010-04-01";
-declare const sendMessage: _connect_core.Operation<zod.ZodObject<{
-    to: zod.ZodPipe<zod.ZodString, zod.ZodTransform<string, string>>;
-    from: zod.ZodOptional<zod.ZodPipe<zod.ZodString, zod.ZodTransform<string, string>>>;
-    messagingServiceSid: zod.ZodOptional<zod.ZodString>;
-    body: zod.ZodOptional<zod.ZodString>;
-    mediaUrl: zod.ZodOptional<zod.ZodArray<zod.ZodURL>>;
-    contentSid: zod.ZodOptional<zod.ZodString>;
-    contentVariables: zod.ZodOptional<zod.ZodRecord<zod.ZodString, zod.ZodString>>;
-    statusCallback: zod.ZodOptional<zod.ZodURL>;
-    validityPeriod: zod.ZodOptional<zod.ZodNumber>;
-    sendAt: zod.ZodOptional<zod.ZodPipe<zod.ZodUnion<readonly [zod.ZodDate, zod.ZodISODateTime]>, zod.ZodTransform<string, string | Date>>>;
-    smartEncoded: zod.ZodOptional<zod.ZodBoolean>;
-    shortenUrls: zod.ZodOptional<zod.ZodBoolean>;
-    sendAsMms: zod.ZodOptional<zod.ZodBoolean>;
-    maxSegments: zod.ZodOptional<zod.ZodNumber>;
-}, zod_v4_core.$strict>, zod.ZodObject<{
-    sid: zod.ZodString;
-    accountSid: zod.ZodString;
-    messagingServiceSid: zod.ZodNullable<zod.ZodString>;
-    from: zod.ZodNullable<zod.ZodString>;
-    to: zod.ZodString;
-    body: zod.ZodString;
-    status: zod.ZodEnum<{
+declare const sendMessage: _connect_core.Operation<z.ZodObject<{
+    to: z.ZodPipe<z.ZodString, z.ZodTransform<string, string>>;
+    from: z.ZodOptional<z.ZodPipe<z.ZodString, z.ZodTransform<string, string>>>;
+    messagingServiceSid: z.ZodOptional<z.ZodString>;
+    body: z.ZodOptional<z.ZodString>;
+    mediaUrl: z.ZodOptional<z.ZodArray<z.ZodURL>>;
+    contentSid: z.ZodOptional<z.ZodString>;
+    contentVariables: z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodString>>;
+    statusCallback: z.ZodOptional<z.ZodURL>;
+    validityPeriod: z.ZodOptional<z.ZodNumber>;
+    sendAt: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodDate, z.ZodISODateTime]>, z.ZodTransform<string, string | Date>>>;
+    smartEncoded: z.ZodOptional<z.ZodBoolean>;
+    shortenUrls: z.ZodOptional<z.ZodBoolean>;
+    sendAsMms: z.ZodOptional<z.ZodBoolean>;
+    maxSegments: z.ZodOptional<z.ZodNumber>;
+}, z.core.$strict>, z.ZodObject<{
+    sid: z.ZodString;
+    accountSid: z.ZodString;
+    messagingServiceSid: z.ZodNullable<z.ZodString>;
+    from: z.ZodNullable<z.ZodString>;
+    to: z.ZodString;
+    body: z.ZodString;
+    status: z.ZodEnum<{
         accepted: "accepted";
         canceled: "canceled";
         delivered: "delivered";
@@ -473,45 +480,45 @@ declare const sendMessage: _connect_core.Operation<zod.ZodObject<{
         sent: "sent";
         undelivered: "undelivered";
     }>;
-    direction: zod.ZodEnum<{
+    direction: z.ZodEnum<{
         inbound: "inbound";
         "outbound-api": "outbound-api";
         "outbound-call": "outbound-call";
         "outbound-reply": "outbound-reply";
     }>;
-    numSegments: zod.ZodNumber;
-    numMedia: zod.ZodNumber;
-    price: zod.ZodNullable<zod.ZodNumber>;
-    priceUnit: zod.ZodNullable<zod.ZodString>;
-    errorCode: zod.ZodNullable<zod.ZodNumber>;
-    errorMessage: zod.ZodNullable<zod.ZodString>;
-    apiVersion: zod.ZodString;
-    dateCreated: zod.ZodNullable<zod.ZodISODateTime>;
-    dateSent: zod.ZodNullable<zod.ZodISODateTime>;
-    dateUpdated: zod.ZodNullable<zod.ZodISODateTime>;
-    uri: zod.ZodString;
-    segmentInfo: zod.ZodObject<{
-        encoding: zod.ZodEnum<{
+    numSegments: z.ZodNumber;
+    numMedia: z.ZodNumber;
+    price: z.ZodNullable<z.ZodNumber>;
+    priceUnit: z.ZodNullable<z.ZodString>;
+    errorCode: z.ZodNullable<z.ZodNumber>;
+    errorMessage: z.ZodNullable<z.ZodString>;
+    apiVersion: z.ZodString;
+    dateCreated: z.ZodNullable<z.ZodISODateTime>;
+    dateSent: z.ZodNullable<z.ZodISODateTime>;
+    dateUpdated: z.ZodNullable<z.ZodISODateTime>;
+    uri: z.ZodString;
+    segmentInfo: z.ZodObject<{
+        encoding: z.ZodEnum<{
             "GSM-7": "GSM-7";
             "UCS-2": "UCS-2";
         }>;
-        characters: zod.ZodNumber;
-        units: zod.ZodNumber;
-        segments: zod.ZodNumber;
-        perSegment: zod.ZodNumber;
-        nonGsmCharacters: zod.ZodArray<zod.ZodString>;
-    }, zod_v4_core.$strip>;
-}, zod_v4_core.$strip>>;
-declare const getMessage: _connect_core.Operation<zod.ZodObject<{
-    sid: zod.ZodString;
-}, zod_v4_core.$strict>, zod.ZodObject<{
-    sid: zod.ZodString;
-    accountSid: zod.ZodString;
-    messagingServiceSid: zod.ZodNullable<zod.ZodString>;
-    from: zod.ZodNullable<zod.ZodString>;
-    to: zod.ZodString;
-    body: zod.ZodString;
-    status: zod.ZodEnum<{
+        characters: z.ZodNumber;
+        units: z.ZodNumber;
+        segments: z.ZodNumber;
+        perSegment: z.ZodNumber;
+        nonGsmCharacters: z.ZodArray<z.ZodString>;
+    }, z.core.$strip>;
+}, z.core.$strip>>;
+declare const getMessage: _connect_core.Operation<z.ZodObject<{
+    sid: z.ZodString;
+}, z.core.$strict>, z.ZodObject<{
+    sid: z.ZodString;
+    accountSid: z.ZodString;
+    messagingServiceSid: z.ZodNullable<z.ZodString>;
+    from: z.ZodNullable<z.ZodString>;
+    to: z.ZodString;
+    body: z.ZodString;
+    status: z.ZodEnum<{
         accepted: "accepted";
         canceled: "canceled";
         delivered: "delivered";
@@ -526,41 +533,41 @@ declare const getMessage: _connect_core.Operation<zod.ZodObject<{
         sent: "sent";
         undelivered: "undelivered";
     }>;
-    direction: zod.ZodEnum<{
+    direction: z.ZodEnum<{
         inbound: "inbound";
         "outbound-api": "outbound-api";
         "outbound-call": "outbound-call";
         "outbound-reply": "outbound-reply";
     }>;
-    numSegments: zod.ZodNumber;
-    numMedia: zod.ZodNumber;
-    price: zod.ZodNullable<zod.ZodNumber>;
-    priceUnit: zod.ZodNullable<zod.ZodString>;
-    errorCode: zod.ZodNullable<zod.ZodNumber>;
-    errorMessage: zod.ZodNullable<zod.ZodString>;
-    apiVersion: zod.ZodString;
-    dateCreated: zod.ZodNullable<zod.ZodISODateTime>;
-    dateSent: zod.ZodNullable<zod.ZodISODateTime>;
-    dateUpdated: zod.ZodNullable<zod.ZodISODateTime>;
-    uri: zod.ZodString;
-}, zod_v4_core.$strip>>;
-declare const listMessagesPage: _connect_core.Operation<zod.ZodObject<{
-    to: zod.ZodOptional<zod.ZodPipe<zod.ZodString, zod.ZodTransform<string, string>>>;
-    from: zod.ZodOptional<zod.ZodPipe<zod.ZodString, zod.ZodTransform<string, string>>>;
-    dateSent: zod.ZodOptional<zod.ZodPipe<zod.ZodUnion<readonly [zod.ZodDate, zod.ZodString]>, zod.ZodTransform<string, string | Date>>>;
-    dateSentBefore: zod.ZodOptional<zod.ZodPipe<zod.ZodUnion<readonly [zod.ZodDate, zod.ZodString]>, zod.ZodTransform<string, string | Date>>>;
-    dateSentAfter: zod.ZodOptional<zod.ZodPipe<zod.ZodUnion<readonly [zod.ZodDate, zod.ZodString]>, zod.ZodTransform<string, string | Date>>>;
-    pageSize: zod.ZodOptional<zod.ZodNumber>;
-    pageUri: zod.ZodOptional<zod.ZodString>;
-}, zod_v4_core.$strict>, zod.ZodObject<{
-    messages: zod.ZodArray<zod.ZodObject<{
-        sid: zod.ZodString;
-        accountSid: zod.ZodString;
-        messagingServiceSid: zod.ZodNullable<zod.ZodString>;
-        from: zod.ZodNullable<zod.ZodString>;
-        to: zod.ZodString;
-        body: zod.ZodString;
-        status: zod.ZodEnum<{
+    numSegments: z.ZodNumber;
+    numMedia: z.ZodNumber;
+    price: z.ZodNullable<z.ZodNumber>;
+    priceUnit: z.ZodNullable<z.ZodString>;
+    errorCode: z.ZodNullable<z.ZodNumber>;
+    errorMessage: z.ZodNullable<z.ZodString>;
+    apiVersion: z.ZodString;
+    dateCreated: z.ZodNullable<z.ZodISODateTime>;
+    dateSent: z.ZodNullable<z.ZodISODateTime>;
+    dateUpdated: z.ZodNullable<z.ZodISODateTime>;
+    uri: z.ZodString;
+}, z.core.$strip>>;
+declare const listMessagesPage: _connect_core.Operation<z.ZodObject<{
+    to: z.ZodOptional<z.ZodPipe<z.ZodString, z.ZodTransform<string, string>>>;
+    from: z.ZodOptional<z.ZodPipe<z.ZodString, z.ZodTransform<string, string>>>;
+    dateSent: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodDate, z.ZodString]>, z.ZodTransform<string, string | Date>>>;
+    dateSentBefore: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodDate, z.ZodString]>, z.ZodTransform<string, string | Date>>>;
+    dateSentAfter: z.ZodOptional<z.ZodPipe<z.ZodUnion<readonly [z.ZodDate, z.ZodString]>, z.ZodTransform<string, string | Date>>>;
+    pageSize: z.ZodOptional<z.ZodNumber>;
+    pageUri: z.ZodOptional<z.ZodString>;
+}, z.core.$strict>, z.ZodObject<{
+    messages: z.ZodArray<z.ZodObject<{
+        sid: z.ZodString;
+        accountSid: z.ZodString;
+        messagingServiceSid: z.ZodNullable<z.ZodString>;
+        from: z.ZodNullable<z.ZodString>;
+        to: z.ZodString;
+        body: z.ZodString;
+        status: z.ZodEnum<{
             accepted: "accepted";
             canceled: "canceled";
             delivered: "delivered";
@@ -575,31 +582,118 @@ declare const listMessagesPage: _connect_core.Operation<zod.ZodObject<{
             sent: "sent";
             undelivered: "undelivered";
         }>;
-        direction: zod.ZodEnum<{
+        direction: z.ZodEnum<{
             inbound: "inbound";
             "outbound-api": "outbound-api";
             "outbound-call": "outbound-call";
             "outbound-reply": "outbound-reply";
         }>;
-        numSegments: zod.ZodNumber;
-        numMedia: zod.ZodNumber;
-        price: zod.ZodNullable<zod.ZodNumber>;
-        priceUnit: zod.ZodNullable<zod.ZodString>;
-        errorCode: zod.ZodNullable<zod.ZodNumber>;
-        errorMessage: zod.ZodNullable<zod.ZodString>;
-        apiVersion: zod.ZodString;
-        dateCreated: zod.ZodNullable<zod.ZodISODateTime>;
-        dateSent: zod.ZodNullable<zod.ZodISODateTime>;
-        dateUpdated: zod.ZodNullable<zod.ZodISODateTime>;
-        uri: zod.ZodString;
-    }, zod_v4_core.$strip>>;
-    page: zod.ZodNumber;
-    pageSize: zod.ZodNumber;
-    nextPageUri: zod.ZodNullable<zod.ZodString>;
-    previousPageUri: zod.ZodNullable<zod.ZodString>;
-    firstPageUri: zod.ZodNullable<zod.ZodString>;
-    uri: zod.ZodString;
-}, zod_v4_core.$strip>>;
+        numSegments: z.ZodNumber;
+        numMedia: z.ZodNumber;
+        price: z.ZodNullable<z.ZodNumber>;
+        priceUnit: z.ZodNullable<z.ZodString>;
+        errorCode: z.ZodNullable<z.ZodNumber>;
+        errorMessage: z.ZodNullable<z.ZodString>;
+        apiVersion: z.ZodString;
+        dateCreated: z.ZodNullable<z.ZodISODateTime>;
+        dateSent: z.ZodNullable<z.ZodISODateTime>;
+        dateUpdated: z.ZodNullable<z.ZodISODateTime>;
+        uri: z.ZodString;
+    }, z.core.$strip>>;
+    page: z.ZodNumber;
+    pageSize: z.ZodNumber;
+    nextPageUri: z.ZodNullable<z.ZodString>;
+    previousPageUri: z.ZodNullable<z.ZodString>;
+    firstPageUri: z.ZodNullable<z.ZodString>;
+    uri: z.ZodString;
+}, z.core.$strip>>;
+declare const redactMessage: _connect_core.Operation<z.ZodObject<{
+    sid: z.ZodString;
+}, z.core.$strict>, z.ZodObject<{
+    sid: z.ZodString;
+    accountSid: z.ZodString;
+    messagingServiceSid: z.ZodNullable<z.ZodString>;
+    from: z.ZodNullable<z.ZodString>;
+    to: z.ZodString;
+    body: z.ZodString;
+    status: z.ZodEnum<{
+        accepted: "accepted";
+        canceled: "canceled";
+        delivered: "delivered";
+        failed: "failed";
+        partially_delivered: "partially_delivered";
+        queued: "queued";
+        read: "read";
+        received: "received";
+        receiving: "receiving";
+        scheduled: "scheduled";
+        sending: "sending";
+        sent: "sent";
+        undelivered: "undelivered";
+    }>;
+    direction: z.ZodEnum<{
+        inbound: "inbound";
+        "outbound-api": "outbound-api";
+        "outbound-call": "outbound-call";
+        "outbound-reply": "outbound-reply";
+    }>;
+    numSegments: z.ZodNumber;
+    numMedia: z.ZodNumber;
+    price: z.ZodNullable<z.ZodNumber>;
+    priceUnit: z.ZodNullable<z.ZodString>;
+    errorCode: z.ZodNullable<z.ZodNumber>;
+    errorMessage: z.ZodNullable<z.ZodString>;
+    apiVersion: z.ZodString;
+    dateCreated: z.ZodNullable<z.ZodISODateTime>;
+    dateSent: z.ZodNullable<z.ZodISODateTime>;
+    dateUpdated: z.ZodNullable<z.ZodISODateTime>;
+    uri: z.ZodString;
+}, z.core.$strip>>;
+declare const cancelMessage: _connect_core.Operation<z.ZodObject<{
+    sid: z.ZodString;
+}, z.core.$strict>, z.ZodObject<{
+    sid: z.ZodString;
+    accountSid: z.ZodString;
+    messagingServiceSid: z.ZodNullable<z.ZodString>;
+    from: z.ZodNullable<z.ZodString>;
+    to: z.ZodString;
+    body: z.ZodString;
+    status: z.ZodEnum<{
+        accepted: "accepted";
+        canceled: "canceled";
+        delivered: "delivered";
+        failed: "failed";
+        partially_delivered: "partially_delivered";
+        queued: "queued";
+        read: "read";
+        received: "received";
+        receiving: "receiving";
+        scheduled: "scheduled";
+        sending: "sending";
+        sent: "sent";
+        undelivered: "undelivered";
+    }>;
+    direction: z.ZodEnum<{
+        inbound: "inbound";
+        "outbound-api": "outbound-api";
+        "outbound-call": "outbound-call";
+        "outbound-reply": "outbound-reply";
+    }>;
+    numSegments: z.ZodNumber;
+    numMedia: z.ZodNumber;
+    price: z.ZodNullable<z.ZodNumber>;
+    priceUnit: z.ZodNullable<z.ZodString>;
+    errorCode: z.ZodNullable<z.ZodNumber>;
+    errorMessage: z.ZodNullable<z.ZodString>;
+    apiVersion: z.ZodString;
+    dateCreated: z.ZodNullable<z.ZodISODateTime>;
+    dateSent: z.ZodNullable<z.ZodISODateTime>;
+    dateUpdated: z.ZodNullable<z.ZodISODateTime>;
+    uri: z.ZodString;
+}, z.core.$strip>>;
+declare const deleteMessage: _connect_core.Operation<z.ZodObject<{
+    sid: z.ZodString;
+}, z.core.$strict>, z.ZodUndefined>;
 declare const MAX_BODY_LENGTH = 1600;
 interface SegmentInfo {
     encoding: "GSM-7" | "UCS-2";
@@ -622,5 +716,5 @@ interface TwilioSignatureVerifierOptions {
     authToken: SecretSource;
 }
 declare function twilioSignatureVerifier(options: TwilioSignatureVerifierOptions): WebhookVerifier;
-export { ACCOUNT_SID, API_KEY_SID, API_VERSION, BODY_SHA256_PARAM, CHANNEL_PREFIXES, CONTENT_SID, DEFAULT_SECRET_NAMES, FINAL_STATUSES, GetMessageInput, HELP_KEYWORDS, InvalidRecipientError, ListMessagesInput, MAX_BODY_LENGTH, MAX_MEDIA_URLS, MAX_PAGE_SIZE, MESSAGE_DIRECTIONS, MESSAGE_SID, MESSAGE_STATUSES, MESSAGING_SERVICE_SID, Message, MessagePage, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, RecipientOptedOutError, SIGNATURE_HEADER, STATUS_RANK, SegmentInfoSchema, SendMessageInput, SentMessage, TWILIO_BASE_URL, TWILIO_ERROR_CODES, TWILIO_POLICY_DEFAULTS, TWIML_CONTENT_TYPE, bodySha256, classifyTwilioError, computeTwilioSignature, countSegments, createKeywordMatcher, createMemoryOptOutStore, createMemoryStatusStore, createTwilioClient, createTwilioWebhookHandler, describeDeliveryError, escapeXml, getMessage, isFinalStatus, isKnownStatus, isStatusAdvance, listMessagesPage, matchKeyword, normalizeKeyword, normalizePhoneNumber, normalizeRecipient, normalizeSender, parseFormParams, parseTwilioWebhook, sendMessage, signatureBase, signatureUrlCandidates, twilioBaseUrl, twilioSignatureVerifier, twimlResponse, webhookParams };
+export { ACCOUNT_SID, API_KEY_SID, API_VERSION, BODY_SHA256_PARAM, CHANNEL_PREFIXES, CONTENT_SID, DEFAULT_SECRET_NAMES, FINAL_STATUSES, GetMessageInput, HELP_KEYWORDS, InvalidRecipientError, ListMessagesInput, MAX_BODY_LENGTH, MAX_MEDIA_URLS, MAX_PAGE_SIZE, MESSAGE_DIRECTIONS, MESSAGE_SID, MESSAGE_STATUSES, MESSAGING_SERVICE_SID, Message, MessagePage, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS, RecipientOptedOutError, SIGNATURE_HEADER, STATUS_RANK, SegmentInfoSchema, SendMessageInput, SentMessage, TWILIO_BASE_URL, TWILIO_ERROR_CODES, TWILIO_POLICY_DEFAULTS, TWIML_CONTENT_TYPE, bodySha256, cancelMessage, classifyTwilioError, computeTwilioSignature, countSegments, createKeywordMatcher, createMemoryOptOutStore, createMemoryStatusStore, createTwilioClient, createTwilioWebhookHandler, deleteMessage, describeDeliveryError, escapeXml, getMessage, isFinalStatus, isKnownStatus, isStatusAdvance, listMessagesPage, matchKeyword, normalizeKeyword, normalizePhoneNumber, normalizeRecipient, normalizeSender, parseFormParams, parseTwilioWebhook, redactMessage, sendMessage, signatureBase, signatureUrlCandidates, twilioBaseUrl, twilioSignatureVerifier, twimlResponse, webhookParams };
 export type { CustomKeywords, DeliveryErrorInfo, InboundMedia, InboundMessageEvent, InboundMessageHandler, KeywordMatch, KeywordMatcher, KeywordRoute, KeywordType, MessageDirection, MessageStatus, MessageStatusStore, NumberLocation, OptOutStore, ParseTwilioWebhookOptions, PhoneNormalization, SegmentInfo, StatusCallbackEvent, StatusCallbackHandler, TwilioAuth, TwilioClient, TwilioClientOptions, TwilioClientWebhookOptions, TwilioErrorBody, TwilioErrorCodeInfo, TwilioParams, TwilioSignatureVerifierOptions, TwilioWebhookBase, TwilioWebhookEvent, TwilioWebhookHandler, TwilioWebhookKind, TwilioWebhookOptions, TwimlMessage, TwimlReply };
