@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-textract";
 import { defineOperation, ValidationError, type OperationContext } from "@connect/core";
 import type { z } from "zod";
+import type { Block } from "../blocks.js";
 import { queriesFor, type DocumentTypeRegistry } from "../document-types.js";
 import {
   AnalysisPage,
@@ -22,6 +23,7 @@ import {
   GetAnalysisPageInput,
   StartAnalysisInput,
   StartAnalysisOutput,
+  type StartTextDetectionInput,
   type Adapter,
   type FeatureType,
   type Query,
@@ -79,7 +81,8 @@ function features(list: FeatureType[], queries: unknown[]): SdkFeatureType[] {
   return [...set];
 }
 
-function signal(ctx: OperationContext): { abortSignal: AbortSignal } | undefined {
+/** The SDK's send options carrying the call's abort signal. @internal */
+export function signal(ctx: OperationContext): { abortSignal: AbortSignal } | undefined {
   return ctx.signal ? { abortSignal: ctx.signal } : undefined;
 }
 
@@ -100,6 +103,52 @@ export function analyzeDocumentRequest(input: z.output<typeof AnalyzeDocumentInp
     // AnalyzeDocument reads one page: Pages is for the asynchronous API.
     ...(queries.length ? { QueriesConfig: { Queries: queries.map(({ Pages: _p, ...q }) => q) } } : {}),
     ...(adapters ? { AdaptersConfig: adapters } : {}),
+  };
+}
+
+/** What a Start call of either job API (analysis, text detection) sends besides its features. @internal */
+export function startJobFields(input: z.output<typeof StartTextDetectionInput>, ctx: OperationContext) {
+  return {
+    DocumentLocation: {
+      S3Object: { Bucket: input.document.bucket, Name: input.document.name, ...(input.document.version ? { Version: input.document.version } : {}) },
+    },
+    ClientRequestToken: clientRequestToken(ctx.idempotencyKey),
+    ...(input.jobTag !== undefined ? { JobTag: input.jobTag } : {}),
+    ...(input.notification ? { NotificationChannel: { SNSTopicArn: input.notification.snsTopicArn, RoleArn: input.notification.roleArn } } : {}),
+    ...(input.output ? { OutputConfig: { S3Bucket: input.output.bucket, ...(input.output.prefix ? { S3Prefix: input.output.prefix } : {}) } } : {}),
+    ...(input.kmsKeyId !== undefined ? { KMSKeyId: input.kmsKeyId } : {}),
+  };
+}
+
+/** The request for one result page of either job API. @internal */
+export function getPageRequest(input: z.output<typeof GetAnalysisPageInput>) {
+  return {
+    JobId: input.jobId,
+    ...(input.maxResults !== undefined ? { MaxResults: input.maxResults } : {}),
+    ...(input.nextToken !== undefined ? { NextToken: input.nextToken } : {}),
+  };
+}
+
+/** The fields both job APIs' Get answers share (model version named per API). */
+interface JobPageOutput {
+  JobStatus?: string | undefined;
+  StatusMessage?: string | undefined;
+  DocumentMetadata?: { Pages?: number | undefined } | undefined;
+  Blocks?: Block[] | undefined;
+  NextToken?: string | undefined;
+  Warnings?: { ErrorCode?: string | undefined; Pages?: number[] | undefined }[] | undefined;
+}
+
+/** One result page of either job API as an {@link AnalysisPage}. @internal */
+export function jobPage(out: JobPageOutput, modelVersion: string | undefined) {
+  return {
+    status: out.JobStatus,
+    ...(out.StatusMessage !== undefined ? { statusMessage: out.StatusMessage } : {}),
+    ...(out.DocumentMetadata?.Pages !== undefined ? { pageCount: out.DocumentMetadata.Pages } : {}),
+    blocks: out.Blocks ?? [],
+    ...(out.NextToken !== undefined ? { nextToken: out.NextToken } : {}),
+    warnings: (out.Warnings ?? []).map((w) => ({ ...(w.ErrorCode !== undefined ? { errorCode: w.ErrorCode } : {}), pages: w.Pages ?? [] })),
+    ...(modelVersion !== undefined ? { modelVersion } : {}),
   };
 }
 
@@ -127,17 +176,10 @@ export function createTextractOperations(sdk: TextractClient, registry: Document
       const adapters = wireAdapters(input, registry);
       const out = await sdk.send(
         new StartDocumentAnalysisCommand({
-          DocumentLocation: {
-            S3Object: { Bucket: input.document.bucket, Name: input.document.name, ...(input.document.version ? { Version: input.document.version } : {}) },
-          },
+          ...startJobFields(input, ctx),
           FeatureTypes: features(input.features, queries),
           ...(queries.length ? { QueriesConfig: { Queries: queries } } : {}),
           ...(adapters ? { AdaptersConfig: adapters } : {}),
-          ClientRequestToken: clientRequestToken(ctx.idempotencyKey),
-          ...(input.jobTag !== undefined ? { JobTag: input.jobTag } : {}),
-          ...(input.notification ? { NotificationChannel: { SNSTopicArn: input.notification.snsTopicArn, RoleArn: input.notification.roleArn } } : {}),
-          ...(input.output ? { OutputConfig: { S3Bucket: input.output.bucket, ...(input.output.prefix ? { S3Prefix: input.output.prefix } : {}) } } : {}),
-          ...(input.kmsKeyId !== undefined ? { KMSKeyId: input.kmsKeyId } : {}),
         }),
         signal(ctx),
       );
@@ -152,22 +194,10 @@ export function createTextractOperations(sdk: TextractClient, registry: Document
     idempotent: true,
     execute: async (input, ctx) => {
       const out = await sdk.send(
-        new GetDocumentAnalysisCommand({
-          JobId: input.jobId,
-          ...(input.maxResults !== undefined ? { MaxResults: input.maxResults } : {}),
-          ...(input.nextToken !== undefined ? { NextToken: input.nextToken } : {}),
-        }),
+        new GetDocumentAnalysisCommand(getPageRequest(input)),
         signal(ctx),
       );
-      return {
-        status: out.JobStatus,
-        ...(out.StatusMessage !== undefined ? { statusMessage: out.StatusMessage } : {}),
-        ...(out.DocumentMetadata?.Pages !== undefined ? { pageCount: out.DocumentMetadata.Pages } : {}),
-        blocks: out.Blocks ?? [],
-        ...(out.NextToken !== undefined ? { nextToken: out.NextToken } : {}),
-        warnings: (out.Warnings ?? []).map((w) => ({ ...(w.ErrorCode !== undefined ? { errorCode: w.ErrorCode } : {}), pages: w.Pages ?? [] })),
-        ...(out.AnalyzeDocumentModelVersion !== undefined ? { modelVersion: out.AnalyzeDocumentModelVersion } : {}),
-      };
+      return jobPage(out, out.AnalyzeDocumentModelVersion);
     },
   });
 
