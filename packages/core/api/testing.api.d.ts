@@ -49,7 +49,11 @@ declare const FAST_TEST_POLICY: {
 };
 declare const NOT_IMPLEMENTED_HEADER = "x-connect-fake-not-implemented";
 declare function notImplementedMessage(fake: string, method: string, path: string): string;
-declare function notImplementedByFake(fake: string, request: Request): Response;
+interface NotImplementedDetail {
+    detail?: string;
+    fields?: Record<string, string>;
+}
+declare function notImplementedByFake(fake: string, request: Request, extra?: NotImplementedDetail): Response;
 declare function notImplementedHandler(fake: string, pattern?: string | RegExp): RequestHandler;
 export { FAST_TEST_POLICY, NOT_IMPLEMENTED_HEADER, always, connectionReset, delayed, malformedJson, notImplementedByFake, notImplementedHandler, notImplementedMessage, rateLimited, resetMidBody, scripted, serveHandlers, stalledBody, statusResponse };
 export type { FaultHandler, RecordedRequest, ScriptedAnswer, ServeOptions, ServedHandlers };

@@ -59,3 +59,23 @@ describe("notImplementedHandler: a fake's gap is a distinctive 501, never a vend
     expect(notImplementedMessage("twilio", "get", "/2010-04-01/Accounts")).toBe("not implemented by twilio fake: GET /2010-04-01/Accounts");
   });
 });
+
+describe("notImplementedByFake: naming what is missing when the path alone does not say", () => {
+  it("appends the detail to the message and merges extra fields into the body", async () => {
+    const { notImplementedByFake } = await import("../src/testing/index.js");
+    const response = notImplementedByFake("@connect/example/testing", new Request("http://127.0.0.1/v3/company/1/query?query=x"), {
+      detail: "select from Estimate",
+      fields: { entity: "Estimate" },
+    });
+    expect(response.status).toBe(501);
+    expect(response.headers.get(NOT_IMPLEMENTED_HEADER)).toBe("@connect/example/testing");
+    expect(await response.json()).toEqual({
+      error: "not_implemented_by_fake",
+      message: "not implemented by @connect/example/testing fake: GET /v3/company/1/query (select from Estimate)",
+      fake: "@connect/example/testing",
+      method: "GET",
+      path: "/v3/company/1/query",
+      entity: "Estimate",
+    });
+  });
+});

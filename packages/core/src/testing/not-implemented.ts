@@ -13,15 +13,24 @@ export function notImplementedMessage(fake: string, method: string, path: string
   return `not implemented by ${fake} fake: ${method.toUpperCase()} ${path}`;
 }
 
+/** What a fake can add to its "not implemented" answer. @public */
+export interface NotImplementedDetail {
+  /** What exactly is missing when the path alone does not say (e.g. `compositeTemplates`); appended to the message in parentheses. */
+  detail?: string;
+  /** Extra body fields (e.g. `{ entity: "Estimate" }`). */
+  fields?: Record<string, string>;
+}
+
 /**
  * A 501 answer for a request the fake `fake` (e.g. `"@connect/twilio/testing"`) does not
  * implement; body `{ error: "not_implemented_by_fake", message, fake, method, path }`. @public
  */
-export function notImplementedByFake(fake: string, request: Request): Response {
+export function notImplementedByFake(fake: string, request: Request, extra: NotImplementedDetail = {}): Response {
   const url = new URL(request.url);
-  const message = notImplementedMessage(fake, request.method, url.pathname);
+  const base = notImplementedMessage(fake, request.method, url.pathname);
+  const message = extra.detail === undefined ? base : `${base} (${extra.detail})`;
   return HttpResponse.json(
-    { error: "not_implemented_by_fake", message, fake, method: request.method, path: url.pathname },
+    { error: "not_implemented_by_fake", message, fake, method: request.method, path: url.pathname, ...extra.fields },
     { status: 501, headers: { [NOT_IMPLEMENTED_HEADER]: fake } },
   );
 }

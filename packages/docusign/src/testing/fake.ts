@@ -8,7 +8,7 @@
  * endpoint it does not implement answers 501 naming the fake and the request.
  */
 import { randomUUID } from "node:crypto";
-import { notImplementedHandler, notImplementedMessage, NOT_IMPLEMENTED_HEADER } from "@connect/core/testing";
+import { notImplementedByFake, notImplementedHandler } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
 import { createConnectDispatcher, type FakeConnectConfig, type FakeConnectDelivery } from "./delivery.js";
 import { jsonConnectMessage, signConnectMessage, xmlConnectMessage, type MessageOptions } from "./connect.js";
@@ -345,9 +345,7 @@ export function createDocuSignFake(options: DocuSignFakeOptions = {}): DocuSignF
       return refusal({ status: 400, errorCode: "INVALID_REQUEST_BODY", message: "The request body is missing or improperly formatted. Unexpected character encountered while parsing value." });
     }
     if (model.isBody(body) && body.compositeTemplates !== undefined) {
-      const path = new URL(request.url).pathname;
-      const message = `${notImplementedMessage(DOCUSIGN_FAKE_NAME, request.method, path)} (compositeTemplates; use templateId + templateRoles, or documents + recipients)`;
-      return HttpResponse.json({ error: "not_implemented_by_fake", message, fake: DOCUSIGN_FAKE_NAME, method: request.method, path }, { status: 501, headers: { [NOT_IMPLEMENTED_HEADER]: DOCUSIGN_FAKE_NAME } });
+      return notImplementedByFake(DOCUSIGN_FAKE_NAME, request, { detail: "compositeTemplates; use templateId + templateRoles, or documents + recipients" });
     }
     let built: FakeEnvelope | FakeRefusal;
     if (model.isBody(body) && body.templateId !== undefined) {

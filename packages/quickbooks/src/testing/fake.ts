@@ -11,7 +11,7 @@
  * by @connect/quickbooks/testing fake", after the same bearer-token check as the rest of the API.
  */
 import { randomUUID } from "node:crypto";
-import { NOT_IMPLEMENTED_HEADER, notImplementedByFake, notImplementedMessage } from "@connect/core/testing";
+import { notImplementedByFake } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
 import { FAKE_ENTITIES, FakeFault, FAULTS, WRITABLE, createLedger, type FakeChange, type FakeEntity, type FakeFaultEntry } from "./ledger.js";
 import { createOAuthState, type IssuedTokens } from "./oauth-state.js";
@@ -298,7 +298,7 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
       if (lower === "batch" && method === "POST" && segments.length === 1) return json({ BatchItemResponse: runBatch(batchCdc, await readObject(request)), time: now8601(now) });
       if (lower === "cdc" && method === "GET" && segments.length === 1) return json({ ...runCdc(batchCdc, url), time: now8601(now) });
     } catch (error) {
-      if (error instanceof NotInFakeError) return notImplementedWith(request, error.detail, {});
+      if (error instanceof NotInFakeError) return notImplementedByFake(FAKE_NAME, request, { detail: error.detail });
       throw error;
     }
     // Paths are lower-case as node-quickbooks sends them (`/journalentry`); QuickBooks matches any case.
@@ -358,19 +358,9 @@ export function createQuickBooksFake(options: QuickBooksFakeOptions = {}): Quick
     try {
       return json({ QueryResponse: runStatement(statement), time: now8601(now) });
     } catch (error) {
-      if (error instanceof QueryEntityNotStoredError) return notImplementedWith(request, `select from ${error.entity}`, { entity: error.entity });
+      if (error instanceof QueryEntityNotStoredError) return notImplementedByFake(FAKE_NAME, request, { detail: `select from ${error.entity}`, fields: { entity: error.entity } });
       throw error;
     }
-  }
-
-  // Core's 501 body and header, with what is missing named: the path alone (`/query`, `/batch`) would not say.
-  function notImplementedWith(request: Request, detail: string, extra: Record<string, string>): Response {
-    const path = new URL(request.url).pathname;
-    const message = `${notImplementedMessage(FAKE_NAME, request.method, path)} (${detail})`;
-    return HttpResponse.json(
-      { error: "not_implemented_by_fake", message, fake: FAKE_NAME, method: request.method, path, ...extra },
-      { status: 501, headers: { [NOT_IMPLEMENTED_HEADER]: FAKE_NAME } },
-    );
   }
 
   /** The bearer-token check every accounting call passes first; a 401 in Intuit's lower-case shape, or the token's realm. */
