@@ -30,11 +30,37 @@ function acquireConnection(redis: RedisClient): Bottleneck.IORedisConnection {
     const connection = new Bottleneck.IORedisConnection({ client: redis, Redis: redis.constructor });
     // Failures reach the call that needed Redis; the connection's own event is informational.
     connection.on("error", () => undefined);
+    quietRemoveLimiter(connection);
     shared = { connection, users: 0 };
     connections.set(redis, shared);
   }
   shared.users += 1;
   return shared.connection;
+}
+
+/** The parts of bottleneck 2.19's IORedisConnection that a limiter's removal touches. */
+interface ConnectionInternals {
+  terminated: boolean;
+  subscriber: RedisClient;
+  limiters: Record<string, unknown>;
+  __removeLimiter__(instance: { channel(): string; channel_client(): string }): void;
+}
+
+/**
+ * Bottleneck's `__removeLimiter__` unsubscribes in `forEach(async …)`, so an UNSUBSCRIBE that
+ * fails (Redis down, the subscriber closing) is an unhandled rejection nobody can catch — it
+ * crashes a host running with Node's default `--unhandled-rejections=throw`. Same steps, the
+ * failure dropped: the channel is forgotten either way, and a closed subscriber has no
+ * subscriptions left to undo.
+ */
+function quietRemoveLimiter(connection: Bottleneck.IORedisConnection): void {
+  const internals = connection as unknown as ConnectionInternals;
+  internals.__removeLimiter__ = (instance) => {
+    for (const channel of [instance.channel(), instance.channel_client()]) {
+      if (!internals.terminated) internals.subscriber.unsubscribe(channel).catch(() => undefined);
+      delete internals.limiters[channel];
+    }
+  };
 }
 
 function releaseConnection(redis: RedisClient): void {

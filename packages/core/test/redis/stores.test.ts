@@ -49,6 +49,35 @@ describe("redis limiter settings", () => {
   });
 });
 
+describe.runIf(REDIS_URL)("redis limiter shutdown (REDIS_URL)", () => {
+  it("stopping limiters while Redis is down, and closing the shared subscriber, leaves no unhandled rejection", async () => {
+    const rejections: unknown[] = [];
+    const record = (reason: unknown): void => void rejections.push(reason);
+    process.on("unhandledRejection", record);
+    const port = await freePort();
+    const server = await startRedisServer(port);
+    const redis = await connectRedis(`redis://127.0.0.1:${port}`);
+    try {
+      const create = redisLimiter({ redis, prefix: freshPrefix() });
+      const [a, b, c] = ["a", "b", "c"].map((id) => create(id, { perSecond: 100 }));
+      for (const limiter of [a!, b!, c!]) expect(await limiter.schedule(async () => "ran")).toBe("ran");
+      // Up: the last stop closes the shared subscriber while its UNSUBSCRIBE is in flight.
+      await c!.stop();
+      await server.stop();
+      await new Promise<void>((resolve) => (redis.status === "ready" ? setTimeout(resolve, 50) : resolve()));
+      // Down: UNSUBSCRIBE fails at once (no offline queue), once for a shared and once for the last user.
+      await a!.stop();
+      await b!.stop();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", record);
+      redis.disconnect();
+      await server.stop();
+    }
+  }, 30_000);
+});
+
 describe.runIf(REDIS_URL)("redis stores (REDIS_URL)", () => {
   let redis: RedisClient;
   beforeAll(async () => {
