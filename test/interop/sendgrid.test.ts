@@ -298,17 +298,34 @@ describe("@sendgrid/eventwebhook agrees with @connect/sendgrid on the fake's sig
     expect(verifySendGridSignature({ publicKey: fake.signer.publicKey, payload: body, signature: later["x-twilio-email-event-webhook-signature"]!, timestamp: later["x-twilio-email-event-webhook-timestamp"]! })).toBe(false);
   });
 
-  it("known difference: the official verifier decodes base64 leniently (garbage after a valid signature, no padding, a space inside all verify); ours refuses them (issue 21)", async () => {
+  it("known difference: the official verifier decodes base64 leniently (garbage after a padded signature, a space inside both verify; garbage after an unpadded one throws); ours refuses them all (issue 21)", async () => {
     const [sent] = await mail.send({ to: "ana@example.com", from: FROM, subject: "Hi", text: "x" });
     const body = serializeEventBatch(fake.eventsFor(sent.headers["x-message-id"] as string, ["delivered"]));
-    const headers: Record<string, string> = fake.signer.sign(body);
-    const signature = headers["x-twilio-email-event-webhook-signature"]!;
-    const timestamp = headers["x-twilio-email-event-webhook-timestamp"]!;
-
-    for (const variant of [`${signature}!!garbage`, `${signature.slice(0, 40)} ${signature.slice(40)}`]) {
-      expect(official(fake.signer.publicKey, body, { ...headers, "x-twilio-email-event-webhook-signature": variant })).toBe(true);
-      expect(verifySendGridSignature({ publicKey: fake.signer.publicKey, payload: body, signature: variant, timestamp })).toBe(false);
+    // A DER ECDSA signature is 70–72 bytes, so its base64 ends in "=" or not by chance: sign
+    // until there is one of each (each try is unpadded with probability ~1/4).
+    const signed: Record<"padded" | "unpadded", Record<string, string> | undefined> = { padded: undefined, unpadded: undefined };
+    for (let i = 0; i < 200 && !(signed.padded && signed.unpadded); i += 1) {
+      const headers: Record<string, string> = fake.signer.sign(body);
+      signed[headers["x-twilio-email-event-webhook-signature"]!.endsWith("=") ? "padded" : "unpadded"] ??= headers;
     }
+    const ours = (headers: Record<string, string>, signature: string): boolean =>
+      verifySendGridSignature({ publicKey: fake.signer.publicKey, payload: body, signature, timestamp: headers["x-twilio-email-event-webhook-timestamp"]! });
+
+    const padded = signed.padded!;
+    const paddedSignature = padded["x-twilio-email-event-webhook-signature"]!;
+    // Node's base64 decoding stops at the padding, so the garbage is never read.
+    for (const variant of [`${paddedSignature}!!garbage`, `${paddedSignature.slice(0, 40)} ${paddedSignature.slice(40)}`]) {
+      expect(official(fake.signer.publicKey, body, { ...padded, "x-twilio-email-event-webhook-signature": variant })).toBe(true);
+      expect(ours(padded, variant)).toBe(false);
+    }
+    const unpadded = signed.unpadded!;
+    const unpaddedSignature = unpadded["x-twilio-email-event-webhook-signature"]!;
+    // Without padding the garbage decodes into extra bytes after the DER sequence.
+    expect(() => official(fake.signer.publicKey, body, { ...unpadded, "x-twilio-email-event-webhook-signature": `${unpaddedSignature}!!garbage` })).toThrow(/trailing junk after DER signature/);
+    expect(ours(unpadded, `${unpaddedSignature}!!garbage`)).toBe(false);
+    const spaced = `${unpaddedSignature.slice(0, 40)} ${unpaddedSignature.slice(40)}`;
+    expect(official(fake.signer.publicKey, body, { ...unpadded, "x-twilio-email-event-webhook-signature": spaced })).toBe(true);
+    expect(ours(unpadded, spaced)).toBe(false);
   });
 
   it("the official verifier accepts what our receiver dispatched, event for event", async () => {

@@ -12,7 +12,10 @@ import { guard, prefixOf, type RedisClient, type RedisStoreOptions } from "./con
 export interface RedisLimiterOptions extends RedisStoreOptions {
   /**
    * Share of a per-second rate held back (0–0.5, default 0.1), so the jitter between a grant
-   * and the request reaching the vendor never makes a one-second window look over quota.
+   * and the request reaching the vendor does not make a one-second window look over quota: a
+   * request may arrive up to `headroom / (1 − headroom)` of a second later than its neighbours
+   * (111 ms at the default) before a window at the vendor holds more than the rate. Raise it
+   * on hosts that stall longer (busy CPUs, long GC pauses).
    */
   headroom?: number | undefined;
   /** How long a worker that stopped answering keeps its running slots (ms, default 10 000). */

@@ -45,7 +45,7 @@ const scenarios = {
     const runtime = createRuntime({
       adapter: { id: config.vendor, version: "0.0.0" },
       baseUrl: config.url,
-      policy: { ...policy, limiter: { perSecond: config.perSecond, create: redisLimiter({ redis, prefix: config.prefix }) } },
+      policy: { ...policy, limiter: { perSecond: config.perSecond, create: redisLimiter({ redis, prefix: config.prefix, headroom: config.headroom }) } },
     });
     const results = await Promise.all(Array.from({ length: config.calls }, (_, n) => runtime.run(ping, { n })));
     await runtime.close();
