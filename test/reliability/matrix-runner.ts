@@ -163,8 +163,9 @@ async function prepareCase(kit: Kit, op: WriteOp, fault: FaultId, env: MatrixEnv
     transport: FAST_TRANSPORT,
     ...(fault === "connect timeout" ? { apiBaseUrl: env.blackholeUrl } : {}),
     ...(fault === "401 expired token" ? { rotatingSecret: true } : {}),
-    // undici's body timer ticks every ~0.5 s; the attempt timeout bounds a stalled body sooner.
-    ...(fault === "body timeout" ? { policy: { ...FAST_POLICY, timeout: { ...FAST_POLICY.timeout, attemptMs: 150 } } } : {}),
+    // undici's body timer ticks every ~0.5 s; the attempt timeout bounds a stalled body (1 s)
+    // sooner, with room for the healthy retry on a busy machine (150 ms flaked for DocuSign).
+    ...(fault === "body timeout" ? { policy: { ...FAST_POLICY, timeout: { ...FAST_POLICY.timeout, attemptMs: 400 } } } : {}),
     ...extra,
   };
   const setupClient = kit.client({ ...overrides, apiBaseUrl: undefined, deadLetters: undefined });

@@ -98,11 +98,12 @@ describe("retries", () => {
     h.server.use(
       http.get("*/api/v1/signings", async () => {
         if (calls++ > 0) return undefined;
-        await new Promise((r) => setTimeout(r, 300));
+        // Far past the 250 ms attempt limit; the limit itself leaves room for a busy machine.
+        await new Promise((r) => setTimeout(r, 1_500));
         return HttpResponse.json([]);
       }),
     );
-    const client = createAuthentisignClient({ ...h.options, policy: { ...FAST_POLICY, timeout: { attemptMs: 50 } } });
+    const client = createAuthentisignClient({ ...h.options, policy: { ...FAST_POLICY, timeout: { attemptMs: 250 } } });
     await expect(client.signings.list()).resolves.toEqual([]);
     await client.close();
     expect(apiRequests(h.server)).toHaveLength(2);
@@ -180,11 +181,11 @@ describe("timeouts", () => {
     h.server.use(
       http.post("*/api/v1/signings", async () => {
         if (posts++ > 0) return undefined;
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, 1_500));
         return HttpResponse.json({}, { status: 500 });
       }),
     );
-    const client = createAuthentisignClient({ ...h.options, policy: { ...FAST_POLICY, timeout: { attemptMs: 50 } } });
+    const client = createAuthentisignClient({ ...h.options, policy: { ...FAST_POLICY, timeout: { attemptMs: 250 } } });
     const signing = await client.signings.create(loanSigning());
     await client.close();
     expect(h.fake.signings().map((s) => s.id)).toEqual([signing.id]);
