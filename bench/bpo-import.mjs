@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { fmt, median, parseArgs } from "./lib.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const RATIO_GOAL = 0.7;
+const RATIO_GOAL = 0.8;
 const RSS_GOAL_MB = 200;
 const MESSY_EVERY = 1000;
 const HIGH_WATER_MARK = 256 * 1024; // what localExportFile reads with

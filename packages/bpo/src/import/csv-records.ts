@@ -1,49 +1,27 @@
 /**
  * A streaming reader of CSV exports on csv-parse: quoted fields, embedded line breaks, `""`
  * escapes, a UTF-8 byte order mark, CRLF or LF, stray quotes inside unquoted fields. Records
- * come out one by one with the line they start on; a record the parser cannot read is reported
- * in file order and parsing goes on with the next one.
+ * come out in batches (one per chunk of input, in file order) with the line each starts on; a
+ * record the parser cannot read is reported in its place and parsing goes on with the next one.
+ *
+ * Speed: csv-parse's parser core is fed each chunk directly (no object-mode stream between it
+ * and the import, no `raw` copy of each record, no per-record `on_record` call), and line
+ * numbers are counted from the bytes themselves with `Buffer#indexOf`. csv-parse's own
+ * `info.lines` is not used: it counts a CRLF inside a quoted field as two lines and drifts.
  */
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { parse, type CsvError, type Options } from "csv-parse";
+import { Parser, type CsvError, type Options } from "csv-parse";
 
 /** One item of the stream. @internal */
 export type CsvItem =
   | { kind: "record"; index: number; line: number; cells: string[] }
   | { kind: "bad-record"; index: number; line: number; reason: string };
 
-/** Options of {@link csvRecords}. @internal */
+/** Options of {@link csvRecordBatches}. @internal */
 export interface CsvRecordOptions {
   delimiter?: string | undefined;
   encoding?: "utf8" | "latin1" | undefined;
   /** Largest record in characters before csv-parse gives up on it. */
   maxRecordChars: number;
-}
-
-/** Line breaks in raw CSV text: CRLF, a lone CR and a lone LF each count once. */
-function countBreaks(text: string): number {
-  // Most records hold no CR: count the LFs with indexOf instead of looking at every character.
-  if (!text.includes("\r")) {
-    let count = 0;
-    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count += 1;
-    return count;
-  }
-  let count = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a) count += 1;
-    else if (c === 0x0d) {
-      count += 1;
-      if (text.charCodeAt(i + 1) === 0x0a) i += 1;
-    }
-  }
-  return count;
-}
-
-function leadingBreaks(raw: string): number {
-  const match = /^[\r\n]+/.exec(raw);
-  return match ? countBreaks(match[0]) : 0;
 }
 
 function describe(error: CsvError, extraLines: number): string {
@@ -57,29 +35,240 @@ function describe(error: CsvError, extraLines: number): string {
   }
 }
 
-/** Read CSV records (the header first) from a byte stream. @internal */
-export async function* csvRecords(input: AsyncIterable<Uint8Array | string> | Readable, options: CsvRecordOptions): AsyncGenerator<CsvItem, void, undefined> {
-  // Bad records are reported by csv-parse through a callback while it reads ahead; they are
-  // queued and handed out in file order, before the first good record that follows them.
-  const skipped: Array<{ line: number; reason: string }> = [];
-  // Line numbers are counted here from each record's raw text, in parse order: csv-parse's own
-  // `info.lines` counts a CRLF inside a quoted field as two lines and drifts after it.
-  let linesBefore = 0;
-  /** The line a record starts on; advances the count past it. */
-  const lineOf = (text: string): number => {
-    const line = 1 + linesBefore + (text.charCodeAt(0) === 0x0a || text.charCodeAt(0) === 0x0d ? leadingBreaks(text) : 0);
-    linesBefore += countBreaks(text);
+/** The parser core behind csv-parse's `Parser` stream (what its `_transform` and `_flush` call). */
+interface ParserCore {
+  parse(chunk: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** Not a line break (a UTF-16 unit that is no CR or LF). */
+const OTHER = 0x100;
+/** Bytes at the end of a chunk whose counting waits for the next chunk: more than csv-parse ever holds back to look ahead. */
+const LOOKAHEAD = 64;
+const EMPTY = Buffer.alloc(0);
+/** Bytes handed to the parser at a time. */
+const PIECE_BYTES = 32 * 1024;
+
+/**
+ * Counts line breaks as the lines of each record's raw text count them (what csv-parse's `raw`
+ * option gives, which this reader does not pay for): CRLF, a lone CR and a lone LF each once,
+ * each record on its own. It reads the bytes between the ends of records as csv-parse reports
+ * them (`info.bytes`). The line a record starts on is 1 + the breaks of every record before it +
+ * the empty lines csv-parse skipped just before it.
+ */
+class LineCounter {
+  /** Breaks of the records before the open one. */
+  private before = 0;
+  /** The chunk being parsed, and where it starts in the stream. */
+  private buf: Buffer = Buffer.alloc(0);
+  private bufStart = 0;
+  /** The previous chunk's last bytes, not counted yet (a copy), and where they start. */
+  private tail: Buffer = Buffer.alloc(0);
+  private tailStart = 0;
+  /** Counted up to here (a stream offset). */
+  private pos = 0;
+  /** The open record so far: its breaks, how many of them lead it (empty lines), whether still in that run, its last unit. */
+  private breaks = 0;
+  private leading = 0;
+  private inLeading = true;
+  private last = -1;
+  /**
+   * With a CRLF record delimiter csv-parse drops the LF of each empty line it skips from the
+   * record's raw text, so an LF right after such lines pairs with the last one's CR there:
+   * 0 = expecting the CR of a CRLF, 1 = expecting its LF, 2 = past the skipped empty lines.
+   */
+  private pairs = 0;
+  private pairCount = 0;
+  /** Next LF / CR at or after `pos` in `buf` (buf.length when none). */
+  private nextLf = -1;
+  private nextCr = -1;
+  private crlf: boolean | undefined;
+
+  constructor(private readonly options: { encoding?: unknown; record_delimiter?: unknown }) {}
+
+  /** Take the next chunk (at `offset` in the stream); the few bytes of the last one not counted yet are kept. */
+  feed(chunk: Buffer, offset: number): void {
+    const end = this.bufStart + this.buf.length;
+    if (this.pos < this.tailStart + this.tail.length) {
+      // Still in the kept bytes (nothing closed since): keep them and the new ones not counted.
+      this.tail = Buffer.concat([this.tail.subarray(this.pos - this.tailStart), this.buf]);
+    } else this.tail = Buffer.from(this.buf.subarray(Math.max(0, this.pos - this.bufStart)));
+    this.tailStart = end - this.tail.length;
+    this.buf = chunk;
+    this.bufStart = offset;
+    this.nextLf = -1;
+    this.nextCr = -1;
+  }
+
+  /** After the parser had the chunk: count all but its last bytes, so only a few bytes are ever held. */
+  settle(): void {
+    const end = this.bufStart + this.buf.length - LOOKAHEAD;
+    if (end > this.pos) this.scanTo(end);
+    if (this.pos >= this.bufStart && this.tail.length > 0) this.tail = EMPTY;
+  }
+
+  /** The open record ends at `offset` (after its delimiter): its first line; counting moves past it. */
+  close(offset: number): number {
+    this.scanTo(offset);
+    const line = 1 + this.before + this.leading;
+    this.before += this.breaks;
+    this.reset();
     return line;
-  };
-  /** Its line, and how many lines it spans after the first (for a skipped record's message only). */
-  const place = (raw: string | undefined): { line: number; span: number } => {
-    const text = raw ?? "";
-    const line = lineOf(text);
-    const body = text.replace(/^[\r\n]+/, "").replace(/(\r\n|\r|\n)$/, "");
-    return { line, span: countBreaks(body) };
-  };
-  // With `raw: true` each record reaches on_record as { record, raw }; on_record turns it into { cells, line }.
-  const csvOptions: Options<{ cells: string[]; line: number }, { record: string[]; raw: string }> = {
+  }
+
+  /** A record csv-parse skipped, counted to `offset`: its first line and the lines it spans after that one. */
+  closeSkipped(offset: number): { line: number; span: number } {
+    // Found mid-record (too large): its first line is after the empty lines before it, whatever `offset` is.
+    if (this.inLeading) this.scanTo(this.leadingEnd());
+    this.scanTo(offset);
+    const line = 1 + this.before + this.leading;
+    const trailing = this.last === LF || this.last === CR ? 1 : 0;
+    const span = Math.max(0, this.breaks - this.leading - (this.inLeading ? 0 : trailing));
+    this.before += this.breaks;
+    this.reset();
+    return { line, span };
+  }
+
+  /** csv-parse's offsets never go back past what was counted, nor past the bytes fed (only after it dropped bytes). */
+  clamp(offset: number): number {
+    return Math.max(this.pos, Math.min(offset, this.bufStart + this.buf.length));
+  }
+
+  private reset(): void {
+    this.breaks = 0;
+    this.leading = 0;
+    this.inLeading = true;
+    this.last = -1;
+    this.pairs = 0;
+    this.pairCount = 0;
+  }
+
+  private get wide(): boolean {
+    // A UTF-16 byte order mark switches csv-parse to UTF-16LE: count 16-bit units.
+    return this.options.encoding === "utf16le";
+  }
+
+  /** Whether the record delimiter is CRLF (known once csv-parse saw the first line break). */
+  private isCrlf(): boolean {
+    if (this.crlf !== undefined) return this.crlf;
+    const delimiters = this.options.record_delimiter;
+    if (!Array.isArray(delimiters) || delimiters.length === 0) return false;
+    const crlf = Buffer.from("\r\n", this.wide ? "utf16le" : "latin1");
+    this.crlf = delimiters.length === 1 && Buffer.isBuffer(delimiters[0]) && crlf.equals(delimiters[0]);
+    return this.crlf;
+  }
+
+  /** Where the run of CR / LF at `pos` ends (in the bytes held). */
+  private leadingEnd(): number {
+    const step = this.wide ? 2 : 1;
+    let at = this.pos;
+    for (;;) {
+      const inTail = at < this.bufStart;
+      const b = inTail ? this.tail : this.buf;
+      const i = at - (inTail ? this.tailStart : this.bufStart);
+      if (i + step - 1 >= b.length || !(b[i] === LF || b[i] === CR) || (step === 2 && b[i + 1] !== 0)) return at;
+      at += step;
+    }
+  }
+
+  /** One unit of the open record: a CR, an LF or OTHER. */
+  private unit(c: number): void {
+    if (this.inLeading) {
+      if (c === OTHER) {
+        this.inLeading = false;
+        this.pairs = 2;
+      } else {
+        if (c === CR || this.last !== CR) {
+          this.breaks += 1;
+          this.leading += 1;
+        }
+        if (this.pairs !== 2 && this.isCrlf()) {
+          if (this.pairs === 0) {
+            if (c === CR) this.pairs = 1;
+            else {
+              // An LF right after skipped CRLF lines: in the raw text it follows their last CR (one break for both).
+              if (this.pairCount > 0) {
+                this.breaks -= 1;
+                this.leading -= 1;
+              }
+              this.pairs = 2;
+            }
+          } else if (c === LF) {
+            this.pairCount += 1;
+            this.pairs = 0;
+          } else this.pairs = 2;
+        }
+        this.last = c;
+        return;
+      }
+    }
+    if (c === CR || (c === LF && this.last !== CR)) this.breaks += 1;
+    this.last = c;
+  }
+
+  /** Count the open record up to `offset`: the kept bytes of the last chunk first, then this one's. */
+  private scanTo(offset: number): void {
+    if (this.pos < this.bufStart) {
+      this.scanIn(this.tail, this.tailStart, Math.min(offset, this.bufStart), false);
+      if (this.pos === this.bufStart - 1 && this.wide && offset > this.pos && this.buf.length > 0) {
+        // A UTF-16 unit split between the chunks.
+        const lo = this.tail[this.tail.length - 1]!;
+        this.unit(this.buf[0] === 0 && (lo === LF || lo === CR) ? lo : OTHER);
+        this.pos += 2;
+      }
+      if (this.pos < this.bufStart) return;
+    }
+    this.scanIn(this.buf, this.bufStart, offset, true);
+  }
+
+  /** Count `b` (starting at stream offset `start`) from `pos` to `offset`; `indexed`: keep the next LF / CR found. */
+  private scanIn(b: Buffer, start: number, offset: number, indexed: boolean): void {
+    let i = this.pos - start;
+    const j = Math.min(offset - start, b.length);
+    if (i >= j) return;
+    if (this.wide) {
+      for (; i + 1 < b.length && i < j; i += 2) {
+        const lo = b[i]!;
+        this.unit(b[i + 1] === 0 && (lo === LF || lo === CR) ? lo : OTHER);
+      }
+      this.pos = start + i;
+      return;
+    }
+    // The empty lines before the record, byte by byte (rare).
+    while (this.inLeading && i < j) {
+      const c = b[i]!;
+      this.unit(c === LF || c === CR ? c : OTHER);
+      i += 1;
+    }
+    if (i < j) {
+      // The record's own bytes: every CR, and every LF not right after a CR, found with indexOf.
+      let at = indexed && this.nextLf >= i ? this.nextLf : indexOrEnd(b, LF, i);
+      while (at < j) {
+        if (at === i ? this.last !== CR : b[at - 1] !== CR) this.breaks += 1;
+        at = indexOrEnd(b, LF, at + 1);
+      }
+      if (indexed) this.nextLf = at;
+      at = indexed && this.nextCr >= i ? this.nextCr : indexOrEnd(b, CR, i);
+      while (at < j) {
+        this.breaks += 1;
+        at = indexOrEnd(b, CR, at + 1);
+      }
+      if (indexed) this.nextCr = at;
+      this.last = b[j - 1]!;
+    }
+    this.pos = start + j;
+  }
+}
+
+function indexOrEnd(b: Buffer, byte: number, from: number): number {
+  const at = b.indexOf(byte, from);
+  return at === -1 ? b.length : at;
+}
+
+/** Read CSV records (the header first) from a byte stream, a batch per chunk. @internal */
+export async function* csvRecordBatches(input: AsyncIterable<Uint8Array | string>, options: CsvRecordOptions): AsyncGenerator<CsvItem[], void, undefined> {
+  const csvOptions: Options = {
     bom: true,
     delimiter: options.delimiter ?? ",",
     encoding: options.encoding ?? "utf8",
@@ -87,40 +276,51 @@ export async function* csvRecords(input: AsyncIterable<Uint8Array | string> | Re
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    raw: true,
     max_record_size: options.maxRecordChars,
-    on_record: ({ record: cells, raw }) => ({ cells, line: lineOf(raw ?? "") }),
-    on_skip: (error: CsvError | undefined, raw: string | undefined) => {
+    on_skip: (error: CsvError | undefined) => {
       if (!error) return;
-      const { line, span } = place(raw);
-      skipped.push({ line, reason: describe(error, span) });
+      // An unclosed quote is found at the end: the record is the rest of the input. Any other
+      // error is found mid-record: it starts where the last record ended.
+      const { line, span } = lines.closeSkipped(error.code === "CSV_QUOTE_NOT_CLOSED" ? Number.POSITIVE_INFINITY : lines.clamp(info.bytes));
+      batch.push({ kind: "bad-record", index: ++index, line, reason: describe(error, span) });
     },
   };
-  const parser = parse(csvOptions as unknown as Options);
-  const source = input instanceof Readable ? input : Readable.from(input, { objectMode: false });
-  let failure: unknown;
-  const piping = pipeline(source, parser).catch((error: unknown) => {
-    failure = error;
-  });
+  const parser = new Parser(csvOptions);
+  const core = (parser as unknown as { api?: ParserCore }).api;
+  if (!core || typeof core.parse !== "function") throw new TypeError("csv-parse: this version's Parser has no parser core (`api.parse`); @connect/bpo needs csv-parse 7");
+  const info = parser.info;
+  const lines = new LineCounter(parser.options as { encoding?: unknown; record_delimiter?: unknown });
+  let batch: CsvItem[] = [];
   let index = 0;
-  let finished = false;
-  try {
-    for await (const { cells, line } of parser as AsyncIterable<{ cells: string[]; line: number }>) {
-      while (skipped.length > 0 && skipped[0]!.line < line) {
-        const bad = skipped.shift()!;
-        yield { kind: "bad-record", index: ++index, line: bad.line, reason: bad.reason };
+  let offset = 0;
+  const push = (cells: string[]): void => {
+    batch.push({ kind: "record", index: ++index, line: lines.close(lines.clamp(info.bytes)), cells });
+  };
+  const close = (): void => undefined;
+  const parse = (chunk: Buffer | undefined): void => {
+    const error = core.parse(chunk, chunk === undefined, push, close);
+    if (error !== undefined) throw error;
+  };
+  for await (const item of input) {
+    const chunk = typeof item === "string" ? Buffer.from(item, "utf8") : Buffer.isBuffer(item) ? item : Buffer.from(item.buffer, item.byteOffset, item.byteLength);
+    // A stream never hands csv-parse an empty chunk.
+    if (chunk.length === 0) continue;
+    // A read chunk (256 KiB) is parsed in pieces: a batch of a few hundred records is handled
+    // while it is young, instead of thousands surviving into the old generation.
+    const piece = PIECE_BYTES;
+    for (let from = 0; from < chunk.length; from += piece) {
+      const part = from === 0 && chunk.length <= piece ? chunk : chunk.subarray(from, from + piece);
+      lines.feed(part, offset);
+      offset += part.length;
+      parse(part);
+      lines.settle();
+      if (batch.length > 0) {
+        const ready = batch;
+        batch = [];
+        yield ready;
       }
-      yield { kind: "record", index: ++index, line, cells };
     }
-    finished = true;
-  } catch (error) {
-    failure ??= error;
-    finished = true;
-  } finally {
-    // The consumer stopped early (an abort): stop reading the source too.
-    if (!finished) parser.destroy();
   }
-  await piping;
-  for (const bad of skipped.splice(0)) yield { kind: "bad-record", index: ++index, line: bad.line, reason: bad.reason };
-  if (failure !== undefined) throw failure;
+  parse(undefined);
+  if (batch.length > 0) yield batch;
 }

@@ -22,12 +22,14 @@ import pkg from "../../package.json" with { type: "json" };
 import { BPO_VENDOR, BpoExportFormatError, BpoImportAbortedError } from "../errors.js";
 import { localExportFile, type BpoExportFile, type BpoExportFormat, type BpoExportReader } from "../exports/files.js";
 import { DEFAULT_CONFLICT_RULES, resolveConflict, type ConflictReason, type ConflictRules, type StoredProjectState } from "./conflict.js";
-import { csvRecords } from "./csv-records.js";
+import { csvRecordBatches } from "./csv-records.js";
 import { jsonRecords } from "./json-records.js";
 import { statusLookup } from "./values.js";
 import {
   cellsFromObject,
+  cellsFromRow,
   fieldForColumn,
+  fieldSlots,
   REQUIRED_EXPORT_FIELDS,
   RowError,
   toProjectRecord,
@@ -220,7 +222,13 @@ interface Counts {
 /** A raw row on its way to validation. */
 type RawRow =
   | { kind: "cells"; row: number; line: number; cells: Partial<Record<BpoExportField, unknown>>; raw: () => unknown }
+  | { kind: "csv"; row: number; line: number; cells: Partial<Record<BpoExportField, unknown>>; header: string[]; values: string[] }
   | { kind: "unreadable"; row: number; line: number; reason: string; issues?: FieldIssue[]; externalId?: string | undefined; raw?: (() => unknown) | undefined };
+
+/** The raw row (header → cell), built only for rows that end up in a problem report or dead letter. */
+function csvRaw(header: string[], values: string[]): Record<string, unknown> {
+  return Object.fromEntries(header.map((name, i) => [name, values[i]]));
+}
 
 function counting(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncIterable<Uint8Array> {
   return {
@@ -233,47 +241,47 @@ function counting(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => voi
   };
 }
 
-/** CSV rows: the header decides which column feeds which field. */
-async function* csvRows(bytes: AsyncIterable<Uint8Array>, file: BpoExportFile, options: BpoImportOptions, ignored: Set<string>): AsyncGenerator<RawRow> {
+/** CSV rows, a batch per chunk read: the header decides which column feeds which field. */
+async function* csvRows(bytes: AsyncIterable<Uint8Array>, file: BpoExportFile, options: BpoImportOptions, ignored: Set<string>): AsyncGenerator<RawRow[]> {
   let columns: Array<BpoExportField | null> | undefined;
+  let slots: ReturnType<typeof fieldSlots> | undefined;
   let header: string[] = [];
-  for await (const item of csvRecords(bytes, { delimiter: options.delimiter, encoding: options.encoding, maxRecordChars: options.maxRecordChars ?? 1_000_000 })) {
-    if (!columns) {
-      if (item.kind === "bad-record") throw new BpoExportFormatError(`${file.name}: the header cannot be read — ${item.reason}`, { vendor: BPO_VENDOR, operation: IMPORT_OPERATION });
-      header = item.cells;
-      columns = headerColumns(header, file, options.mapping, ignored);
-      continue;
+  for await (const items of csvRecordBatches(bytes, { delimiter: options.delimiter, encoding: options.encoding, maxRecordChars: options.maxRecordChars ?? 1_000_000 })) {
+    const rows: RawRow[] = [];
+    for (const item of items) {
+      if (!columns) {
+        if (item.kind === "bad-record") throw new BpoExportFormatError(`${file.name}: the header cannot be read — ${item.reason}`, { vendor: BPO_VENDOR, operation: IMPORT_OPERATION });
+        header = item.cells;
+        columns = headerColumns(header, file, options.mapping, ignored);
+        slots = fieldSlots(columns);
+        continue;
+      }
+      const row = item.index - 1;
+      if (item.kind === "bad-record") {
+        rows.push({ kind: "unreadable", row, line: item.line, reason: item.reason });
+        continue;
+      }
+      const cells = item.cells;
+      if (cells.length !== header.length && (cells.length < header.length || cells.slice(header.length).some((c) => c.trim() !== ""))) {
+        const extra = cells.slice(header.length);
+        const idColumn = columns.indexOf("id");
+        const externalId = idColumn >= 0 && idColumn < cells.length ? cells[idColumn]?.trim() || undefined : undefined;
+        const why = cells.length < header.length ? "a missing column, or a line break outside quotes?" : "an unquoted comma?";
+        const fields = header;
+        rows.push({
+          kind: "unreadable",
+          row,
+          line: item.line,
+          reason: `the row has ${cells.length} fields but the header has ${header.length} (${why})`,
+          issues: [{ path: "(row)", message: `expected ${header.length} fields, found ${cells.length}`, code: "column_count" }],
+          externalId,
+          raw: () => ({ ...csvRaw(fields, cells), ...(extra.length > 0 ? { "(extra)": extra } : {}) }),
+        });
+        continue;
+      }
+      rows.push({ kind: "csv", row, line: item.line, cells: cellsFromRow(cells, slots!), header, values: cells });
     }
-    const row = item.index - 1;
-    if (item.kind === "bad-record") {
-      yield { kind: "unreadable", row, line: item.line, reason: item.reason };
-      continue;
-    }
-    const cells = item.cells;
-    // The raw row (header → cell) is built only for rows that end up in a problem report or dead letter.
-    const raw = (): Record<string, unknown> => Object.fromEntries(header.map((name, i) => [name, cells[i]]));
-    if (cells.length < header.length || (cells.length > header.length && cells.slice(header.length).some((c) => c.trim() !== ""))) {
-      const extra = cells.slice(header.length);
-      const idColumn = columns.indexOf("id");
-      const externalId = idColumn >= 0 && idColumn < cells.length ? cells[idColumn]?.trim() || undefined : undefined;
-      const why = cells.length < header.length ? "a missing column, or a line break outside quotes?" : "an unquoted comma?";
-      yield {
-        kind: "unreadable",
-        row,
-        line: item.line,
-        reason: `the row has ${cells.length} fields but the header has ${header.length} (${why})`,
-        issues: [{ path: "(row)", message: `expected ${header.length} fields, found ${cells.length}`, code: "column_count" }],
-        externalId,
-        raw: () => ({ ...raw(), ...(extra.length > 0 ? { "(extra)": extra } : {}) }),
-      };
-      continue;
-    }
-    const mapped: Partial<Record<BpoExportField, unknown>> = {};
-    for (let i = 0; i < columns.length; i++) {
-      const field = columns[i];
-      if (field) mapped[field] = cells[i];
-    }
-    yield { kind: "cells", row, line: item.line, cells: mapped, raw };
+    if (rows.length > 0) yield rows;
   }
   if (!columns) throw new BpoExportFormatError(`${file.name}: the file is empty (no header row)`, { vendor: BPO_VENDOR, operation: IMPORT_OPERATION });
 }
@@ -307,23 +315,35 @@ function headerColumns(header: string[], file: BpoExportFile, mapping: BpoExport
 }
 
 /** JSON rows: each record's keys are mapped like CSV headers. */
-async function* jsonRows(bytes: AsyncIterable<Uint8Array>, options: BpoImportOptions, ignored: Set<string>, fileErrors: BpoImportReport["fileErrors"]): AsyncGenerator<RawRow> {
+async function* jsonRows(bytes: AsyncIterable<Uint8Array>, options: BpoImportOptions, ignored: Set<string>, fileErrors: BpoImportReport["fileErrors"]): AsyncGenerator<RawRow[]> {
   for await (const item of jsonRecords(bytes, { maxRecordChars: options.maxRecordChars ?? 1_000_000, wrapperKeys: JSON_WRAPPER_KEYS })) {
     if (item.kind === "file-error") {
       fileErrors.push({ line: item.line, reason: item.reason });
       continue;
     }
     if (item.kind === "bad-record") {
-      yield { kind: "unreadable", row: item.index, line: item.line, reason: item.reason };
+      yield [{ kind: "unreadable", row: item.index, line: item.line, reason: item.reason }];
       continue;
     }
     const value = item.value;
     if (!value || typeof value !== "object" || Array.isArray(value)) {
-      yield { kind: "unreadable", row: item.index, line: item.line, reason: `expected an object, found ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`, raw: () => value };
+      yield [{ kind: "unreadable", row: item.index, line: item.line, reason: `expected an object, found ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`, raw: () => value }];
       continue;
     }
-    yield { kind: "cells", row: item.index, line: item.line, cells: cellsFromObject(value as Record<string, unknown>, options.mapping, ignored), raw: () => value };
+    yield [{ kind: "cells", row: item.index, line: item.line, cells: cellsFromObject(value as Record<string, unknown>, options.mapping, ignored), raw: () => value }];
   }
+}
+
+/** The rule's verdict for a row the store does not hold. */
+const CREATE_NEW: ReturnType<typeof resolveConflict> = Object.freeze({ action: "create", reason: "new" });
+
+/** The row as read, for a problem report's dead letter. */
+function rawOf(item: RawRow): (() => unknown) | undefined {
+  if (item.kind === "csv") {
+    const { header, values } = item;
+    return () => csvRaw(header, values);
+  }
+  return item.raw;
 }
 
 function abortMessage(reason: unknown): string {
@@ -442,46 +462,34 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
     }
   };
 
-  const handle = async (item: RawRow): Promise<void> => {
-    // Resuming: rows before the checkpoint were handled (and counted) by the crashed run.
-    if (resume && item.row <= resume.row) return;
-    counts.rows += 1;
-    if (item.kind === "unreadable") {
-      await problem({ row: item.row, line: item.line, externalId: item.externalId, stage: "parse", reason: item.reason, issues: item.issues ?? [] }, item.raw);
-      return;
+  /** A store call failed: a problem row, or the stop when the store looks down. */
+  const storeFailed = async (item: RawRow, record: BpoProjectRecord, error: unknown): Promise<void> => {
+    if (signal?.aborted) throw error;
+    consecutiveStoreFailures += 1;
+    const message = redactText(error instanceof Error ? error.message : String(error));
+    await problem({ row: item.row, line: item.line, externalId: record.externalId, stage: "store", reason: `the store failed: ${message}`, issues: [] }, rawOf(item));
+    if (consecutiveStoreFailures >= maxStoreFailures) {
+      throw new BpoImportAbortedError(
+        `bpo ${IMPORT_OPERATION}: ${file.name} stopped after ${consecutiveStoreFailures} store failures in a row (last: ${message}); ${counts.rows} rows were handled. Fix the store and import the file again — rows already imported are skipped as unchanged`,
+        { report: report(false), cause: error, correlationId, retryable: true },
+      );
     }
-    let record: BpoProjectRecord;
-    try {
-      record = toProjectRecord(item.cells, rowContext);
-    } catch (error) {
-      if (!(error instanceof RowError)) throw error;
-      await problem({ row: item.row, line: item.line, externalId: error.externalId, stage: "validate", reason: error.message, issues: error.issues }, item.raw);
-      return;
-    }
+  };
+
+  /** Apply the conflict rule to a valid row against the store, and write it. */
+  const write = async (item: RawRow, record: BpoProjectRecord): Promise<void> => {
     const ctx: StoreCallContext = { file: file.name, row: item.row, line: item.line, signal };
-    const storeFailed = async (error: unknown): Promise<void> => {
-      if (signal?.aborted) throw error;
-      consecutiveStoreFailures += 1;
-      const message = redactText(error instanceof Error ? error.message : String(error));
-      await problem({ row: item.row, line: item.line, externalId: record.externalId, stage: "store", reason: `the store failed: ${message}`, issues: [] }, item.raw);
-      if (consecutiveStoreFailures >= maxStoreFailures) {
-        throw new BpoImportAbortedError(
-          `bpo ${IMPORT_OPERATION}: ${file.name} stopped after ${consecutiveStoreFailures} store failures in a row (last: ${message}); ${counts.rows} rows were handled. Fix the store and import the file again — rows already imported are skipped as unchanged`,
-          { report: report(false), cause: error, correlationId, retryable: true },
-        );
-      }
-    };
     let existing: StoredProjectState | undefined;
     let decision: ReturnType<typeof resolveConflict>;
     try {
       existing = (await store.findByExternalId(record.externalId, ctx)) ?? undefined;
-      decision = resolveConflict({ status: record.status, updatedAt: record.sourceUpdatedAt }, existing, rules);
+      // Nothing stored: the rule's answer is "create" (resolveConflict's first line), without asking it.
+      decision = existing === undefined ? CREATE_NEW : resolveConflict({ status: record.status, updatedAt: record.sourceUpdatedAt }, existing, rules);
     } catch (error) {
-      return storeFailed(error);
+      return storeFailed(item, record, error);
     }
-    const interrupted = resume?.inFlight?.row === item.row && resume.inFlight.externalId === record.externalId ? resume.inFlight : undefined;
     // Outside the store's try: a checkpoint that cannot be saved stops the import (it could not resume exactly).
-    if (decision.action === "create" || decision.action === "update") await checkpoint(item.row - 1, { row: item.row, externalId: record.externalId, action: decision.action });
+    if (options.onCheckpoint && (decision.action === "create" || decision.action === "update")) await checkpoint(item.row - 1, { row: item.row, externalId: record.externalId, action: decision.action });
     try {
       if (decision.action === "create") {
         await store.create(record, ctx);
@@ -489,9 +497,9 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
       } else if (decision.action === "update") {
         await store.update(record.externalId, record, { ...ctx, existing: existing!, reason: decision.reason });
         counts.updated += 1;
-      } else if (interrupted && decision.reason === "unchanged") {
+      } else if (decision.reason === "unchanged" && resume?.inFlight?.row === item.row && resume.inFlight.externalId === record.externalId) {
         // The crashed run's write of this row took effect before it could count it.
-        counts[interrupted.action === "create" ? "created" : "updated"] += 1;
+        counts[resume.inFlight.action === "create" ? "created" : "updated"] += 1;
       } else {
         counts.skipped += 1;
         if (decision.reason === "platform-owned") counts.skippedBy.platformOwned += 1;
@@ -500,8 +508,26 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
       }
       consecutiveStoreFailures = 0;
     } catch (error) {
-      await storeFailed(error);
+      await storeFailed(item, record, error);
     }
+  };
+
+  /** One row: validated here; a promise only when there is something to wait for (a write, a problem's sinks). */
+  const handle = (item: RawRow): Promise<void> | undefined => {
+    // Resuming: rows before the checkpoint were handled (and counted) by the crashed run.
+    if (resume && item.row <= resume.row) return undefined;
+    counts.rows += 1;
+    if (item.kind === "unreadable") {
+      return problem({ row: item.row, line: item.line, externalId: item.externalId, stage: "parse", reason: item.reason, issues: item.issues ?? [] }, item.raw);
+    }
+    let record: BpoProjectRecord;
+    try {
+      record = toProjectRecord(item.cells, rowContext);
+    } catch (error) {
+      if (!(error instanceof RowError)) throw error;
+      return problem({ row: item.row, line: item.line, externalId: error.externalId, stage: "validate", reason: error.message, issues: error.issues }, rawOf(item));
+    }
+    return write(item, record);
   };
 
   return tracer.startActiveSpan(`${BPO_VENDOR}.${IMPORT_OPERATION}`, { attributes: { "connect.adapter.id": BPO_VENDOR, "connect.operation": IMPORT_OPERATION, "connect.correlation_id": correlationId, "bpo.export.file": file.name, "bpo.export.format": file.format } }, async (span: Span) => {
@@ -523,12 +549,15 @@ export async function importBpoExport(source: BpoExportFile | string, options: B
       const opened = await file.open(signal);
       const bytes = counting(opened, (n) => (bytesRead += n));
       const rows = file.format === "csv" ? csvRows(bytes, file, options, ignored) : jsonRows(bytes, options, ignored, fileErrors);
-      for await (const item of rows) {
-        if (signal?.aborted) break;
-        await handle(item);
-        if (counts.rows % progressEvery === 0) {
-          progress(false);
-          span.addEvent("progress", { "bpo.import.rows": counts.rows, "bpo.import.bytes_read": bytesRead });
+      rows: for await (const batch of rows) {
+        for (const item of batch) {
+          if (signal?.aborted) break rows;
+          const pending = handle(item);
+          if (pending !== undefined) await pending;
+          if (counts.rows % progressEvery === 0) {
+            progress(false);
+            span.addEvent("progress", { "bpo.import.rows": counts.rows, "bpo.import.bytes_read": bytesRead });
+          }
         }
       }
       if (signal?.aborted) {

@@ -167,46 +167,59 @@ export interface RowContext {
 
 type Cells = Partial<Record<BpoExportField, unknown>>;
 
+/** One cell through its parser; a bad cell becomes an issue (and null). */
+function read<T>(issues: FieldIssue[], field: BpoExportField, value: unknown, parse: (value: unknown) => T): T | null {
+  try {
+    return parse(value);
+  } catch (error) {
+    issues.push({ path: field, message: error instanceof CellError ? error.message : String(error), code: "invalid_value" });
+    return null;
+  }
+}
+
+function readStatus(issues: FieldIssue[], value: unknown, statuses: ReadonlyMap<string, string>): string | null {
+  try {
+    return status(value, statuses);
+  } catch (error) {
+    issues.push({ path: "status", message: error instanceof CellError ? error.message : String(error), code: "invalid_value" });
+    return null;
+  }
+}
+
+function hasIssue(issues: FieldIssue[], field: BpoExportField): boolean {
+  for (const issue of issues) if (issue.path === field) return true;
+  return false;
+}
+
 /** Build the record from the row's cells, collecting every bad cell. @internal */
 export function toProjectRecord(cells: Cells, ctx: RowContext): BpoProjectRecord {
   const issues: FieldIssue[] = [];
-  const read = <T>(field: BpoExportField, parse: (value: unknown) => T): T | null => {
-    try {
-      return parse(cells[field]);
-    } catch (error) {
-      issues.push({ path: field, message: error instanceof CellError ? error.message : String(error), code: "invalid_value" });
-      return null;
-    }
-  };
-  const id = read("id", text);
-  const address = read("address", text);
-  const canonicalStatus = read("status", (v) => status(v, ctx.statuses));
-  for (const [field, value] of [["id", id], ["address", address], ["status", canonicalStatus]] as const) {
-    if (value === null && !issues.some((i) => i.path === field)) issues.push({ path: field, message: "is required", code: "required" });
-  }
-  const submitterEmail = read("submitted_by_email", email);
-  const submitterName = read("submitted_by_name", text);
-  const submittedAt = read("submitted_at", timestamp);
-  const updatedAt = read("updated_at", timestamp);
-  const record = {
-    platformId: read("external_id", text),
-    city: read("city", text),
-    state: read("state", state),
-    zip: read("zip", zip),
-    purchasePrice: read("purchase_price", money),
-    listPrice: read("list_price", money),
-    notes: read("notes", note),
-    assignedTo: read("assigned_to", text),
-  };
+  const id = read(issues, "id", cells.id, text);
+  const address = read(issues, "address", cells.address, text);
+  const canonicalStatus = readStatus(issues, cells.status, ctx.statuses);
+  if (id === null && !hasIssue(issues, "id")) issues.push({ path: "id", message: "is required", code: "required" });
+  if (address === null && !hasIssue(issues, "address")) issues.push({ path: "address", message: "is required", code: "required" });
+  if (canonicalStatus === null && !hasIssue(issues, "status")) issues.push({ path: "status", message: "is required", code: "required" });
+  const submitterEmail = read(issues, "submitted_by_email", cells.submitted_by_email, email);
+  const submitterName = read(issues, "submitted_by_name", cells.submitted_by_name, text);
+  const submittedAt = read(issues, "submitted_at", cells.submitted_at, timestamp);
+  const updatedAt = read(issues, "updated_at", cells.updated_at, timestamp);
+  const platformId = read(issues, "external_id", cells.external_id, text);
+  const city = read(issues, "city", cells.city, text);
+  const stateCode = read(issues, "state", cells.state, state);
+  const zipCode = read(issues, "zip", cells.zip, zip);
+  const purchasePrice = read(issues, "purchase_price", cells.purchase_price, money);
+  const listPrice = read(issues, "list_price", cells.list_price, money);
+  const notes = read(issues, "notes", cells.notes, note);
+  const assignedTo = read(issues, "assigned_to", cells.assigned_to, text);
   let sourceUpdatedAt = updatedAt;
-  if (sourceUpdatedAt === null && !issues.some((i) => i.path === "updated_at")) {
+  if (sourceUpdatedAt === null && !hasIssue(issues, "updated_at")) {
     sourceUpdatedAt = ctx.fallbackUpdatedAt === "export-date" ? (ctx.exportDate ?? submittedAt) : (submittedAt ?? ctx.exportDate ?? null);
     if (sourceUpdatedAt === null) {
       issues.push({ path: "updated_at", message: "is missing and there is no export date or submitted_at to date the row by", code: "required" });
     }
   }
-  const externalId = id ?? undefined;
-  if (issues.length > 0) throw new RowError(issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues, externalId);
+  if (issues.length > 0) throw new RowError(issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues, id ?? undefined);
   return {
     externalId: id!,
     address: address!,
@@ -214,7 +227,52 @@ export function toProjectRecord(cells: Cells, ctx: RowContext): BpoProjectRecord
     submittedBy: submitterEmail === null && submitterName === null ? null : { email: submitterEmail, name: submitterName },
     submittedAt,
     sourceUpdatedAt: sourceUpdatedAt!,
-    ...record,
+    platformId,
+    city,
+    state: stateCode,
+    zip: zipCode,
+    purchasePrice,
+    listPrice,
+    notes,
+    assignedTo,
+  };
+}
+
+/**
+ * Where each field's cell sits in a CSV row (-1: no column feeds it), from the header's columns.
+ * @internal
+ */
+export type FieldSlots = Readonly<Record<BpoExportField, number>>;
+
+/** The slots of a header's columns. @internal */
+export function fieldSlots(columns: ReadonlyArray<BpoExportField | null>): FieldSlots {
+  const slots = Object.fromEntries(BPO_EXPORT_FIELDS.map((field) => [field, -1])) as Record<BpoExportField, number>;
+  columns.forEach((field, i) => {
+    if (field) slots[field] = i;
+  });
+  return slots;
+}
+
+const cell = (cells: readonly string[], slot: number): string | undefined => (slot < 0 ? undefined : cells[slot]);
+
+/** A CSV row's cells by field: one object of a fixed shape per row (what {@link toProjectRecord} reads). @internal */
+export function cellsFromRow(cells: readonly string[], slots: FieldSlots): Cells {
+  return {
+    id: cell(cells, slots.id),
+    external_id: cell(cells, slots.external_id),
+    address: cell(cells, slots.address),
+    city: cell(cells, slots.city),
+    state: cell(cells, slots.state),
+    zip: cell(cells, slots.zip),
+    status: cell(cells, slots.status),
+    submitted_by_email: cell(cells, slots.submitted_by_email),
+    submitted_by_name: cell(cells, slots.submitted_by_name),
+    submitted_at: cell(cells, slots.submitted_at),
+    purchase_price: cell(cells, slots.purchase_price),
+    list_price: cell(cells, slots.list_price),
+    notes: cell(cells, slots.notes),
+    assigned_to: cell(cells, slots.assigned_to),
+    updated_at: cell(cells, slots.updated_at),
   };
 }
 
