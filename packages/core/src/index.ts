@@ -186,4 +186,37 @@ export {
   type SignatureStatusValue,
   type SignedDocument,
 } from "./esign.js";
+export {
+  isMailDeliveryOutcome,
+  MAIL_EVENT_TYPES,
+  type MailAddress,
+  type MailAttachment,
+  type MailBatchItem,
+  type MailBatchResult,
+  type Mailer,
+  type MailEvent,
+  type MailEventType,
+  type MailMessage,
+  type MailReceipt,
+  type MailSuppression,
+  type MailSuppressionReason,
+} from "./mailer.js";
+export {
+  LEDGER_INVOICE_STATUS_RANK,
+  ledgerInvoiceStatus,
+  type Ledger,
+  type LedgerAddress,
+  type LedgerAmount,
+  type LedgerBalance,
+  type LedgerChangeEvent,
+  type LedgerCustomer,
+  type LedgerCustomerInput,
+  type LedgerEntity,
+  type LedgerInvoice,
+  type LedgerInvoiceInput,
+  type LedgerInvoiceStatus,
+  type LedgerLine,
+  type LedgerPayment,
+  type LedgerPaymentInput,
+} from "./ledger.js";
 export { createMemoryTokenStore, createStoredTokenManager, type StoredToken, type StoredTokenManagerOptions, type TokenStore } from "./tokens.js";
