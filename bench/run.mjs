@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { benchColdStart, HEAVY_RULES } from "./cold-start.mjs";
 import { fmt, parseArgs } from "./lib.mjs";
 import { benchOverhead } from "./overhead.mjs";
+import { benchVendors } from "./vendors.mjs";
 import { profileMarkdown } from "./profile.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -41,6 +42,36 @@ async function section(title, run) {
       return;
     }
   }
+}
+
+/** Section 1's per-vendor table: raw undici, the official SDK and our client on the same call. */
+function vendorLines({ rows }) {
+  const lines = [
+    "",
+    "### Per vendor, beside the official SDKs",
+    "",
+    "Each vendor's real call against its fake behind a record-and-replay front (bench/fake-host.mjs): the front answers every client from the same recorded response, so the server costs the same for all three. Floor: undici `request()` + `JSON.parse` of the body. Official SDKs are devDependencies of bench/ only. Our clients run their default policies with the limiter's quota lifted (the official SDKs hold no quota).",
+    "",
+    "| vendor | call | concurrency | raw undici calls/s | official SDK calls/s | @connect calls/s | official ÷ raw | @connect ÷ raw | @connect ÷ official |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.vendor} | ${r.operation} | ${r.concurrency} | ${fmt(r.raw)} | ${fmt(r.official)} | ${fmt(r.ours)} | ${fmt(r.officialOverRaw, 2)} | ${fmt(r.oursOverRaw, 2)} | ${fmt(r.oursOverOfficial, 2)} |`),
+    "",
+  ];
+  const goal = (label, picked, value, target) => {
+    const misses = picked.filter((r) => value(r) < target);
+    return misses.length === 0
+      ? `- ${label}: **met** for every vendor (lowest ${fmt(Math.min(...picked.map(value)), 2)}).`
+      : `- ${label}: **missed** by ${misses.map((r) => `${r.vendor} (${fmt(value(r), 2)})`).join(", ")}.`;
+  };
+  const at = (c) => rows.filter((r) => r.concurrency === c);
+  lines.push(
+    goal("Goal ≥ 0.85 of raw undici on each vendor's real call at concurrency 16", at(16), (r) => r.oursOverRaw, 0.85),
+    goal("Goal ≥ 0.9 of raw undici at concurrency 1", at(1), (r) => r.oursOverRaw, 0.9),
+    goal("Goal ≥ 2.5× the official SDK at concurrency 16", at(16), (r) => r.oursOverOfficial, 2.5),
+    "",
+    "Reproduce: `node bench/vendors.mjs [--only=twilio,textract]` (JSON).",
+  );
+  return lines;
 }
 
 await section("1. Per-call overhead (full client call vs raw undici request)", async () => {
@@ -87,6 +118,7 @@ await section("1. Per-call overhead (full client call vs raw undici request)", a
     );
   }
   lines.push("", "Server: a canned JSON response from a node:http server in a separate process on 127.0.0.1. Client call: input validation, limiter (very high limit), breaker, retry, span, metrics, response validation. Reproduce: `node bench/overhead.mjs`.");
+  lines.push(...vendorLines(await benchVendors({ smoke })));
   lines.push("", "### 6. Limiter accuracy", "", "| limiter | configured req/s | burst | calls offered at once | achieved req/s | max requests arriving in any 1 s window |", "|---|---:|---:|---:|---:|---:|");
   const l = data.limiter;
   lines.push(`| local token bucket (one process) | ${l.configured} | ${l.burst} | ${l.calls} | ${fmt(l.achieved, 1)} | ${l.maxInWindow} |`);

@@ -12,6 +12,8 @@ import { createEventWebhookSigner, serializeEventBatch } from "@connect/sendgrid
 import { XMLParser } from "fast-xml-parser";
 import { createTwilioWebhookHandler, twilioSignatureVerifier } from "@connect/twilio";
 import { signTwilioRequest } from "@connect/twilio/testing";
+import sendgridEventWebhook from "@sendgrid/eventwebhook";
+import twilio from "twilio";
 
 const hex = (n, width) => n.toString(16).padStart(width, "0");
 const guid = (n) => `${hex(n, 8)}-4b1d-4c2e-9f3a-${hex(n * 7919, 12).slice(-12)}`;
@@ -56,10 +58,16 @@ function twilioCase(count) {
       req: { method: "POST", url, headers, rawBody: Buffer.from(signedReq.body, "utf8") },
       signed: Buffer.from(signedText, "utf8"),
       header: headers["x-twilio-signature"],
+      params,
     });
   }
   return {
     id: "twilio",
+    // twilio-node's validateRequest takes the parameters already parsed (express's body parser
+    // does it before the middleware runs), so its figure leaves the form parsing out.
+    official: { name: "twilio.validateRequest (params parsed beforehand)", verify: (r) => twilio.validateRequest(authToken, r.header, url, r.params) },
+    // A forged signature: what a receiver under a flood of bad requests pays per rejection.
+    forged: (r) => ({ ...r.req, headers: { ...r.req.headers, "x-twilio-signature": "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" } }),
     title: "Twilio status callback (form, HMAC-SHA1)",
     hmac: true,
     eventsPerRequest: 1,
@@ -196,8 +204,12 @@ function sendgridCase(count, batch = 50) {
       header: headers["x-twilio-email-event-webhook-signature"],
     });
   }
+  const { EventWebhook } = sendgridEventWebhook;
+  const official = new EventWebhook();
+  const officialKey = official.convertPublicKeyToECDSA(signer.publicKey);
   return {
     id: "sendgrid",
+    official: { name: "@sendgrid/eventwebhook verifySignature", verify: (r) => official.verifySignature(officialKey, r.req.rawBody, r.header, r.req.headers["x-twilio-email-event-webhook-timestamp"]) },
     title: `SendGrid event batch, ${batch} events (ECDSA P-256)`,
     hmac: false,
     eventsPerRequest: batch,

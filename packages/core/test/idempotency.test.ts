@@ -269,3 +269,42 @@ describe("createMemoryDedupeStore", () => {
     expect(await dedupe.seen("b", 10_000)).toBe(false);
   });
 });
+
+describe("canonicalJson: the fast shallow walk and the deep walk agree", () => {
+  it("gives the same text for any value whether it is walked shallow or inside 70 levels of nesting", async () => {
+    const fc = (await import("fast-check")).default;
+    const wrap = (v: unknown, n: number): unknown => (n === 0 ? v : [wrap(v, n - 1)]);
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof(
+        { depthSize: "small" },
+        fc.string(),
+        fc.double(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.bigInt(),
+        fc.date({ noInvalidDate: false }),
+        fc.uint8Array({ maxLength: 8 }),
+        fc.array(tie("any"), { maxLength: 4 }),
+        fc.dictionary(fc.string({ maxLength: 4 }), tie("any"), { maxKeys: 4 }),
+        fc.array(fc.tuple(fc.oneof(fc.string({ maxLength: 2 }), fc.integer({ min: 0, max: 3 })), tie("any")), { maxLength: 3 }).map((entries) => new Map(entries)),
+        fc.array(tie("any"), { maxLength: 3 }).map((items) => new Set(items)),
+      ),
+    })).any;
+    fc.assert(
+      fc.property(value, (v) => {
+        const shallow = canonicalJson(v);
+        const deep = canonicalJson(wrap(v, 70));
+        expect(deep).toBe(`${"[".repeat(70)}${shallow}${"]".repeat(70)}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("still finds a cycle on the fast walk", () => {
+    const a: Record<string, unknown> = { x: 1 };
+    a.self = { back: a };
+    expect(() => canonicalJson(a)).toThrow(new TypeError("canonicalJson: the value contains a cycle"));
+  });
+});

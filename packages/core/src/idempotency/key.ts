@@ -26,6 +26,66 @@ export const IDEMPOTENCY_KEY_PREFIX = "ck_";
  * @public
  */
 export function canonicalJson(value: unknown): string {
+  // Most values (an operation's input) are shallow: a recursive walk that appends to one
+  // string is several times faster than the general walk below, which a value nested deeper
+  // than RECURSION_LIMIT falls back to.
+  try {
+    return shallowJson(value, 0, new Set<object>());
+  } catch (error) {
+    if (error !== TOO_DEEP) throw error;
+  }
+  return deepJson(value);
+}
+
+/** Nesting depth the recursive walk handles before it hands over to the iterative one. */
+const RECURSION_LIMIT = 64;
+const TOO_DEEP = Symbol("too deep");
+
+function shallowJson(value: unknown, depth: number, open: Set<object>): string {
+  const scalar = scalarJson(value);
+  if (scalar !== undefined) return scalar;
+  if (depth >= RECURSION_LIMIT) throw TOO_DEEP;
+  const object = value as object;
+  if (open.has(object)) throw new TypeError("canonicalJson: the value contains a cycle");
+  open.add(object);
+  let out: string;
+  if (Array.isArray(object) || object instanceof Set) {
+    const items: unknown[] = Array.isArray(object) ? object : [...object];
+    out = "[";
+    for (let i = 0; i < items.length; i += 1) out += (i > 0 ? "," : "") + shallowJson(items[i], depth + 1, open);
+    out += "]";
+  } else if (object instanceof Map) {
+    out = membersJson([...object.entries()].map(([k, v]): [string, unknown] => [String(k), v]), depth, open);
+  } else {
+    out = "{";
+    // Default sort compares UTF-16 code units, the order the iterative walk uses.
+    const keys = Object.keys(object).sort();
+    let first = true;
+    for (const key of keys) {
+      const inner = (object as Record<string, unknown>)[key];
+      if (inner === undefined || typeof inner === "function" || typeof inner === "symbol") continue;
+      out += `${first ? "" : ","}${JSON.stringify(key)}:${shallowJson(inner, depth + 1, open)}`;
+      first = false;
+    }
+    out += "}";
+  }
+  open.delete(object);
+  return out;
+}
+
+function membersJson(entries: Array<[string, unknown]>, depth: number, open: Set<object>): string {
+  let out = "{";
+  let first = true;
+  for (const [key, inner] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (inner === undefined || typeof inner === "function" || typeof inner === "symbol") continue;
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${shallowJson(inner, depth + 1, open)}`;
+    first = false;
+  }
+  return out + "}";
+}
+
+/** The general walk: any depth. */
+function deepJson(value: unknown): string {
   // Iterative rather than recursive: a deeply nested value (a hostile webhook event, say) must
   // not overflow the call stack. `exit` items leave an object once its members are written, so
   // `open` holds the ancestors only (a shared, non-cyclic reference is fine).
