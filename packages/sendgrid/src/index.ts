@@ -63,3 +63,7 @@ export {
   type SendGridEventHandlers,
   type SendGridWebhookOptions,
 } from "./webhooks/receiver.js";
+export {
+  createSendGridMailer,
+  type SendGridMailerOptions,
+} from "./mailer.js";
