@@ -3,12 +3,33 @@
  * refreshed on demand after an auth failure, with an optional JSON field picked out of
  * the secret (`"name#field"` or the `jsonKey` option).
  */
-import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from "@aws-sdk/client-secrets-manager";
+import { createRequire } from "node:module";
+// Types only at import time: the SDK itself is loaded on the first fetch, so loading
+// @connect/core/aws (e.g. for the SNS verifier) never needs the optional peer installed.
+import type { SecretsManagerClient, SecretsManagerClientConfig } from "@aws-sdk/client-secrets-manager";
 // Through "@connect/core" (not ../errors.js) so the built aws entry shares the main entry's
 // error classes and redaction registry; see ./errors.ts.
 import { cachedSecrets, IntegrationError, registerSecret, ValidationError, type CachedSecretProvider, type SecretGetOptions, type SecretProvider } from "@connect/core";
 import { assertSecretName } from "../secrets/provider.js";
 import { GET_SECRET_OPERATION, mapSecretsManagerError, SECRETS_MANAGER_VENDOR } from "./errors.js";
+
+type SecretsManagerSdk = typeof import("@aws-sdk/client-secrets-manager");
+
+/**
+ * Load the optional peer on first use. `require` (CJS build) or `createRequire` (ESM) keeps the
+ * load synchronous, so `get()` sends in the same tick as before the load became lazy.
+ */
+function loadSecretsManagerSdk(): SecretsManagerSdk {
+  try {
+    const load = typeof require === "function" ? require : createRequire(import.meta.url);
+    return load("@aws-sdk/client-secrets-manager") as SecretsManagerSdk;
+  } catch (error) {
+    throw new IntegrationError(
+      `awsSecretsManager: @aws-sdk/client-secrets-manager could not be loaded (${error instanceof Error ? error.message : String(error)}); install it next to @connect/core`,
+      { vendor: SECRETS_MANAGER_VENDOR, operation: GET_SECRET_OPERATION, retryable: false, mayHaveReachedVendor: false },
+    );
+  }
+}
 
 /** Options of {@link awsSecretsManager}. @public */
 export interface AwsSecretsManagerOptions {
@@ -116,22 +137,31 @@ export function awsSecretsManager(options: AwsSecretsManagerOptions): AwsSecrets
   }
   const binaryEncoding = options.binaryEncoding ?? "base64";
   const owned = options.client === undefined;
-  const client =
-    options.client ??
-    new SecretsManagerClient({
+  let client: SecretsManagerClient | undefined = options.client;
+  let sdk: SecretsManagerSdk | undefined;
+  let created: SecretsManagerClient | undefined;
+  let closed = false;
+  /** The SDK and the client, loaded on the first fetch (synchronously, so a call's first attempt starts at once). */
+  const load = (): { client: SecretsManagerClient; sdk: SecretsManagerSdk } => {
+    sdk ??= loadSecretsManagerSdk();
+    client ??= created = new sdk.SecretsManagerClient({
       region: options.region,
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     });
+    if (closed) created?.destroy();
+    return { client, sdk };
+  };
 
   // The raw source: one GetSecretValue per call, keyed by SecretId.
   const source: SecretProvider = {
     async get(secretId: string, getOptions?: SecretGetOptions): Promise<string> {
+      const { client, sdk } = load();
       let output;
       try {
         output = await client.send(
-          new GetSecretValueCommand({
+          new sdk.GetSecretValueCommand({
             SecretId: secretId,
             ...(options.versionStage !== undefined ? { VersionStage: options.versionStage } : {}),
           }),
@@ -180,7 +210,8 @@ export function awsSecretsManager(options: AwsSecretsManagerOptions): AwsSecrets
       cache.invalidate(name === undefined ? undefined : parseSecretName(name, undefined).secretId);
     },
     close(): void {
-      if (owned) client.destroy();
+      closed = true;
+      if (owned) created?.destroy();
     },
   };
 }

@@ -21,4 +21,8 @@ export {
 export { countPages, detectFormat, minimalPdf, minimalTiff, type DocumentFormat } from "./formats.js";
 export type { FakeCredentials } from "./sigv4.js";
 export { postSnsEnvelope, signSnsEnvelope, type SignSnsOptions } from "./sns-signer.js";
-export { TEST_SIGNING_CERT_PEM, TEST_SIGNING_CERT_URL, TEST_SIGNING_KEY_PEM } from "./test-certificate.js";
+export {
+  SNS_TEST_SIGNING_CERT_PEM as TEST_SIGNING_CERT_PEM,
+  SNS_TEST_SIGNING_CERT_URL as TEST_SIGNING_CERT_URL,
+  SNS_TEST_SIGNING_KEY_PEM as TEST_SIGNING_KEY_PEM,
+} from "@connect/core/testing";
