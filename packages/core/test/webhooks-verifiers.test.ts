@@ -382,3 +382,30 @@ describe("ecdsaVerifier (P-256 / SHA-256 over timestamp + raw body)", () => {
     expect(error.message).toContain("body was parsed before verification (got an array, not a Buffer or string)");
   });
 });
+
+describe("hmacVerifier: secret sources and signature decoding on the fast paths", () => {
+  it("reads an array of secrets on every call, so a host that replaces an item rotates without a new verifier", async () => {
+    const { hmacVerifier: make } = await import("../src/index.js");
+    const { createHmac } = await import("node:crypto");
+    const secrets = ["old-secret-1"];
+    const verifier = make({ vendor: "acme", header: "x-sig", algorithm: "sha256", encoding: "base64", secrets });
+    const body = Buffer.from('{"id":1}');
+    const signed = (secret: string) => ({ method: "POST", url: "https://h.example/x", headers: { "x-sig": createHmac("sha256", secret).update(body).digest("base64") }, rawBody: body });
+    await expect(verifier.verify(signed("old-secret-1"))).resolves.toBeUndefined();
+    secrets[0] = "new-secret-2";
+    await expect(verifier.verify(signed("new-secret-2"))).resolves.toBeUndefined();
+    await expect(verifier.verify(signed("old-secret-1"))).rejects.toMatchObject({ name: "WebhookVerificationError", reason: "bad_signature" });
+  });
+
+  it("accepts URL-safe and unpadded base64 signatures and rejects an impossible length", async () => {
+    const { hmacVerifier: make } = await import("../src/index.js");
+    const { createHmac } = await import("node:crypto");
+    const verifier = make({ vendor: "acme", header: "x-sig", algorithm: "sha256", encoding: "base64", secrets: "s3cret" });
+    const body = Buffer.from("payload");
+    const standard = createHmac("sha256", "s3cret").update(body).digest("base64");
+    const req = (sig: string) => ({ method: "POST", url: "https://h.example/x", headers: { "x-sig": sig }, rawBody: body });
+    await expect(verifier.verify(req(standard.replace(/=+$/, "")))).resolves.toBeUndefined();
+    await expect(verifier.verify(req(standard.replace(/\+/g, "-").replace(/\//g, "_")))).resolves.toBeUndefined();
+    await expect(verifier.verify(req(`${standard.slice(0, 41)}`))).rejects.toMatchObject({ reason: "malformed_signature" });
+  });
+});

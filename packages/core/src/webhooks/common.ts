@@ -85,6 +85,12 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** Decode a hex or base64 (or base64url) signature; undefined when it is not well formed. @internal */
 export function decodeSignature(value: string, encoding: "hex" | "base64"): Buffer | undefined {
   if (encoding === "hex") return HEX.test(value) && value.length % 2 === 0 ? Buffer.from(value, "hex") : undefined;
+  // Base64 as vendors send it (no URL-safe characters): one test, no copies.
+  if (BASE64.test(value)) {
+    let end = value.length;
+    while (end > 0 && value.charCodeAt(end - 1) === 0x3d) end -= 1;
+    return end % 4 === 1 ? undefined : Buffer.from(value, "base64");
+  }
   const normalised = value.replace(/-/g, "+").replace(/_/g, "/");
   if (!BASE64.test(normalised)) return undefined;
   const unpadded = normalised.replace(/=+$/, "");
@@ -94,8 +100,12 @@ export function decodeSignature(value: string, encoding: "hex" | "base64"): Buff
 
 /** Split a signature header into its tokens (values may be comma or space separated). @internal */
 export function signatureTokens(value: string): string[] {
+  // Most headers carry one token: no split.
+  if (!SEPARATOR.test(value)) return value === "" ? [] : [value];
   return value.split(/[\s,]+/).filter((token) => token !== "");
 }
+
+const SEPARATOR = /[\s,]/;
 
 /** The configured secrets, non-empty ones only; each registered for redaction. @internal */
 export async function resolveSecrets(source: SecretSource | undefined): Promise<string[]> {
@@ -110,6 +120,41 @@ export async function resolveSecrets(source: SecretSource | undefined): Promise<
 export function payloadCandidates(payload: SignedPayload): Buffer[] {
   const list = typeof payload === "string" || Buffer.isBuffer(payload) ? [payload] : [...(payload as ReadonlyArray<Buffer | string>)];
   return list.map((item) => (typeof item === "string" ? Buffer.from(item, "utf8") : Buffer.isBuffer(item) ? item : Buffer.from(item)));
+}
+
+/**
+ * The payload candidates as a digest takes them: strings stay strings (hashed as UTF-8, no
+ * Buffer made for each), a Uint8Array that is no Buffer is wrapped without a copy.
+ * @internal
+ */
+export function digestCandidates(payload: SignedPayload): ReadonlyArray<Buffer | string> {
+  if (typeof payload === "string" || Buffer.isBuffer(payload)) return [payload];
+  return (payload as ReadonlyArray<Buffer | string | Uint8Array>).map((item) => (typeof item === "string" || Buffer.isBuffer(item) ? item : Buffer.from(item.buffer, item.byteOffset, item.byteLength)));
+}
+
+/**
+ * A secret source resolved once when it is a value (registered for redaction once), or on
+ * every call when it is a function (rotation).
+ * @internal
+ */
+export function secretsResolver(source: SecretSource | undefined): () => string[] | Promise<string[]> {
+  if (typeof source === "function") return () => resolveSecrets(source);
+  if (typeof source === "string" || source === undefined || source === null) {
+    const resolved = typeof source === "string" && source !== "" ? [source] : [];
+    for (const secret of resolved) registerSecret(secret);
+    return () => resolved;
+  }
+  // An array is read on every call (a host may rotate by replacing its items); each secret is registered once.
+  const registered = new Set<string>();
+  return () => {
+    const secrets = [...source].filter((secret): secret is string => typeof secret === "string" && secret !== "");
+    for (const secret of secrets) {
+      if (registered.has(secret)) continue;
+      registered.add(secret);
+      registerSecret(secret);
+    }
+    return secrets;
+  };
 }
 
 /** Hints appended to a bad-signature message: the common integration mistakes. @internal */

@@ -12,9 +12,9 @@ import {
   headerNamesMatching,
   headerOf,
   parseTimestamp,
-  payloadCandidates,
+  digestCandidates,
   rawBodyOf,
-  resolveSecrets,
+  secretsResolver,
   signatureTokens,
   verificationError,
   type TimestampOptions,
@@ -65,13 +65,14 @@ interface SignatureSet {
 }
 
 /** Collect and decode the signatures of a request; throws missing_header / malformed_signature. */
-function readSignatures(req: WebhookRequest, options: HmacVerifierOptions): SignatureSet {
-  const specs: Array<string | RegExp> = [...(options.header ? [options.header] : []), ...(options.headerNames ?? [])];
-  if (specs.length === 0) throw new TypeError("hmacVerifier: set `header` or `headerNames`");
-  const names = [...new Set(specs.flatMap((spec) => (typeof spec === "string" ? [spec.toLowerCase()] : headerNamesMatching(req, spec))))];
+function readSignatures(req: WebhookRequest, options: HmacVerifierOptions, fixedNames?: readonly string[]): SignatureSet {
+  const specs: Array<string | RegExp> = fixedNames ? [] : [...(options.header ? [options.header] : []), ...(options.headerNames ?? [])];
+  if (!fixedNames && specs.length === 0) throw new TypeError("hmacVerifier: set `header` or `headerNames`");
+  // A verifier with header names only (no patterns) works them out once, not per request.
+  const names = fixedNames ?? [...new Set(specs.flatMap((spec) => (typeof spec === "string" ? [spec.toLowerCase()] : headerNamesMatching(req, spec))))];
   const values = names.map((name) => headerOf(req, name)).filter((value): value is string => value !== undefined && value.trim() !== "");
   if (values.length === 0) {
-    const described = specs.map((spec) => (typeof spec === "string" ? spec : String(spec))).join(" or ");
+    const described = (fixedNames ? [...(options.header ? [options.header] : []), ...(options.headerNames ?? [])] : specs).map((spec) => (typeof spec === "string" ? spec : String(spec))).join(" or ");
     throw verificationError("missing_header", `no signature header (${described}); is signing enabled at the vendor, and does a proxy strip the header?`, options.vendor);
   }
   const expected = DIGEST_BYTES[options.algorithm];
@@ -96,16 +97,25 @@ function readSignatures(req: WebhookRequest, options: HmacVerifierOptions): Sign
       options.vendor,
     );
   }
-  return { headers: names, signatures };
+  return { headers: [...names], signatures };
+}
+
+/** The header names of a verifier whose names are all fixed strings, lower-cased; undefined when a pattern is among them. */
+function fixedHeaderNames(options: Pick<HmacVerifierOptions, "header" | "headerNames">): readonly string[] | undefined {
+  const specs = [...(options.header ? [options.header] : []), ...(options.headerNames ?? [])];
+  if (specs.length === 0 || specs.some((spec) => typeof spec !== "string")) return undefined;
+  return [...new Set((specs as string[]).map((spec) => spec.toLowerCase()))];
 }
 
 async function checkHmac(
   options: HmacVerifierOptions,
   body: Buffer,
-  payloads: Buffer[],
+  payloads: ReadonlyArray<Buffer | string>,
   signatures: Buffer[],
+  secretsOf: () => string[] | Promise<string[]>,
 ): Promise<void> {
-  const secrets = await resolveSecrets(options.secrets);
+  const pending = secretsOf();
+  const secrets = Array.isArray(pending) ? pending : await pending;
   if (secrets.length === 0) throw verificationError("no_secret", "no signing secret is configured", options.vendor);
   const matchesWith = (secret: string): boolean => {
     for (const payload of payloads) {
@@ -149,12 +159,14 @@ function normalised(req: WebhookRequest, body: Buffer): WebhookRequest {
  */
 export function hmacVerifier(options: HmacVerifierOptions): WebhookVerifier {
   if (!options.header && (options.headerNames?.length ?? 0) === 0) throw new TypeError("hmacVerifier: set `header` or `headerNames`");
+  const names = fixedHeaderNames(options);
+  const secrets = secretsResolver(options.secrets);
   return {
     async verify(req) {
       const body = rawBodyOf(req, options.vendor);
-      const { signatures } = readSignatures(req, options);
-      const payloads = payloadCandidates(options.payload ? options.payload(normalised(req, body)) : body);
-      await checkHmac(options, body, payloads, signatures);
+      const { signatures } = readSignatures(req, options, names);
+      const payloads = digestCandidates(options.payload ? options.payload(normalised(req, body)) : body);
+      await checkHmac(options, body, payloads, signatures, secrets);
     },
   };
 }
@@ -170,10 +182,12 @@ export function timestampedHmacVerifier(options: TimestampedHmacVerifierOptions)
   if (!options.header && (options.headerNames?.length ?? 0) === 0) throw new TypeError("timestampedHmacVerifier: set `header` or `headerNames`");
   if (!options.timestamp && !options.timestampHeader) throw new TypeError("timestampedHmacVerifier: set `timestampHeader` or `timestamp`");
   const unit = options.timestampUnit ?? "s";
+  const names = fixedHeaderNames(options);
+  const secrets = secretsResolver(options.secrets);
   return {
     async verify(req) {
       const body = rawBodyOf(req, options.vendor);
-      const { signatures } = readSignatures(req, { ...options, payload: undefined });
+      const { signatures } = readSignatures(req, { ...options, payload: undefined }, names);
       const timestamp = options.timestamp ? options.timestamp(req) : headerOf(req, options.timestampHeader as string);
       if (timestamp === undefined || timestamp.trim() === "") {
         throw verificationError("missing_header", `no timestamp${options.timestampHeader ? ` header (${options.timestampHeader})` : ""}`, options.vendor);
@@ -181,7 +195,7 @@ export function timestampedHmacVerifier(options: TimestampedHmacVerifierOptions)
       const timestampMs = parseTimestamp(timestamp, unit, options.vendor);
       const full = normalised(req, body);
       const payload = options.payload ? options.payload(full, timestamp.trim()) : Buffer.concat([Buffer.from(`${timestamp.trim()}.`, "utf8"), body]);
-      await checkHmac({ ...options, payload: undefined }, body, payloadCandidates(payload), signatures);
+      await checkHmac({ ...options, payload: undefined }, body, digestCandidates(payload), signatures, secrets);
       assertFresh(timestampMs, options, options.vendor);
       if (options.replay) {
         const windowMs = (options.toleranceSec ?? 300) * 2000;
