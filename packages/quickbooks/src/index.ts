@@ -108,3 +108,4 @@ export {
   type QuickBooksWebhookHandler,
   type QuickBooksWebhookOptions,
 } from "./webhooks/receiver.js";
+export { createQuickBooksLedger, type QuickBooksLedgerClient, type QuickBooksLedgerOptions } from "./ledger.js";
