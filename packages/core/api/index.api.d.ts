@@ -887,6 +887,194 @@ interface ESignatureProvider {
 }
 declare const SIGNATURE_STATUS_RANK: Readonly<Record<SignatureStatusValue, number>>;
 declare function isTerminalSignatureStatus(status: SignatureStatusValue): boolean;
+type MailAddress = string | {
+    email: string;
+    name?: string | undefined;
+};
+interface MailAttachment {
+    filename: string;
+    content: Uint8Array | string;
+    contentType?: string | undefined;
+    disposition?: "attachment" | "inline" | undefined;
+    contentId?: string | undefined;
+}
+interface MailMessage {
+    from: MailAddress;
+    to: MailAddress | MailAddress[];
+    cc?: MailAddress | MailAddress[] | undefined;
+    bcc?: MailAddress | MailAddress[] | undefined;
+    replyTo?: MailAddress | undefined;
+    subject?: string | undefined;
+    text?: string | undefined;
+    html?: string | undefined;
+    template?: {
+        id: string;
+        data?: Record<string, unknown> | undefined;
+    } | undefined;
+    attachments?: MailAttachment[] | undefined;
+    tags?: string[] | undefined;
+    customArgs?: Record<string, string> | undefined;
+    headers?: Record<string, string> | undefined;
+}
+interface MailReceipt {
+    provider: string;
+    messageId?: string | undefined;
+    idempotencyKey?: string | undefined;
+}
+type MailBatchItem = {
+    index: number;
+    ok: true;
+    receipt: MailReceipt;
+} | {
+    index: number;
+    ok: false;
+    error: IntegrationError;
+};
+interface MailBatchResult {
+    provider: string;
+    items: MailBatchItem[];
+    sent: number;
+    failed: number;
+}
+type MailSuppressionReason = "blocked" | "bounce" | "complaint" | "invalid" | "manual" | "unsubscribe";
+interface MailSuppression {
+    email: string;
+    reason: MailSuppressionReason;
+    createdAt?: string | undefined;
+    detail?: string | undefined;
+}
+type MailEventType = "bounced" | "clicked" | "complaint" | "deferred" | "delivered" | "dropped" | "opened" | "processed" | "unsubscribed";
+declare const MAIL_EVENT_TYPES: readonly MailEventType[];
+interface MailEvent {
+    provider: string;
+    eventId: string;
+    type: MailEventType;
+    email: string;
+    messageId?: string | undefined;
+    occurredAt: string;
+    bounce?: {
+        kind: "hard" | "soft";
+        reason?: string | undefined;
+    } | undefined;
+    url?: string | undefined;
+    reason?: string | undefined;
+    tags?: string[] | undefined;
+    customArgs?: Record<string, string> | undefined;
+    raw: unknown;
+}
+interface Mailer {
+    readonly provider: string;
+    send(message: MailMessage, ctx?: IntegrationContext): Promise<MailReceipt>;
+    sendBatch(messages: MailMessage[], ctx?: IntegrationContext): Promise<MailBatchResult>;
+    suppressions(email: string, ctx?: IntegrationContext): Promise<MailSuppression[]>;
+    toMailEvents(payload: unknown): MailEvent[];
+    healthCheck(): Promise<HealthResult>;
+}
+declare function isMailDeliveryOutcome(type: MailEventType): boolean;
+type LedgerAmount = string;
+interface LedgerAddress {
+    line1?: string | undefined;
+    line2?: string | undefined;
+    city?: string | undefined;
+    region?: string | undefined;
+    postalCode?: string | undefined;
+    country?: string | undefined;
+}
+interface LedgerCustomerInput {
+    externalRef: string;
+    displayName: string;
+    email?: string | undefined;
+    phone?: string | undefined;
+    address?: LedgerAddress | undefined;
+}
+interface LedgerCustomer {
+    provider: string;
+    id: string;
+    externalRef?: string | undefined;
+    displayName: string;
+    email?: string | undefined;
+    updatedAt?: string | undefined;
+}
+interface LedgerLine {
+    description: string;
+    amount: LedgerAmount;
+    itemRef?: string | undefined;
+}
+interface LedgerInvoiceInput {
+    externalRef: string;
+    customerId: string;
+    issueDate: string;
+    dueDate?: string | undefined;
+    currency?: string | undefined;
+    lines: LedgerLine[];
+    memo?: string | undefined;
+}
+type LedgerInvoiceStatus = "draft" | "open" | "paid" | "partially-paid" | "voided";
+interface LedgerInvoice {
+    provider: string;
+    id: string;
+    number?: string | undefined;
+    externalRef?: string | undefined;
+    customerId: string;
+    status: LedgerInvoiceStatus;
+    total: LedgerAmount;
+    balance: LedgerAmount;
+    currency?: string | undefined;
+    issueDate?: string | undefined;
+    dueDate?: string | undefined;
+    updatedAt?: string | undefined;
+}
+interface LedgerPaymentInput {
+    externalRef: string;
+    customerId: string;
+    invoiceId: string;
+    amount: LedgerAmount;
+    date: string;
+    accountRef?: string | undefined;
+    reference?: string | undefined;
+}
+interface LedgerPayment {
+    provider: string;
+    id: string;
+    externalRef?: string | undefined;
+    customerId?: string | undefined;
+    invoiceId?: string | undefined;
+    amount: LedgerAmount;
+    date?: string | undefined;
+}
+interface LedgerBalance {
+    provider: string;
+    customerId: string;
+    outstanding: LedgerAmount;
+    openInvoices: number;
+    currency?: string | undefined;
+    asOf: string;
+}
+type LedgerEntity = "customer" | "invoice" | "payment";
+interface LedgerChangeEvent {
+    provider: string;
+    eventId: string;
+    entity: LedgerEntity;
+    id: string;
+    operation: "create" | "delete" | "update" | "void";
+    occurredAt: string;
+    tenantId?: string | undefined;
+    raw: unknown;
+}
+interface Ledger {
+    readonly provider: string;
+    createCustomer(input: LedgerCustomerInput, ctx?: IntegrationContext): Promise<LedgerCustomer>;
+    findCustomer(externalRef: string, ctx?: IntegrationContext): Promise<LedgerCustomer | undefined>;
+    createInvoice(input: LedgerInvoiceInput, ctx?: IntegrationContext): Promise<LedgerInvoice>;
+    getInvoice(id: string, ctx?: IntegrationContext): Promise<LedgerInvoice>;
+    findInvoice(externalRef: string, ctx?: IntegrationContext): Promise<LedgerInvoice | undefined>;
+    recordPayment(input: LedgerPaymentInput, ctx?: IntegrationContext): Promise<LedgerPayment>;
+    balance(customerId: string, ctx?: IntegrationContext): Promise<LedgerBalance>;
+    toChangeEvents(payload: unknown): LedgerChangeEvent[];
+    healthCheck(): Promise<HealthResult>;
+}
+declare const LEDGER_INVOICE_STATUS_RANK: Readonly<Record<LedgerInvoiceStatus, number>>;
+declare function ledgerInvoiceStatus(total: LedgerAmount, balance: LedgerAmount): Exclude<LedgerInvoiceStatus, "draft" | "voided">;
 interface StoredToken {
     accessToken: string;
     expiresAt: number;
@@ -911,5 +1099,5 @@ interface StoredTokenManagerOptions {
     now?: (() => number) | undefined;
 }
 declare function createStoredTokenManager(options: StoredTokenManagerOptions): TokenManager;
-export { AuthError, CATEGORY_DEFAULTS, CircuitOpenError, ConflictError, ContractDriftError, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MAX_WEBHOOK_BODY_BYTES, DEFAULT_RETRY, DEFAULT_SECRET_TTL_MS, ForbiddenError, IDEMPOTENCY_KEY_PREFIX, IntegrationError, NetworkError, NotFoundError, REDACTED, RateLimitedError, SIGNATURE_STATUS_RANK, ServerError, StoreUnavailableError, TimeoutError, UnknownOutcomeError, ValidationError, WebhookVerificationError, basicAuth, bearerAuth, cachedSecrets, canonicalJson, checkHealth, createBreaker, createFileDeadLetterSink, createLimiter, createMemoryDeadLetterSink, createMemoryDedupeStore, createMemoryIdempotencyStore, createMemoryTokenStore, createRetryBudget, createRuntime, createStoredTokenManager, createTokenManager, createTransport, createWebhookReceiver, defineOperation, deriveIdempotencyKey, ecdsaVerifier, encodeForm, envSecrets, errorFromStatus, fallback, fromFetchRequest, fromNodeRequest, hmacVerifier, isSensitiveKey, isTerminalSignatureStatus, matchesDeadLetter, mergePolicies, noopLogger, parseRetryAfter, parseUntrusted, redactText, redactValue, registerSecret, resolveContext, resolvePolicy, sanitizeDeadLetter, secretValue, signStandardWebhook, singleFlight, standardWebhookPublicKey, standardWebhooksVerifier, staticSecrets, timestampedHmacVerifier, timingSafeEqualBuffers, timingSafeEqualStrings, toEnvVariableName, toFieldIssues, toQueryString, tokenAuth, withIdempotency, withRotation };
-export type { AccessToken, Adapter, AuthStrategy, BoundOperation, Breaker, BreakerOptions, BreakerState, CachedSecretProvider, CachedSecretsOptions, ClientOptionsBase, DeadLetter, DeadLetterFilter, DeadLetterKind, DeadLetterSink, DedupeStore, DriftMode, ESignatureProvider, EcdsaVerifierOptions, EnvSecretsOptions, FallbackOptions, FallbackProvider, FallbackResult, FieldIssue, FromFetchRequestOptions, FromNodeRequestOptions, HealthReport, HealthResult, HmacAlgorithm, HmacVerifierOptions, HttpRequest, HttpResponse, IdempotencyBegin, IdempotencyKeyParts, IdempotencyLookup, IdempotencyStore, IdempotencyWaitOptions, IntegrationContext, IntegrationErrorOptions, Limiter, LimiterOptions, Logger, MemoryDedupeStoreOptions, MemoryIdempotencyStoreOptions, Operation, OperationContext, OperationDefinition, PolicyOptions, PublicKeySource, RecipientStatus, RecipientStatusValue, ReplayOptions, ReplayResult, RequestBody, Resolvable, ResolvedContext, ResolvedPolicy, ResponseType, RetryBudget, RetryBudgetOptions, RetryOptions, RetrySafety, Runtime, RuntimeOptions, SecretGetOptions, SecretProvider, SecretSource, SecretValue, SignStandardWebhookInput, SignatureDocument, SignatureEvent, SignatureEventType, SignaturePlacement, SignatureReceipt, SignatureRecipient, SignatureRequest, SignatureStatus, SignatureStatusValue, SignedDocument, SignedPayload, SingleFlight, StandardWebhookHeaders, StandardWebhooksKeys, StandardWebhooksVerifierOptions, StatusErrorInput, StoredToken, StoredTokenManagerOptions, StoredWebhookEvent, StoredWebhookRequest, StoredWebhookRunner, TelemetryOptions, TimeoutOptions, TimeoutPhase, TimestampOptions, TimestampedHmacVerifierOptions, TokenManager, TokenManagerOptions, TokenStore, Transport, TransportOptions, UntrustedParseResult, WebhookEventContext, WebhookFailureReason, WebhookHandler, WebhookInbox, WebhookReceiver, WebhookReceiverOptions, WebhookRequest, WebhookResponse, WebhookSummary, WebhookVerifier, WithIdempotencyOptions, WithRotationOptions };
+export { AuthError, CATEGORY_DEFAULTS, CircuitOpenError, ConflictError, ContractDriftError, DEFAULT_IDEMPOTENCY_TTL_MS, DEFAULT_MAX_WEBHOOK_BODY_BYTES, DEFAULT_RETRY, DEFAULT_SECRET_TTL_MS, ForbiddenError, IDEMPOTENCY_KEY_PREFIX, IntegrationError, LEDGER_INVOICE_STATUS_RANK, MAIL_EVENT_TYPES, NetworkError, NotFoundError, REDACTED, RateLimitedError, SIGNATURE_STATUS_RANK, ServerError, StoreUnavailableError, TimeoutError, UnknownOutcomeError, ValidationError, WebhookVerificationError, basicAuth, bearerAuth, cachedSecrets, canonicalJson, checkHealth, createBreaker, createFileDeadLetterSink, createLimiter, createMemoryDeadLetterSink, createMemoryDedupeStore, createMemoryIdempotencyStore, createMemoryTokenStore, createRetryBudget, createRuntime, createStoredTokenManager, createTokenManager, createTransport, createWebhookReceiver, defineOperation, deriveIdempotencyKey, ecdsaVerifier, encodeForm, envSecrets, errorFromStatus, fallback, fromFetchRequest, fromNodeRequest, hmacVerifier, isMailDeliveryOutcome, isSensitiveKey, isTerminalSignatureStatus, ledgerInvoiceStatus, matchesDeadLetter, mergePolicies, noopLogger, parseRetryAfter, parseUntrusted, redactText, redactValue, registerSecret, resolveContext, resolvePolicy, sanitizeDeadLetter, secretValue, signStandardWebhook, singleFlight, standardWebhookPublicKey, standardWebhooksVerifier, staticSecrets, timestampedHmacVerifier, timingSafeEqualBuffers, timingSafeEqualStrings, toEnvVariableName, toFieldIssues, toQueryString, tokenAuth, withIdempotency, withRotation };
+export type { AccessToken, Adapter, AuthStrategy, BoundOperation, Breaker, BreakerOptions, BreakerState, CachedSecretProvider, CachedSecretsOptions, ClientOptionsBase, DeadLetter, DeadLetterFilter, DeadLetterKind, DeadLetterSink, DedupeStore, DriftMode, ESignatureProvider, EcdsaVerifierOptions, EnvSecretsOptions, FallbackOptions, FallbackProvider, FallbackResult, FieldIssue, FromFetchRequestOptions, FromNodeRequestOptions, HealthReport, HealthResult, HmacAlgorithm, HmacVerifierOptions, HttpRequest, HttpResponse, IdempotencyBegin, IdempotencyKeyParts, IdempotencyLookup, IdempotencyStore, IdempotencyWaitOptions, IntegrationContext, IntegrationErrorOptions, Ledger, LedgerAddress, LedgerAmount, LedgerBalance, LedgerChangeEvent, LedgerCustomer, LedgerCustomerInput, LedgerEntity, LedgerInvoice, LedgerInvoiceInput, LedgerInvoiceStatus, LedgerLine, LedgerPayment, LedgerPaymentInput, Limiter, LimiterOptions, Logger, MailAddress, MailAttachment, MailBatchItem, MailBatchResult, MailEvent, MailEventType, MailMessage, MailReceipt, MailSuppression, MailSuppressionReason, Mailer, MemoryDedupeStoreOptions, MemoryIdempotencyStoreOptions, Operation, OperationContext, OperationDefinition, PolicyOptions, PublicKeySource, RecipientStatus, RecipientStatusValue, ReplayOptions, ReplayResult, RequestBody, Resolvable, ResolvedContext, ResolvedPolicy, ResponseType, RetryBudget, RetryBudgetOptions, RetryOptions, RetrySafety, Runtime, RuntimeOptions, SecretGetOptions, SecretProvider, SecretSource, SecretValue, SignStandardWebhookInput, SignatureDocument, SignatureEvent, SignatureEventType, SignaturePlacement, SignatureReceipt, SignatureRecipient, SignatureRequest, SignatureStatus, SignatureStatusValue, SignedDocument, SignedPayload, SingleFlight, StandardWebhookHeaders, StandardWebhooksKeys, StandardWebhooksVerifierOptions, StatusErrorInput, StoredToken, StoredTokenManagerOptions, StoredWebhookEvent, StoredWebhookRequest, StoredWebhookRunner, TelemetryOptions, TimeoutOptions, TimeoutPhase, TimestampOptions, TimestampedHmacVerifierOptions, TokenManager, TokenManagerOptions, TokenStore, Transport, TransportOptions, UntrustedParseResult, WebhookEventContext, WebhookFailureReason, WebhookHandler, WebhookInbox, WebhookReceiver, WebhookReceiverOptions, WebhookRequest, WebhookResponse, WebhookSummary, WebhookVerifier, WithIdempotencyOptions, WithRotationOptions };

@@ -2,7 +2,7 @@
 import * as _connect_core from '@connect/core';
 import * as zod from 'zod';
 import * as zod_v4_core from 'zod/v4/core';
-import { IntegrationError, PolicyOptions, Runtime, IntegrationContext, Operation, HealthResult, ClientOptionsBase, IdempotencyStore, HttpResponse, WebhookVerifier, FieldIssue, WebhookEventContext, DedupeStore, DeadLetterSink, WebhookInbox, Logger, WebhookReceiver } from '@connect/core';
+import { IntegrationError, PolicyOptions, Runtime, IntegrationContext, Operation, HealthResult, ClientOptionsBase, IdempotencyStore, HttpResponse, WebhookVerifier, FieldIssue, WebhookEventContext, DedupeStore, DeadLetterSink, WebhookInbox, Logger, WebhookReceiver, Mailer } from '@connect/core';
 import { z } from 'zod';
 interface SecretProvider {
     get(name: string, options?: {
@@ -988,5 +988,12 @@ interface SendGridWebhookOptions extends Partial<SendGridVerifierOptions> {
     unsafeSkipSignatureCheck?: boolean | undefined;
 }
 declare function createSendGridWebhookHandler(options: SendGridWebhookOptions): WebhookReceiver;
-export { Attachment, BounceRow, DEFAULT_API_KEY_SECRET, DEFAULT_TOLERANCE_SECONDS, DeleteSuppressionsInput, EmailAddress, ListSuppressionsInput, MAIL_LIMITS, MailBatchId, Personalization, SENDGRID_BASE_URLS, SENDGRID_EVENT_TYPES, SENDGRID_POLICY_DEFAULTS, SIGNATURE_HEADER, SendBatchInput, SendMailInput, SendMailResult, SignedWebhookSettings, SpamReportRow, TIMESTAMP_HEADER, UnknownSendGridEvent, UnsubscribeRow, ValidateBatchIdInput, classifySendGridError, createBatchId, createSendGridClient, createSendGridWebhookHandler, customArgsOf, deleteBlocks, deleteBounces, deleteSpamReports, deleteUnsubscribe, derToP1363, getBatchId, getEventWebhookPublicKey, isKnownEventType, listBlocks, listBounces, listSpamReports, listUnsubscribes, parseSendGridEvents, publicKeyToDer, sendGridEventVerifier, sendMail, setEventWebhookSigning, verifySendGridSignature, verifySendGridSignatureWebCrypto };
-export type { BatchChunkResult, BatchIdValidation, InvalidSendGridEvent, ParsedSendGridEvents, SecretProvider, SendBatchResult, SendGridClient, SendGridClientOptions, SendGridErrorEntry, SendGridEvent, SendGridEventHandler, SendGridEventHandlers, SendGridEventOf, SendGridEventType, SendGridSignatureInput, SendGridVerifierOptions, SendGridWebhookOptions, SuppressionList };
+interface SendGridMailerOptions {
+    idempotencyStore?: IdempotencyStore | undefined;
+    batchConcurrency?: number | undefined;
+    suppressionsSince?: number | undefined;
+    sandbox?: boolean | undefined;
+}
+declare function createSendGridMailer(client: SendGridClient, options?: SendGridMailerOptions): Mailer;
+export { Attachment, BounceRow, DEFAULT_API_KEY_SECRET, DEFAULT_TOLERANCE_SECONDS, DeleteSuppressionsInput, EmailAddress, ListSuppressionsInput, MAIL_LIMITS, MailBatchId, Personalization, SENDGRID_BASE_URLS, SENDGRID_EVENT_TYPES, SENDGRID_POLICY_DEFAULTS, SIGNATURE_HEADER, SendBatchInput, SendMailInput, SendMailResult, SignedWebhookSettings, SpamReportRow, TIMESTAMP_HEADER, UnknownSendGridEvent, UnsubscribeRow, ValidateBatchIdInput, classifySendGridError, createBatchId, createSendGridClient, createSendGridMailer, createSendGridWebhookHandler, customArgsOf, deleteBlocks, deleteBounces, deleteSpamReports, deleteUnsubscribe, derToP1363, getBatchId, getEventWebhookPublicKey, isKnownEventType, listBlocks, listBounces, listSpamReports, listUnsubscribes, parseSendGridEvents, publicKeyToDer, sendGridEventVerifier, sendMail, setEventWebhookSigning, verifySendGridSignature, verifySendGridSignatureWebCrypto };
+export type { BatchChunkResult, BatchIdValidation, InvalidSendGridEvent, ParsedSendGridEvents, SecretProvider, SendBatchResult, SendGridClient, SendGridClientOptions, SendGridErrorEntry, SendGridEvent, SendGridEventHandler, SendGridEventHandlers, SendGridEventOf, SendGridEventType, SendGridMailerOptions, SendGridSignatureInput, SendGridVerifierOptions, SendGridWebhookOptions, SuppressionList };
