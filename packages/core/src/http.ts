@@ -5,7 +5,40 @@
  * a response or a typed network/timeout error.
  */
 import { Readable } from "node:stream";
-import { Pool, errors as undiciErrors, type Dispatcher } from "undici";
+import type { Dispatcher, Pool } from "undici";
+
+type Undici = typeof import("undici");
+let undici: Undici | undefined;
+let undiciLoading: Promise<Undici> | undefined;
+
+/**
+ * undici, loaded on the first request rather than at import: it is most of the SDK's import
+ * time (≈ 120 ms on a 2-core machine), and a process that never sends (a webhook receiver, a
+ * CLI printing help, a test that only validates input) never pays it.
+ */
+function loadUndici(): Undici | Promise<Undici> {
+  return (
+    undici ??
+    (undiciLoading ??= import("undici").then(
+      (loaded) => (undici = loaded),
+      (error: unknown) => {
+        // Not kept: a later call tries again.
+        undiciLoading = undefined;
+        throw new IntegrationError(`could not load undici, the HTTP client (${error instanceof Error ? error.message : String(error)}); is the install complete?`, { retryable: false, vendorCode: "UNDICI_NOT_LOADED", mayHaveReachedVendor: false, cause: error });
+      },
+    ))
+  );
+}
+
+/**
+ * Resolves once the HTTP client is loaded; undefined when it already is. The runtime waits for
+ * it before a call's first attempt, so loading code never counts against a vendor timeout.
+ * @internal
+ */
+export function transportReady(): Promise<void> | undefined {
+  if (undici) return undefined;
+  return Promise.resolve(loadUndici()).then(() => undefined);
+}
 import { IntegrationError, NetworkError, TimeoutError, ValidationError } from "./errors.js";
 
 /** A request body in one of the encodings vendors use. @public */
@@ -153,13 +186,13 @@ export function mapTransportError(error: unknown, limits: Required<Pick<Transpor
       retryable: false,
     });
   }
-  if (error instanceof undiciErrors.ConnectTimeoutError || code === "UND_ERR_CONNECT_TIMEOUT") {
+  if (code === "UND_ERR_CONNECT_TIMEOUT") {
     return new TimeoutError(`connect timed out after ${limits.connectTimeoutMs} ms`, { phase: "connect", timeoutMs: limits.connectTimeoutMs, cause: error });
   }
-  if (error instanceof undiciErrors.HeadersTimeoutError || code === "UND_ERR_HEADERS_TIMEOUT") {
+  if (code === "UND_ERR_HEADERS_TIMEOUT") {
     return new TimeoutError(`no response headers within ${limits.headersTimeoutMs} ms`, { phase: "headers", timeoutMs: limits.headersTimeoutMs, cause: error });
   }
-  if (error instanceof undiciErrors.BodyTimeoutError || code === "UND_ERR_BODY_TIMEOUT") {
+  if (code === "UND_ERR_BODY_TIMEOUT") {
     return new TimeoutError(`response body stalled for ${limits.bodyTimeoutMs} ms`, { phase: "body", timeoutMs: limits.bodyTimeoutMs, cause: error });
   }
   const neverSent = code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EHOSTUNREACH" || code === "ENETUNREACH";
@@ -168,6 +201,15 @@ export function mapTransportError(error: unknown, limits: Required<Pick<Transpor
     cause: error,
     mayHaveReachedVendor: !neverSent,
   });
+}
+
+/** The abort reason of a request that was never dispatched, marked as such (a retry of a write is then safe). */
+function neverSent(reason: unknown): IntegrationError {
+  if (reason instanceof TimeoutError) {
+    return new TimeoutError(`${reason.message} (before the request was sent)`, { phase: reason.phase, timeoutMs: reason.timeoutMs, retryable: reason.retryable, mayHaveReachedVendor: false, cause: reason });
+  }
+  if (IntegrationError.is(reason)) return Object.assign(Object.create(Object.getPrototypeOf(reason) as object) as IntegrationError, reason, { mayHaveReachedVendor: false });
+  return new IntegrationError(`request aborted by the caller before it was sent${reason instanceof Error ? `: ${reason.message}` : ""}`, { cause: reason, retryable: false, mayHaveReachedVendor: false });
 }
 
 /** Read a body stream into a Buffer, failing once it exceeds `limit` bytes. */
@@ -208,13 +250,16 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
   const maxResponseBytes = options.maxResponseBytes ?? 10 * 1024 * 1024;
   const requestIdHeaders = (options.requestIdHeaders ?? DEFAULT_REQUEST_ID_HEADERS).map((h) => h.toLowerCase());
   const basePath = url.pathname.replace(/\/$/, "");
-  const pool = new Pool(url.origin, {
-    connections: options.connections ?? 32,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
-    connect: { timeout: limits.connectTimeoutMs },
-    headersTimeout: limits.headersTimeoutMs,
-    bodyTimeout: limits.bodyTimeoutMs,
-  });
+  let pool: Pool | undefined;
+  let closed = false;
+  const poolOf = (loaded: Undici): Pool =>
+    (pool ??= new loaded.Pool(url.origin, {
+      connections: options.connections ?? 32,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
+      connect: { timeout: limits.connectTimeoutMs },
+      headersTimeout: limits.headersTimeoutMs,
+      bodyTimeout: limits.bodyTimeoutMs,
+    }));
 
   async function send(request: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
     const encoded = encodeBody(request.body);
@@ -232,7 +277,11 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
     const path = `${basePath}${request.path.startsWith("/") ? "" : "/"}${request.path}${toQueryString(request.query)}`;
     let response: Dispatcher.ResponseData;
     try {
-      response = await pool.request({ method: request.method, path, headers, body: encoded.body ?? null, signal: signal ?? null });
+      if (closed) throw new IntegrationError("the transport is closed", { retryable: false, vendorCode: "TRANSPORT_CLOSED" });
+      const loaded = undici ?? (await loadUndici());
+      // Aborted before anything was written (say, while undici loaded): the vendor saw nothing.
+      if (signal?.aborted) throw neverSent(signal.reason);
+      response = await poolOf(loaded).request({ method: request.method, path, headers, body: encoded.body ?? null, signal: signal ?? null });
     } catch (error) {
       throw mapTransportError(error, limits, signal);
     }
@@ -291,6 +340,9 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
     baseUrl: url.toString().replace(/\/$/, ""),
     send,
     async close() {
+      closed = true;
+      // Never sent anything: there is no pool to close.
+      if (!pool) return;
       // Graceful first; a request stuck on a dead peer must not hold shutdown forever.
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<"timeout">((resolve) => {

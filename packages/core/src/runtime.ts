@@ -30,7 +30,7 @@ import {
   TimeoutError,
   UnknownOutcomeError,
 } from "./errors.js";
-import { createTransport, type HttpRequest, type HttpResponse, type Transport, type TransportOptions } from "./http.js";
+import { createTransport, transportReady, type HttpRequest, type HttpResponse, type Transport, type TransportOptions } from "./http.js";
 import { deriveIdempotencyKey, withIdempotency, type IdempotencyStore } from "./idempotency/index.js";
 import { redactValue } from "./redact.js";
 import { createBreaker, type Breaker, type BreakerState } from "./resilience/breaker.js";
@@ -183,6 +183,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const logs = logger !== noopLogger;
   const drift: DriftMode = options.drift ?? "warn";
   let transport: Transport | undefined;
+  // Start loading the HTTP client now, off the import path: by the first call it is usually there.
+  if (options.baseUrl) transportReady()?.catch(() => undefined);
   const getTransport = (): Transport => {
     if (!options.baseUrl) throw new IntegrationError(`${adapter.id}: no baseUrl configured for HTTP operations`, { vendor: adapter.id });
     transport ??= createTransport(options.baseUrl, options.transport);
@@ -371,6 +373,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     callerCtx?: IntegrationContext,
   ): Promise<z.output<TOutput>> {
     const input = operation.validate(rawInput, { vendor: adapter.id });
+    // The first call of a process may find the HTTP client still loading: wait here, before any
+    // timer starts, so the load never eats into an attempt's time.
+    if (options.baseUrl) {
+      const ready = transportReady();
+      if (ready) await ready;
+    }
     const store = options.idempotencyStore;
     // Reads need no stable key (nothing to dedupe); writes derive it from the input so the
     // same logical call gets the same key on every attempt and on a host-level retry.

@@ -28,3 +28,24 @@ describe("the built @connect/core", () => {
     expect(out).toBe("function true true false");
   });
 });
+
+describe("the built @connect/core loads undici on demand", () => {
+  it("does not load undici at require, loads it once a runtime with a base URL exists, and the first call succeeds", () => {
+    const out = run(
+      `const http = require("node:http");
+       const loaded = () => Object.keys(require.cache).some((k) => k.includes("/node_modules/undici/"));
+       const core = require("@connect/core");
+       const atImport = loaded();
+       const server = http.createServer((req, res) => { res.setHeader("content-type", "application/json"); res.end('{"ok":true}'); }).listen(0, "127.0.0.1", async () => {
+         const rt = core.createRuntime({ adapter: { id: "acme", version: "1.0.0" }, baseUrl: "http://127.0.0.1:" + server.address().port, defaults: { timeout: { attemptMs: 5000, totalMs: 10000 } } });
+         const { z } = require("zod");
+         const op = core.defineOperation({ id: "things.get", input: z.object({}), idempotent: true, request: () => ({ method: "GET", path: "/things" }) });
+         const body = await rt.run(op, {}).catch((e) => ({ error: e.name + ": " + e.message }));
+         console.log(JSON.stringify({ atImport, afterCall: loaded(), body }));
+         await rt.close(); server.close();
+       });`,
+      "commonjs",
+    );
+    expect(JSON.parse(out)).toEqual({ atImport: false, afterCall: true, body: { ok: true } });
+  });
+});

@@ -338,3 +338,26 @@ describe("operation shape", () => {
     expect(() => defineOperation({ id: "x", input: z.object({}), output: z.object({}) })).toThrow(/request builder or an execute/);
   });
 });
+
+describe("createTransport: a request aborted before it is written", () => {
+  it("rejects with the abort's TimeoutError marked as never having reached the vendor, and sends nothing", async () => {
+    const { createTransport } = await import("../src/http.js");
+    const served = await serveHandlers(handlers);
+    const transport = createTransport(served.url);
+    const controller = new AbortController();
+    controller.abort(new TimeoutError("attempt 1 exceeded 40 ms", { phase: "attempt", timeoutMs: 40 }));
+    const error = await transport.send({ method: "POST", path: "/widgets", body: { json: { name: "x", size: 1 } } }, controller.signal).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ phase: "attempt", timeoutMs: 40, mayHaveReachedVendor: false, retryable: true, message: "attempt 1 exceeded 40 ms (before the request was sent)" });
+    expect(served.requests).toHaveLength(0);
+    await transport.close();
+    await served.close();
+  });
+
+  it("refuses a request after close with a typed, non-retryable error", async () => {
+    const { createTransport } = await import("../src/http.js");
+    const transport = createTransport("http://127.0.0.1:9");
+    await transport.close();
+    await expect(transport.send({ method: "GET", path: "/widgets/1" })).rejects.toMatchObject({ name: "IntegrationError", vendorCode: "TRANSPORT_CLOSED", retryable: false });
+  });
+});
