@@ -100,7 +100,7 @@ export type ListContactsInput = z.input<typeof ListContactsInput>;
 
 /** `contacts.findByExternalRef` input. @public */
 export const FindContactInput = z.strictObject({
-  externalRef: z.string().trim().min(1).max(50),
+  externalRef: z.string().trim().min(1).max(50).regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters"),
   /** The field holding the platform's reference. Default `ContactNumber`. */
   field: z.enum(["ContactNumber", "AccountNumber"]).optional(),
 });

@@ -57,6 +57,8 @@ export interface FakeXeroFailure {
   path?: string | undefined;
   method?: string | undefined;
   times?: number | undefined;
+  /** Process the request first (the write happens and its answer is cached for its Idempotency-Key), then answer this: a response lost on the way back. */
+  afterWrite?: boolean | undefined;
 }
 
 /** One Accounting API request the fake handled. @public */
@@ -445,7 +447,7 @@ export function createXeroFake(options: XeroFakeOptions = {}): XeroFake {
     const spent = spend(connection.tenantId);
     const limitHeaders = spent.headers;
     const failure = takeFailure(method, rest);
-    if (failure) return finish(failureResponse({ ...failure, headers: { ...limitHeaders, ...failure.headers } }));
+    if (failure && !failure.afterWrite) return finish(failureResponse({ ...failure, headers: { ...limitHeaders, ...failure.headers } }));
     if (spent.exceeded) {
       return finish(text("You have exceeded the rate limit", 429, { ...limitHeaders, "x-rate-limit-problem": spent.exceeded.problem, ...(spent.exceeded.retryAfter !== undefined ? { "retry-after": String(spent.exceeded.retryAfter) } : {}) }));
     }
@@ -477,6 +479,7 @@ export function createXeroFake(options: XeroFakeOptions = {}): XeroFake {
     if (replayKey && response.status !== 501 && (response.headers.get("content-type") ?? "").includes("json")) {
       replays.set(replayKey, { fingerprint, status: response.status, body: await response.clone().json(), at: now() });
     }
+    if (failure) return finish(failureResponse({ ...failure, headers: { ...limitHeaders, ...failure.headers } }));
     const headers = new Headers(response.headers);
     for (const [k, v] of Object.entries(limitHeaders)) headers.set(k, v);
     return finish(new Response(await response.arrayBuffer(), { status: response.status, headers }));
