@@ -70,7 +70,9 @@ export async function setup(options: { fake?: XeroFakeOptions; client?: Partial<
     makeOAuth,
     makeClient,
     async close() {
-      await Promise.all(closers.map((c) => c.close()));
+      const all = closers.splice(0);
+      if (all.length === 0) return;
+      await Promise.all(all.map((c) => c.close()));
       await server.close();
     },
   };
