@@ -1,0 +1,104 @@
+/**
+ * The account-level suppression list (Get / Put / Delete / List with paging) and GetAccount
+ * (sending state, quotas, sandbox), shared/vendors/ses.md §5–§6.
+ */
+import {
+  DeleteSuppressedDestinationCommand,
+  GetAccountCommand,
+  GetSuppressedDestinationCommand,
+  ListSuppressedDestinationsCommand,
+  PutSuppressedDestinationCommand,
+  type SESv2Client,
+} from "@aws-sdk/client-sesv2";
+import { defineOperation } from "@connect/core";
+import { z } from "zod";
+import { ListSuppressionsInput, PutSuppressionInput, SesAccount, SuppressedDestination, SuppressionAddressInput, SuppressionPage } from "../schemas.js";
+import { signal } from "./emails.js";
+
+const iso = (value: Date | string | undefined): string => (value instanceof Date ? value.toISOString() : typeof value === "string" ? value : "");
+
+/** Build the suppression-list and account operations around one SDK client. @internal */
+export function createAccountOperations(sdk: SESv2Client) {
+  const getSuppression = defineOperation({
+    id: "suppressions.get",
+    input: SuppressionAddressInput,
+    output: SuppressedDestination,
+    idempotent: true,
+    execute: async ({ email }, ctx) => {
+      const out = await sdk.send(new GetSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
+      const d = out.SuppressedDestination;
+      return {
+        email: d?.EmailAddress,
+        reason: d?.Reason,
+        lastUpdateTime: iso(d?.LastUpdateTime),
+        ...(d?.Attributes?.MessageId ? { messageId: d.Attributes.MessageId } : {}),
+        ...(d?.Attributes?.FeedbackId ? { feedbackId: d.Attributes.FeedbackId } : {}),
+      };
+    },
+  });
+
+  const putSuppression = defineOperation({
+    id: "suppressions.put",
+    input: PutSuppressionInput,
+    output: z.object({}),
+    // An upsert: the same call twice leaves the same state.
+    idempotent: true,
+    execute: async ({ email, reason }, ctx) => {
+      await sdk.send(new PutSuppressedDestinationCommand({ EmailAddress: email, Reason: reason }), signal(ctx));
+      return {};
+    },
+  });
+
+  const deleteSuppression = defineOperation({
+    id: "suppressions.delete",
+    input: SuppressionAddressInput,
+    output: z.object({}),
+    idempotent: true,
+    execute: async ({ email }, ctx) => {
+      await sdk.send(new DeleteSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
+      return {};
+    },
+  });
+
+  const listSuppressions = defineOperation({
+    id: "suppressions.list",
+    input: ListSuppressionsInput,
+    output: SuppressionPage,
+    idempotent: true,
+    execute: async (input, ctx) => {
+      const out = await sdk.send(
+        new ListSuppressedDestinationsCommand({
+          ...(input.reasons ? { Reasons: input.reasons } : {}),
+          ...(input.startDate ? { StartDate: input.startDate } : {}),
+          ...(input.endDate ? { EndDate: input.endDate } : {}),
+          ...(input.pageSize ? { PageSize: input.pageSize } : {}),
+          ...(input.nextToken ? { NextToken: input.nextToken } : {}),
+        }),
+        signal(ctx),
+      );
+      return {
+        items: (out.SuppressedDestinationSummaries ?? []).map((s) => ({ email: s.EmailAddress, reason: s.Reason, lastUpdateTime: iso(s.LastUpdateTime) })),
+        ...(out.NextToken ? { nextToken: out.NextToken } : {}),
+      };
+    },
+  });
+
+  const getAccount = defineOperation({
+    id: "account.get",
+    input: z.object({}),
+    output: SesAccount,
+    idempotent: true,
+    execute: async (_input, ctx) => {
+      const out = await sdk.send(new GetAccountCommand({}), signal(ctx));
+      return {
+        sendingEnabled: out.SendingEnabled ?? false,
+        productionAccessEnabled: out.ProductionAccessEnabled ?? false,
+        ...(out.EnforcementStatus !== undefined ? { enforcementStatus: out.EnforcementStatus } : {}),
+        sendQuota: { max24HourSend: out.SendQuota?.Max24HourSend ?? 0, maxSendRate: out.SendQuota?.MaxSendRate ?? 0, sentLast24Hours: out.SendQuota?.SentLast24Hours ?? 0 },
+        suppressedReasons: out.SuppressionAttributes?.SuppressedReasons ?? [],
+      };
+    },
+  });
+
+  return { getSuppression, putSuppression, deleteSuppression, listSuppressions, getAccount };
+}
