@@ -26,7 +26,7 @@ import { z } from "zod";
 import type { XeroClient } from "./client.js";
 import { DuplicateContactNameError } from "./errors.js";
 import { toCents, unitsToDecimal, wireToDecimal } from "./money.js";
-import { parseXeroDate, type XeroContact, type XeroInvoice, type XeroPayment } from "./schemas.js";
+import { parseXeroDate, XeroDateInput, type XeroContact, type XeroInvoice, type XeroPayment } from "./schemas.js";
 import { parseXeroWebhook, toXeroEvent, XeroWebhookEventWire, type XeroWebhookEvent } from "./webhooks/events.js";
 import { whereEquals } from "./where.js";
 
@@ -53,7 +53,7 @@ export interface XeroLedgerOptions {
 const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a Xero id (a UUID)");
 const Amount = z.string().refine((v) => /^\d{1,13}(\.\d{1,2})?$/.test(v.trim()), { message: 'must be a decimal string with at most 2 decimals ("12500.50")' });
 const PositiveAmount = Amount.refine((v) => (toCents(v) ?? 0n) > 0n, { message: "must be more than 0" });
-const Ymd = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
+const Ymd = XeroDateInput;
 
 const CustomerInput = z.object({
   externalRef: z.string().trim().min(1).max(50),

@@ -9,7 +9,10 @@ import { lineAmountCents, toCents, toUnits } from "./money.js";
 const YMD = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** A calendar date, `YYYY-MM-DD` (what Xero takes in requests). @public */
-export const XeroDateInput = z.string().regex(YMD, "must be a date as YYYY-MM-DD");
+export const XeroDateInput = z
+  .string()
+  .regex(YMD, "must be a date as YYYY-MM-DD")
+  .refine((value) => !YMD.test(value) || new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), { message: "is not a calendar date" });
 
 /** An amount: a decimal string (`"12500.50"`) or a number, at most 2 decimals. @public */
 export const XeroAmount = z.union([z.string(), z.number()]).refine((value) => toCents(value) !== undefined, {
