@@ -79,7 +79,7 @@ function textPart(subtype: "plain" | "html", text: string): { headers: string[];
   const sevenBit = /^[\x00-\x7f]*$/.test(normalised) && normalised.split(CRLF).every((line) => line.length <= 998);
   return {
     headers: [`Content-Type: text/${subtype}; charset=UTF-8`, `Content-Transfer-Encoding: ${sevenBit ? "7bit" : "base64"}`],
-    body: sevenBit ? normalised : base64Lines(Buffer.from(text, "utf8")),
+    body: sevenBit ? normalised : base64Lines(Buffer.from(normalised, "utf8")),
   };
 }
 

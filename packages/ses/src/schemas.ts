@@ -54,7 +54,12 @@ export const AddressList = z.union([AddressValue, z.array(AddressValue)]).transf
 });
 
 /** EmailTags as `{ name: value }`; both `[A-Za-z0-9_-]{1,256}`. @public */
-export const EmailTags = z.record(z.string().regex(TAG, "tag names are 1..256 of [A-Za-z0-9_-]"), z.string().regex(TAG, "tag values are 1..256 of [A-Za-z0-9_-]"));
+export const EmailTags = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
+  for (const [name, value] of Object.entries(tags)) {
+    if (!TAG.test(name)) ctx.addIssue({ code: "custom", path: [name], message: `tag names are 1..256 of [A-Za-z0-9_-] (got ${JSON.stringify(name.slice(0, 40))})` });
+    if (!TAG.test(value)) ctx.addIssue({ code: "custom", path: [name], message: "tag values are 1..256 of [A-Za-z0-9_-]" });
+  }
+});
 
 /** Extra headers: ≤ 15, names printable ASCII without `:` (1..126), values 1..995, name + value ≤ 996. @public */
 export const MessageHeaders = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
