@@ -59,6 +59,12 @@ export interface RuntimeOptions extends ClientOptionsBase {
   healthCheck?: ((runtime: Runtime) => Promise<unknown>) | undefined;
   /** Latency above which a passing health check reports `degraded` (ms). Default 2 000. */
   degradedAfterMs?: number | undefined;
+  /**
+   * Code an `execute` needs that loads on demand (an SDK): a promise while it loads, undefined
+   * once loaded. The runtime starts it at creation and waits for it before a call's first
+   * attempt, so loading never counts against a timeout; a rejection fails the call as it is.
+   */
+  ready?: (() => Promise<unknown> | undefined) | undefined;
 }
 
 /** A bound operation: call it, or use the seeds' single-operation adapter shape. @public */
@@ -185,6 +191,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   let transport: Transport | undefined;
   // Start loading the HTTP client now, off the import path: by the first call it is usually there.
   if (options.baseUrl) transportReady()?.catch(() => undefined);
+  options.ready?.()?.catch(() => undefined);
   const getTransport = (): Transport => {
     if (!options.baseUrl) throw new IntegrationError(`${adapter.id}: no baseUrl configured for HTTP operations`, { vendor: adapter.id });
     transport ??= createTransport(options.baseUrl, options.transport);
@@ -379,6 +386,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const ready = transportReady();
       if (ready) await ready;
     }
+    const loading = options.ready?.();
+    if (loading) await loading;
     const store = options.idempotencyStore;
     // Reads need no stable key (nothing to dedupe); writes derive it from the input so the
     // same logical call gets the same key on every attempt and on a host-level retry.

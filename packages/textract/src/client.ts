@@ -3,7 +3,7 @@
  * cache), asynchronous analysis and text detection jobs (start, result pages, a waiter with
  * backoff up to a deadline, page-by-page parsing and typed extraction), a health check.
  */
-import { TextractClient } from "@aws-sdk/client-textract";
+import type { TextractClient } from "@aws-sdk/client-textract";
 import {
   type ClientOptionsBase,
   createRuntime,
@@ -33,6 +33,7 @@ import { extractionCacheKey, type CachedExtraction, type ExtractionCache } from 
 import { mapTextractError, TextractJobFailedError } from "./errors.js";
 import { analyzeDocumentRequest, createTextractOperations } from "./operations/analysis.js";
 import { createTextDetectionOperations } from "./operations/detect.js";
+import { lazyTextractSdk } from "./sdk.js";
 import {
   AnalyzeDocumentInput as AnalyzeDocumentInputSchema,
   DetectTextInput as DetectTextInputSchema,
@@ -160,21 +161,24 @@ export function createTextractClient(options: TextractClientOptions) {
     if (typeof creds.secretAccessKey === "string") registerSecret(creds.secretAccessKey);
     if (typeof creds.sessionToken === "string") registerSecret(creds.sessionToken);
   }
-  const sdk =
-    options.sdkClient ??
-    new TextractClient({
+  // The SDK loads on the first call (src/sdk.ts); the client is built then, with this config.
+  const sdk = lazyTextractSdk(
+    {
       region: options.region,
       // core's policy is the only retry layer (the SDK would otherwise retry throttling 3×)
       maxAttempts: 1,
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
-    });
+    },
+    options.sdkClient,
+  );
   const registry: DocumentTypeRegistry = createDocumentTypeRegistry(options.documentTypes ?? []);
   const ops = createTextractOperations(sdk, registry);
   const textOps = createTextDetectionOperations(sdk);
   const cache = options.cache;
   const runtime = createRuntime({
     adapter: { id: VENDOR, version: pkg.version },
+    ready: () => (sdk.loaded ? undefined : sdk.load()),
     defaults: TEXTRACT_POLICY_DEFAULTS,
     policy: options.policy,
     telemetry: options.telemetry,

@@ -2,7 +2,18 @@
  * Phone number validation and E.164 normalisation with libphonenumber-js (full metadata),
  * run inside the input schemas so a bad number is a `ValidationError` before any I/O.
  */
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import { createRequire } from "node:module";
+import type { CountryCode } from "libphonenumber-js/max";
+
+type PhoneLibrary = typeof import("libphonenumber-js/max");
+// libphonenumber-js's full metadata is loaded on the first number checked, not at import (it is
+// ≈ 25–35 ms of a cold start): a process that only receives webhooks never loads it. A require()
+// from this module's own URL (tsup provides import.meta.url in the CommonJS build too).
+let phoneLibrary: PhoneLibrary | undefined;
+function parsePhoneNumberFromString(text: string, defaultCountry: CountryCode): ReturnType<PhoneLibrary["parsePhoneNumberFromString"]> {
+  phoneLibrary ??= createRequire(import.meta.url)("libphonenumber-js/max") as PhoneLibrary;
+  return phoneLibrary.parsePhoneNumberFromString(text, defaultCountry);
+}
 
 /**
  * Channel prefixes whose address is a phone number (`whatsapp:+1…`, shared/vendors/twilio.md §2).

@@ -3,19 +3,12 @@
  * SDK's job; the SDK's own retries are off so core's policy is the only retry layer).
  */
 import { createHash } from "node:crypto";
-import {
-  AnalyzeDocumentCommand,
-  type AnalyzeDocumentCommandInput,
-  type Document,
-  GetDocumentAnalysisCommand,
-  StartDocumentAnalysisCommand,
-  type FeatureType as SdkFeatureType,
-  type TextractClient,
-} from "@aws-sdk/client-textract";
+import type { AnalyzeDocumentCommandInput, Document, FeatureType as SdkFeatureType } from "@aws-sdk/client-textract";
 import { defineOperation, ValidationError, type OperationContext } from "@connect/core";
 import type { z } from "zod";
 import type { Block } from "../blocks.js";
 import { queriesFor, type DocumentTypeRegistry } from "../document-types.js";
+import { textractSdk, type LazyTextractSdk } from "../sdk.js";
 import {
   AnalysisPage,
   AnalyzeDocumentInput,
@@ -153,14 +146,15 @@ export function jobPage(out: JobPageOutput, modelVersion: string | undefined) {
 }
 
 /** Build the operations around one SDK client and document-type registry. @internal */
-export function createTextractOperations(sdk: TextractClient, registry: DocumentTypeRegistry) {
+export function createTextractOperations(sdk: LazyTextractSdk, registry: DocumentTypeRegistry) {
   const analyzeDocument = defineOperation({
     id: "documents.analyze",
     input: AnalyzeDocumentInput,
     output: AnalyzeDocumentOutput,
     idempotent: true,
     execute: async (input, ctx) => {
-      const out = await sdk.send(new AnalyzeDocumentCommand(analyzeDocumentRequest(input, registry)), signal(ctx));
+      const { client, aws } = await textractSdk(sdk);
+      const out = await client.send(new aws.AnalyzeDocumentCommand(analyzeDocumentRequest(input, registry)), signal(ctx));
       return { pageCount: out.DocumentMetadata?.Pages ?? 0, blocks: out.Blocks ?? [], modelVersion: out.AnalyzeDocumentModelVersion };
     },
   });
@@ -174,8 +168,9 @@ export function createTextractOperations(sdk: TextractClient, registry: Document
     execute: async (input, ctx) => {
       const queries = wireQueries(input, registry, "analyses.start");
       const adapters = wireAdapters(input, registry);
-      const out = await sdk.send(
-        new StartDocumentAnalysisCommand({
+      const { client, aws } = await textractSdk(sdk);
+      const out = await client.send(
+        new aws.StartDocumentAnalysisCommand({
           ...startJobFields(input, ctx),
           FeatureTypes: features(input.features, queries),
           ...(queries.length ? { QueriesConfig: { Queries: queries } } : {}),
@@ -193,8 +188,9 @@ export function createTextractOperations(sdk: TextractClient, registry: Document
     output: AnalysisPage,
     idempotent: true,
     execute: async (input, ctx) => {
-      const out = await sdk.send(
-        new GetDocumentAnalysisCommand(getPageRequest(input)),
+      const { client, aws } = await textractSdk(sdk);
+      const out = await client.send(
+        new aws.GetDocumentAnalysisCommand(getPageRequest(input)),
         signal(ctx),
       );
       return jobPage(out, out.AnalyzeDocumentModelVersion);

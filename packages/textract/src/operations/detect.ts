@@ -3,25 +3,21 @@
  * StartDocumentTextDetection / GetDocumentTextDetection, which share the analysis job model
  * (ClientRequestToken from the idempotency key, result pages by NextToken).
  */
-import {
-  DetectDocumentTextCommand,
-  GetDocumentTextDetectionCommand,
-  StartDocumentTextDetectionCommand,
-  type TextractClient,
-} from "@aws-sdk/client-textract";
 import { defineOperation } from "@connect/core";
 import { AnalysisPage, AnalyzeDocumentOutput, DetectTextInput, GetAnalysisPageInput, StartAnalysisOutput, StartTextDetectionInput } from "../schemas.js";
+import { textractSdk, type LazyTextractSdk } from "../sdk.js";
 import { getPageRequest, jobPage, signal, startJobFields, wireDocument } from "./analysis.js";
 
 /** Build the text detection operations around one SDK client. @internal */
-export function createTextDetectionOperations(sdk: TextractClient) {
+export function createTextDetectionOperations(sdk: LazyTextractSdk) {
   const detectText = defineOperation({
     id: "documents.detectText",
     input: DetectTextInput,
     output: AnalyzeDocumentOutput,
     idempotent: true,
     execute: async (input, ctx) => {
-      const out = await sdk.send(new DetectDocumentTextCommand({ Document: wireDocument(input.document) }), signal(ctx));
+      const { client, aws } = await textractSdk(sdk);
+      const out = await client.send(new aws.DetectDocumentTextCommand({ Document: wireDocument(input.document) }), signal(ctx));
       return { pageCount: out.DocumentMetadata?.Pages ?? 0, blocks: out.Blocks ?? [], modelVersion: out.DetectDocumentTextModelVersion };
     },
   });
@@ -33,7 +29,8 @@ export function createTextDetectionOperations(sdk: TextractClient) {
     // Same 7-day ClientRequestToken dedupe as StartDocumentAnalysis, in its own token space.
     safety: "keyed",
     execute: async (input, ctx) => {
-      const out = await sdk.send(new StartDocumentTextDetectionCommand(startJobFields(input, ctx)), signal(ctx));
+      const { client, aws } = await textractSdk(sdk);
+      const out = await client.send(new aws.StartDocumentTextDetectionCommand(startJobFields(input, ctx)), signal(ctx));
       return { jobId: out.JobId };
     },
   });
@@ -44,7 +41,8 @@ export function createTextDetectionOperations(sdk: TextractClient) {
     output: AnalysisPage,
     idempotent: true,
     execute: async (input, ctx) => {
-      const out = await sdk.send(new GetDocumentTextDetectionCommand(getPageRequest(input)), signal(ctx));
+      const { client, aws } = await textractSdk(sdk);
+      const out = await client.send(new aws.GetDocumentTextDetectionCommand(getPageRequest(input)), signal(ctx));
       return jobPage(out, out.DetectDocumentTextModelVersion);
     },
   });
