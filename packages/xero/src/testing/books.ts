@@ -68,7 +68,8 @@ export function createBooks(options: { tenantId: string; now: () => number; acco
   const invoices = new Map<string, Stored>();
   const payments = new Map<string, Stored>();
   let invoiceSeq = 0;
-  const organisation = { OrganisationID: randomUUID(), Name: options.organisationName, BaseCurrency: "USD", OrganisationType: "COMPANY", CountryCode: "US" };
+  // The organisation id is the tenant id (xero-node matches connections to organisations on it).
+  const organisation = { OrganisationID: tenantId, Name: options.organisationName, BaseCurrency: "USD", OrganisationType: "COMPANY", CountryCode: "US" };
 
   const record = (category: FakeXeroChange["eventCategory"], eventType: FakeXeroChange["eventType"], resourceId: string): void => {
     options.changes.push({ tenantId, eventCategory: category, eventType, resourceId, eventDateUtc: utcNoZone(now()) });

@@ -366,6 +366,18 @@ export function createXeroFake(options: XeroFakeOptions = {}): XeroFake {
     const [resource = "", id, ...more] = segments;
     if (more.length > 0) return notImplementedByFake(FAKE_NAME, request);
     const includeLines = url.searchParams.get("page") !== null;
+    // summarizeErrors=false: a bulk write answers 200 with each element marked OK or ERROR (shared/vendors/xero.md §2).
+    const perElement = url.searchParams.get("summarizeErrors") === "false";
+    const each = (items: Array<Record<string, unknown>>, write: (item: Record<string, unknown>) => Record<string, unknown>): Array<Record<string, unknown>> =>
+      items.map((item) => {
+        if (!perElement) return write(item);
+        try {
+          return { ...write(item), StatusAttributeString: "OK" };
+        } catch (error) {
+          if (!(error instanceof FakeValidation)) throw error;
+          return { ...item, StatusAttributeString: "ERROR", ValidationErrors: error.messages.map((Message) => ({ Message })) };
+        }
+      });
     switch (resource) {
       case "Organisation":
         if (method === "GET" && !id) return json(envelope("Organisations", [b.organisation()]));
@@ -377,9 +389,9 @@ export function createXeroFake(options: XeroFakeOptions = {}): XeroFake {
           return listed(request, url, b.contacts.all(), "Contacts", (v) => includeArchived || v.ContactStatus !== "ARCHIVED");
         }
         const items = await readEnvelope(request, "Contacts");
-        if (method === "PUT" && !id) return json(envelope("Contacts", items.map((item) => b.contacts.create(item))));
+        if (method === "PUT" && !id) return json(envelope("Contacts", each(items, (item) => b.contacts.create(item))));
         if (method === "POST" && id) return json(envelope("Contacts", [b.contacts.update(id, items[0] ?? {})]));
-        if (method === "POST") return json(envelope("Contacts", items.map((item) => b.contacts.upsert(item))));
+        if (method === "POST") return json(envelope("Contacts", each(items, (item) => b.contacts.upsert(item))));
         break;
       }
       case "Invoices": {
@@ -400,16 +412,16 @@ export function createXeroFake(options: XeroFakeOptions = {}): XeroFake {
           );
         }
         const items = await readEnvelope(request, "Invoices");
-        if (method === "PUT" && !id) return json(envelope("Invoices", items.map((item) => b.invoices.create(item))));
+        if (method === "PUT" && !id) return json(envelope("Invoices", each(items, (item) => b.invoices.create(item))));
         if (method === "POST" && id) return json(envelope("Invoices", [b.invoices.update(id, items[0] ?? {})]));
-        if (method === "POST") return json(envelope("Invoices", items.map((item) => (typeof item.InvoiceID === "string" ? b.invoices.update(item.InvoiceID, item) : b.invoices.create(item)))));
+        if (method === "POST") return json(envelope("Invoices", each(items, (item) => (typeof item.InvoiceID === "string" ? b.invoices.update(item.InvoiceID, item) : b.invoices.create(item)))));
         break;
       }
       case "Payments": {
         if (method === "GET" && id) return json(envelope("Payments", [b.payments.get(id)]));
         if (method === "GET") return listed(request, url, b.payments.all(), "Payments", () => true);
         const items = await readEnvelope(request, "Payments");
-        if ((method === "PUT" || method === "POST") && !id) return json(envelope("Payments", items.map((item) => b.payments.create(item))));
+        if ((method === "PUT" || method === "POST") && !id) return json(envelope("Payments", each(items, (item) => b.payments.create(item))));
         if (method === "POST" && id) return json(envelope("Payments", [b.payments.update(id, items[0] ?? {})]));
         break;
       }
