@@ -30,7 +30,7 @@ declare function createBooks(options: {
     changes: FakeXeroChange[];
 }): {
     organisation: () => {
-        OrganisationID: `${string}-${string}-${string}-${string}-${string}`;
+        OrganisationID: string;
         Name: string;
         BaseCurrency: string;
         OrganisationType: string;
