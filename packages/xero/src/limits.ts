@@ -35,8 +35,9 @@ export function xeroTenantLimiter(tenantId: string, limits: XeroLimits = {}, cre
     quota: perMinute,
     quotaIntervalMs: 60_000,
     maxConcurrent: concurrent,
-    create: (id) => {
-      const minute = create(`${id}:${tenantId}:minute`, { quota: perMinute, quotaIntervalMs: 60_000, maxConcurrent: concurrent });
+    // `merged` is these options with a host's `policy.limiter` fields over them (e.g. `quota: 30`).
+    create: (id, merged) => {
+      const minute = create(`${id}:${tenantId}:minute`, { quota: merged.quota ?? perMinute, quotaIntervalMs: merged.quotaIntervalMs ?? 60_000, maxConcurrent: merged.maxConcurrent ?? concurrent });
       const day = perDay === false ? undefined : create(`${id}:${tenantId}:day`, { quota: perDay, quotaIntervalMs: 86_400_000 });
       return {
         schedule: (fn, options) => (day ? day.schedule(() => minute.schedule(fn, options), options) : minute.schedule(fn, options)),

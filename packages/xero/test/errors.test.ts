@@ -126,3 +126,15 @@ describe("error bodies", () => {
     expect(new Set(puts.map((r) => r.idempotencyKey)).size).toBe(1);
   });
 });
+
+describe("limiter options from the host's policy", () => {
+  it("a host quota and concurrency override the minute window's numbers", () => {
+    const made: Array<Record<string, unknown>> = [];
+    const limiter = xeroTenantLimiter("t", {}, (_id, options) => {
+      made.push({ ...options });
+      return { schedule: (fn) => fn(), stop: async () => undefined };
+    });
+    limiter.create!("connect:xero", { ...limiter, quota: 30, maxConcurrent: 2 });
+    expect(made[0]).toEqual({ quota: 30, quotaIntervalMs: 60_000, maxConcurrent: 2 });
+  });
+});
