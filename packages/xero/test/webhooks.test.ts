@@ -73,6 +73,17 @@ describe("intent to receive", () => {
     expect(seen).toEqual([]);
   });
 
+  it("fails the handshake for a receiver holding the wrong key", async () => {
+    const fake = createXeroFake();
+    const url = await listen(createXeroWebhookHandler({ webhookKey: "not-the-app-key", onEvent: () => undefined }));
+    const result = await fake.intentToReceive(url, { rounds: 2 });
+    expect(result.passed).toBe(false);
+    expect(result.probes.map((p) => [p.signature, p.status, p.ok])).toEqual([
+      ["valid", 401, false],
+      ["invalid", 401, true],
+    ]);
+  });
+
   it("handle() answers a valid empty payload 200 with no body and a bad one 401", async () => {
     const handler = createXeroWebhookHandler({ webhookKey: VECTOR_KEY, onEvent: () => undefined });
     expect(await handler.handle(request(VECTOR_BODY, VECTOR_SIGNATURE))).toEqual({ status: 200, headers: {}, body: "" });
@@ -107,6 +118,24 @@ describe("events", () => {
     expect(again.status).toBe(200);
     expect(contacts).toHaveLength(2);
     expect(invoices).toHaveLength(1);
+  });
+
+  it("the fake redelivers until the receiver answers 200, and the receiver handles the event once it succeeds", async () => {
+    const fake = createXeroFake();
+    fake.books(fake.tenants[0]!.tenantId).contacts.create({ Name: "Ana" });
+    let calls = 0;
+    const url = await listen(
+      createXeroWebhookHandler({
+        webhookKey: fake.webhookKey,
+        onEvent: () => {
+          calls += 1;
+          if (calls === 1) throw new Error("db down");
+        },
+      }),
+    );
+    const response = await fake.postWebhook(url, { retries: 3 });
+    expect(response.status).toBe(200);
+    expect(calls).toBe(2);
   });
 
   it("a badly signed delivery reaches no handler", async () => {
