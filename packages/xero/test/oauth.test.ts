@@ -111,6 +111,25 @@ describe("rotating refresh tokens shared through one TokenStore", () => {
   });
 });
 
+describe("grants without tokens", () => {
+  it("a grant with nothing stored is AuthError not_connected, before any request", async () => {
+    h = await setup();
+    const stranger = h.makeClient({ grantId: "nobody" });
+    const error = await stranger.contacts.list({ page: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toMatchObject({ vendorCode: "not_connected", retryable: false, message: expect.stringContaining("re-consent") });
+    expect(h.server.requests).toEqual([]);
+  });
+
+  it("a consent covering one tenant lists only that tenant as new", async () => {
+    h = await setup();
+    const only = h.fake.tenants[1]!.tenantId;
+    const grant = await h.makeOAuth().connect({ url: h.fake.authorize({ redirectUri: REDIRECT_URI, state: "s", tenantIds: [only] }), expectedState: "s", grantId: "user-2" });
+    expect(grant.newTenants.map((t) => t.tenantId)).toEqual([only]);
+    expect(grant.tenants.map((t) => t.tenantId)).toEqual([only]);
+  });
+});
+
 describe("connections and revocation", () => {
   it("lists the grant's tenants and disconnects one", async () => {
     h = await setup();
