@@ -1,4 +1,4 @@
-import { ValidationError } from "@connect/core";
+import { ValidationError, type StoredWebhookEvent, type StoredWebhookRunner, type WebhookInbox } from "@connect/core";
 import { createSnsVerifier } from "@connect/core/aws";
 import { serveHandlers, signSnsEnvelope, SNS_TEST_SIGNING_CERT_PEM, SNS_TEST_SIGNING_CERT_URL, type ServedHandlers } from "@connect/core/testing";
 import { http } from "msw";
@@ -146,6 +146,38 @@ describe("parseSesDelivery", () => {
   it("refuses what is not an SES event with a ValidationError", () => {
     for (const bad of ["nope", "[]", JSON.stringify({ hello: 1 }), JSON.stringify({ Type: "Notification", Message: "{\"eventType\":\"Send\"}" }), JSON.stringify({ eventType: "Send", mail: { messageId: "" } })]) {
       expect(() => parseSesDelivery(bad)).toThrow(ValidationError);
+    }
+  });
+});
+
+describe("with core's webhook inbox", () => {
+  const t = useSes();
+  it("a verified event is stored before the 2xx and handled from the inbox; a subscription confirmation too", async () => {
+    const stored: StoredWebhookEvent[] = [];
+    let run: StoredWebhookRunner | undefined;
+    const inbox: WebhookInbox = {
+      attach: (_vendor, runner) => void (run = runner),
+      accept: async (events) => void stored.push(...events),
+    };
+    const seen: SesNotification[] = [];
+    const confirmed: string[] = [];
+    const receiver = createSesEventReceiver({ topicArns: [TOPIC], verifier: trusting([TOPIC]), inbox, onEvent: (n) => void seen.push(n), confirmSubscription: async (url) => void confirmed.push(url) });
+    const host = await serveHandlers([http.post("*/ses", ({ request }) => receiver.fetch(request))]);
+    try {
+      const { messageId } = await t.client.emails.send({ from: "noreply@acme.test", to: "ana@example.com", subject: "s", text: "t" });
+      const res = await t.fake.publish(`${host.url}/ses`, messageId, { type: "Delivery", snsMessageId: "sns-inbox-1" });
+      expect(res.status).toBe(200);
+      expect((await t.fake.confirmSubscription(`${host.url}/ses`)).status).toBe(200);
+      expect(stored.map((e) => [e.vendor, e.eventType, e.key.startsWith("ses:")])).toEqual([
+        ["ses", "Delivery", true],
+        ["ses", "SubscriptionConfirmation", true],
+      ]);
+      expect([seen, confirmed]).toEqual([[], []]);
+      for (const e of stored) await run!(e, { attempt: 1, correlationId: e.correlationId });
+      expect(seen.map((n) => [n.eventType, n.snsMessageId, n.event.mail.messageId])).toEqual([["Delivery", "sns-inbox-1", messageId]]);
+      expect(confirmed).toHaveLength(1);
+    } finally {
+      await host.close();
     }
   });
 });

@@ -329,7 +329,7 @@ export function createSesFake(options: SesFakeOptions = {}): SesFake {
       const text = raw.toString("latin1");
       if (!/\r?\n\r?\n/.test(text)) return awsError("MessageRejected", "The message has no header/body separator.");
       if (text.split(/\r?\n/).some((line) => line.length > 1000)) return awsError("MessageRejected", "Message contains a line longer than 1000 characters.");
-      if ([...text].some((c) => c.charCodeAt(0) > 0x7f)) return awsError("MessageRejected", "Message contains 8-bit data that is not transfer-encoded.");
+      if (/[\x80-\xff]/.test(text)) return awsError("MessageRejected", "Message contains 8-bit data that is not transfer-encoded.");
       const mime = parseMime(raw);
       from ??= splitAddresses(mime.headers.from)[0];
       if (!from) return awsError("BadRequestException", "No From address in the request or the message.");
