@@ -979,6 +979,7 @@ interface MailgunWebhookOptions extends Partial<MailgunVerifierOptions> {
 declare function createMailgunWebhookHandler(options: MailgunWebhookOptions): WebhookReceiver;
 interface MailgunMailerOptions {
     defaults?: Partial<SendMessageInput> | undefined;
+    idempotencyStore?: IdempotencyStore | undefined;
 }
 declare function toMailgunMessage(message: MailMessage): SendMessageInput;
 declare function toMailEvent(event: MailgunEvent): MailEvent | undefined;

@@ -115,9 +115,12 @@ interface MailgunFake {
         message?: string;
     }): void;
     eventsFor(message: StoredMessage | string): FakeEvent[];
-    emit(message: StoredMessage | string, event: "clicked" | "complained" | "opened" | "unsubscribed", options?: {
+    emit(message: StoredMessage | string, event: "clicked" | "complained" | "opened" | "rejected" | "unsubscribed", options?: {
         recipient?: string;
         url?: string;
+    }): FakeEvent;
+    fail(message: StoredMessage | string, kind: "hard" | "soft" | "temporary", options?: {
+        recipient?: string;
     }): FakeEvent;
     webhookBody(event: FakeEvent, options?: DeliverWebhookOptions): Record<string, unknown>;
     deliverWebhook(url: string, event: FakeEvent, options?: DeliverWebhookOptions): Promise<Response>;

@@ -4,10 +4,14 @@
  * API items) become MailEvents in the shared vocabulary.
  */
 import {
+  createMemoryIdempotencyStore,
   IntegrationError,
   NotFoundError,
+  UnknownOutcomeError,
   ValidationError,
+  withIdempotency,
   type HealthResult,
+  type IdempotencyStore,
   type IntegrationContext,
   type MailAddress,
   type MailAttachment,
@@ -29,12 +33,19 @@ import { MailgunEvent, type Attachment, type SendMessageInput } from "./schemas.
 export interface MailgunMailerOptions {
   /** Fields added to every send (e.g. `{ testMode: true }`, `{ tracking: false }`); the message's own fields win. */
   defaults?: Partial<SendMessageInput> | undefined;
+  /**
+   * Remembers sends by `ctx.idempotencyKey`, so a repeated call answers the first receipt and
+   * sends nothing (in memory by default; share a Redis store across workers). A send that ended
+   * in `UnknownOutcomeError` keeps its key: a repeat fails again without sending.
+   */
+  idempotencyStore?: IdempotencyStore | undefined;
 }
 
 function list(value: MailAddress | MailAddress[] | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === null) return undefined;
   const items = Array.isArray(value) ? value : [value];
-  return items.map((item) => formatMailgunAddress(item));
+  // A malformed entry stays as is, so the schema names it instead of a TypeError here.
+  return items.map((item) => (item && typeof item === "object" && typeof item.email === "string" ? formatMailgunAddress(item) : (item as string)));
 }
 
 function attachment(file: MailAttachment): Attachment {
@@ -48,12 +59,15 @@ function attachment(file: MailAttachment): Attachment {
 
 /** Map a provider-neutral message to `messages.send` input. @public */
 export function toMailgunMessage(message: MailMessage): SendMessageInput {
-  const files = message.attachments ?? [];
+  if (!message || typeof message !== "object") {
+    throw new ValidationError("mailgun mailer.send: the message is not an object", { vendor: "mailgun", operation: "mailer.send", issues: [{ path: "(root)", message: "expected a MailMessage" }] });
+  }
+  const files = Array.isArray(message.attachments) ? message.attachments : [];
   const attachments = files.filter((f) => f.disposition !== "inline").map(attachment);
   const inline = files.filter((f) => f.disposition === "inline").map(attachment);
   const headers = { ...message.headers, ...(message.replyTo ? { "Reply-To": formatMailgunAddress(message.replyTo) } : {}) };
   const out: SendMessageInput = {
-    from: formatMailgunAddress(message.from),
+    ...(message.from !== undefined && message.from !== null ? { from: formatMailgunAddress(message.from) } : {}),
     to: list(message.to)!,
     ...(message.cc !== undefined ? { cc: list(message.cc) } : {}),
     ...(message.bcc !== undefined ? { bcc: list(message.bcc) } : {}),
@@ -70,7 +84,20 @@ export function toMailgunMessage(message: MailMessage): SendMessageInput {
   return out;
 }
 
-const HARD = new Set(["bounce", "suppress-bounce"]);
+/**
+ * A permanent failure is soft when the receiving server's answer was transient (4xx, enhanced
+ * code 4.x.x) — Mailgun gave up after retrying, e.g. a full mailbox ("Too old") — and hard when
+ * the address was refused (5xx).
+ */
+function bounceKind(event: MailgunEvent): "hard" | "soft" {
+  const status = event["delivery-status"] as (MailgunEvent["delivery-status"] & { "enhanced-code"?: unknown }) | undefined;
+  const code = status?.code;
+  const enhanced = typeof status?.["enhanced-code"] === "string" ? status["enhanced-code"] : "";
+  if ((typeof code === "number" && code >= 400 && code < 500) || enhanced.startsWith("4.") || event.reason === "old" || /too old/i.test(`${status?.message ?? ""} ${status?.description ?? ""}`)) {
+    return "soft";
+  }
+  return "hard";
+}
 
 function mailEventType(event: MailgunEvent): MailEventType | undefined {
   switch (event.event) {
@@ -101,7 +128,9 @@ function mailEventType(event: MailgunEvent): MailEventType | undefined {
 function reasonOf(event: MailgunEvent): string | undefined {
   const status = event["delivery-status"];
   const detail = status?.description || status?.message;
-  const parts = [event.reason, status?.code !== undefined ? String(status.code) : undefined, detail].filter((p): p is string => !!p);
+  // A `rejected` event says why in `reject.reason`.
+  const reject = (event as { reject?: { reason?: unknown } }).reject;
+  const parts = [event.reason ?? (typeof reject?.reason === "string" ? reject.reason : undefined), status?.code !== undefined ? String(status.code) : undefined, detail].filter((p): p is string => !!p);
   return parts.length > 0 ? parts.join(": ") : undefined;
 }
 
@@ -127,9 +156,9 @@ export function toMailEvent(event: MailgunEvent): MailEvent | undefined {
     raw: event,
   };
   if (type === "bounced") {
-    // Permanent failures are hard; Mailgun keeps retrying temporary ones (those are `deferred`).
+    // Mailgun keeps retrying temporary failures (those are `deferred`); a permanent one is a bounce.
     const reason = reasonOf(event);
-    out.bounce = { kind: event.severity === "permanent" || HARD.has(event.reason ?? "") ? "hard" : "soft", ...(reason ? { reason } : {}) };
+    out.bounce = { kind: bounceKind(event), ...(reason ? { reason } : {}) };
   }
   if (type === "dropped" || type === "deferred") {
     const reason = reasonOf(event);
@@ -141,6 +170,9 @@ export function toMailEvent(event: MailgunEvent): MailEvent | undefined {
   if (customArgs) out.customArgs = customArgs;
   return out;
 }
+
+type UnknownOutcomeRecord = { unknownOutcome: { message: string; status?: number | undefined; requestId?: string | undefined } };
+const isUnknownOutcome = (value: unknown): value is UnknownOutcomeRecord => typeof value === "object" && value !== null && "unknownOutcome" in value;
 
 /** The Mailgun events inside a payload: a webhook body, an `event-data`, an Events API page, or an array of those. */
 function eventsIn(payload: unknown): unknown[] {
@@ -175,14 +207,46 @@ async function orNone<T>(call: Promise<T>): Promise<T | undefined> {
  * @public
  */
 export function createMailgunMailer(client: MailgunClient, options: MailgunMailerOptions = {}): Mailer {
+  const store = options.idempotencyStore ?? createMemoryIdempotencyStore();
+  const sendOnce = async (input: SendMessageInput, ctx?: IntegrationContext): Promise<MailReceipt> => {
+    const result = await client.messages.send(input, ctx);
+    return { provider: "mailgun", ...(result.messageId ? { messageId: result.messageId } : {}), ...(ctx?.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}) };
+  };
   const send = async (message: MailMessage, ctx?: IntegrationContext): Promise<MailReceipt> => {
-    const result = await client.messages.send({ ...options.defaults, ...toMailgunMessage(message) } as SendMessageInput, ctx);
-    return { provider: "mailgun", messageId: result.messageId || undefined, ...(ctx?.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}) };
+    const input = { ...options.defaults, ...toMailgunMessage(message) } as SendMessageInput;
+    // Validate first, so a bad message fails the same way with or without a key, and never holds one.
+    client.operations["messages.send"]!.validate(input, { vendor: "mailgun" });
+    const key = ctx?.idempotencyKey;
+    if (!key) return sendOnce(input, ctx);
+    const result = await withIdempotency<MailReceipt | UnknownOutcomeRecord>(
+      store,
+      `mailgun:mailer.send:${client.domain}:${key}`,
+      async () => {
+        try {
+          return await sendOnce(input, ctx);
+        } catch (error) {
+          // The email may have been queued: keep the key, so a repeat does not send it a second time.
+          if (error instanceof UnknownOutcomeError) return { unknownOutcome: { message: error.message, status: error.status, requestId: error.requestId } };
+          throw error;
+        }
+      },
+      { signal: ctx?.signal },
+    );
+    if (isUnknownOutcome(result)) {
+      throw new UnknownOutcomeError(
+        `mailgun mailer.send: a call with idempotency key ${key} may have reached Mailgun (${result.unknownOutcome.message}); it is not sent again — check the Events API for the recipient, then retry under a new key if it did not go out`,
+        { vendor: "mailgun", operation: "mailer.send", status: result.unknownOutcome.status, requestId: result.unknownOutcome.requestId, correlationId: ctx?.correlationId, attempts: 0 },
+      );
+    }
+    return result;
   };
   return {
     provider: "mailgun",
     send,
     async sendBatch(messages, ctx) {
+      if (!Array.isArray(messages)) {
+        throw new ValidationError("mailgun mailer.sendBatch: expected an array of messages", { vendor: "mailgun", operation: "mailer.sendBatch", issues: [{ path: "(root)", message: "expected an array" }] });
+      }
       const items: MailBatchItem[] = [];
       for (const [index, message] of messages.entries()) {
         // One logical call per message, with its own key: a repeated batch re-sends none of the accepted ones.

@@ -166,6 +166,30 @@ describe("createMailgunMailer: toMailEvents", () => {
   });
 });
 
+describe("createMailgunMailer: idempotency and bounce kinds", () => {
+  it("a send that ended in UnknownOutcomeError keeps its key: the repeat fails again without a request", async () => {
+    h.fake.failNext({ status: 502, path: "/v3/mg.acme.test/messages" });
+    const message = { from: "noreply@mg.acme.test", to: "ana@example.com", subject: "s", text: "t" };
+    const first = await mailer.send(message, { idempotencyKey: "k-1" }).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(UnknownOutcomeError);
+    const requests = h.server.requests.length;
+    const second = await mailer.send(message, { idempotencyKey: "k-1" }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(UnknownOutcomeError);
+    expect((second as UnknownOutcomeError).message).toContain("it is not sent again");
+    expect(h.server.requests).toHaveLength(requests);
+    expect(h.fake.messages).toHaveLength(0);
+  });
+
+  it("a permanent failure after a transient answer (452, Too old) is a soft bounce; a 550 is hard", async () => {
+    const sent = await h.client.messages.send({ from: "noreply@mg.acme.test", to: "ana@example.com", subject: "s", text: "t" });
+    const soft = mailer.toMailEvents(h.fake.fail(sent.id, "soft"))[0]!;
+    const hard = mailer.toMailEvents(h.fake.fail(sent.id, "hard"))[0]!;
+    expect([soft.type, soft.bounce?.kind]).toEqual(["bounced", "soft"]);
+    expect([hard.type, hard.bounce?.kind]).toEqual(["bounced", "hard"]);
+    expect(mailer.toMailEvents(h.fake.fail(sent.id, "temporary"))[0]!.type).toBe("deferred");
+  });
+});
+
 describe("createMailgunMailer: healthCheck", () => {
   it("is the client's", async () => {
     expect((await mailer.healthCheck()).status).toBe("healthy");

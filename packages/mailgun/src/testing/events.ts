@@ -62,6 +62,37 @@ export interface EventRules {
   deferAddresses?: AddressRule | undefined;
 }
 
+/**
+ * A `failed` event: `hard` (550, permanent; the address joins the bounces list), `soft` (permanent
+ * after retrying a transient answer: 452 over quota, "Too old") or `temporary` (421, Mailgun retries).
+ * @internal
+ */
+export function failedEvent(domain: FakeDomain, message: StoredMessage, recipient: string, kind: "hard" | "soft" | "temporary", nowMs: number): FakeEvent {
+  const seconds = nowMs / 1000;
+  if (kind === "temporary") {
+    return eventFor(domain, message, recipient, "failed", seconds, {
+      severity: "temporary",
+      reason: "generic",
+      "delivery-status": { code: 421, message: "4.7.0 Try again later", description: "", "attempt-no": 1, "retry-seconds": 600 },
+    });
+  }
+  if (kind === "soft") {
+    return eventFor(domain, message, recipient, "failed", seconds, {
+      severity: "permanent",
+      reason: "generic",
+      "delivery-status": { code: 452, message: "4.2.2 The email account that you tried to reach is over quota.", description: "Too old", "attempt-no": 8, "enhanced-code": "4.2.2" },
+    });
+  }
+  const error = "5.1.1 The email account that you tried to reach does not exist.";
+  // A permanent failure feeds the bounces list (shared/vendors/mailgun.md §8).
+  if (!domain.bounces.some((b) => b.address === recipient)) domain.bounces.push({ address: recipient, code: "550", error, created_at: rfc2822(nowMs) });
+  return eventFor(domain, message, recipient, "failed", seconds, {
+    severity: "permanent",
+    reason: "generic",
+    "delivery-status": { code: 550, message: error, description: "", "attempt-no": 1, "enhanced-code": "5.1.1", "bounce-code": "5.1.1" },
+  });
+}
+
 /** Record what Mailgun would log for an accepted message. @internal */
 export function recordSendEvents(domain: FakeDomain, message: StoredMessage, rules: EventRules, nowMs: number): void {
   const seconds = nowMs / 1000;
@@ -83,24 +114,9 @@ export function recordSendEvents(domain: FakeDomain, message: StoredMessage, rul
     } else if (message.testMode) {
       domain.events.push(eventFor(domain, message, recipient, "delivered", seconds, { "delivery-status": { code: 650, message: "Test mode", description: "", "attempt-no": 1 } }));
     } else if (matches(rules.bounceAddresses, recipient)) {
-      const error = "5.1.1 The email account that you tried to reach does not exist.";
-      domain.events.push(
-        eventFor(domain, message, recipient, "failed", seconds, {
-          severity: "permanent",
-          reason: "generic",
-          "delivery-status": { code: 550, message: error, description: "", "attempt-no": 1, "enhanced-code": "5.1.1", "bounce-code": "5.1.1" },
-        }),
-      );
-      // A permanent failure feeds the bounces list (shared/vendors/mailgun.md §8).
-      if (!domain.bounces.some((b) => b.address === recipient)) domain.bounces.push({ address: recipient, code: "550", error, created_at: rfc2822(nowMs) });
+      domain.events.push(failedEvent(domain, message, recipient, "hard", nowMs));
     } else if (matches(rules.deferAddresses, recipient)) {
-      domain.events.push(
-        eventFor(domain, message, recipient, "failed", seconds, {
-          severity: "temporary",
-          reason: "generic",
-          "delivery-status": { code: 421, message: "4.7.0 Try again later", description: "", "attempt-no": 1, "retry-seconds": 600 },
-        }),
-      );
+      domain.events.push(failedEvent(domain, message, recipient, "temporary", nowMs));
     } else {
       domain.events.push(eventFor(domain, message, recipient, "delivered", seconds, { "delivery-status": { code: 250, message: "OK", description: "", "attempt-no": 1, tls: true } }));
     }

@@ -8,7 +8,7 @@
  */
 import { notImplementedByFake } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
-import { eventFor, eventsEndpoints, recordSendEvents, type AddressRule } from "./events.js";
+import { eventFor, eventsEndpoints, failedEvent, recordSendEvents, type AddressRule } from "./events.js";
 import { recipientsOf, sendError } from "./message-rules.js";
 import { mailgunWebhookBody, type SignWebhookOptions } from "./signer.js";
 import { createDomain, mailgunError, randomId, readForm, rfc2822, type FakeDomain, type FakeEvent, type FakeTemplate, type StoredMessage } from "./state.js";
@@ -79,8 +79,10 @@ export interface MailgunFake {
   rateLimitNext(options?: { retryAfterSeconds?: number; resetAt?: number; status?: 429 | 420; times?: number; path?: string; message?: string }): void;
   /** The events of one message (by stored message, or id with or without brackets). */
   eventsFor(message: StoredMessage | string): FakeEvent[];
-  /** Record an engagement event for a message's recipient; `complained` and `unsubscribed` also land in their lists. */
-  emit(message: StoredMessage | string, event: "opened" | "clicked" | "unsubscribed" | "complained", options?: { recipient?: string; url?: string }): FakeEvent;
+  /** Record an engagement event (or a `rejected`) for a message's recipient; `complained` and `unsubscribed` also land in their lists. */
+  emit(message: StoredMessage | string, event: "opened" | "clicked" | "unsubscribed" | "complained" | "rejected", options?: { recipient?: string; url?: string }): FakeEvent;
+  /** Record a later delivery failure: `hard` (550, and a bounces row), `soft` (permanent after retries, 452) or `temporary` (421). */
+  fail(message: StoredMessage | string, kind: "hard" | "soft" | "temporary", options?: { recipient?: string }): FakeEvent;
   /** The webhook body Mailgun would post for an event: signed `signature` and `event-data` with `account` and `domain`. */
   webhookBody(event: FakeEvent, options?: DeliverWebhookOptions): Record<string, unknown>;
   /** POST one event as a signed JSON webhook to a host URL (globalThis.fetch), as Mailgun would. */
@@ -280,11 +282,24 @@ export function createMailgunFake(options: MailgunFakeOptions = {}): MailgunFake
       const recipient = (opts.recipient ?? message.recipients[0])!.toLowerCase();
       const at = now();
       const engagement = { ip: "203.0.113.7", geolocation: { country: "US", region: "CA", city: "San Francisco" }, "client-info": { "client-type": "browser", "client-os": "Linux", "device-type": "desktop", "client-name": "Firefox", "user-agent": "Mozilla/5.0" } };
-      const extra = event === "clicked" ? { ...engagement, url: opts.url ?? "https://example.com/draws" } : event === "complained" ? {} : engagement;
+      const extra =
+        event === "clicked"
+          ? { ...engagement, url: opts.url ?? "https://example.com/draws" }
+          : event === "rejected"
+            ? { reject: { reason: "Sending paused for this domain", description: "" } }
+            : event === "complained"
+              ? {}
+              : engagement;
       const recorded = eventFor(domain, message, recipient, event, at / 1000, extra);
       domain.events.push(recorded);
       if (event === "complained" && !domain.complaints.some((c) => c.address === recipient)) domain.complaints.push({ address: recipient, created_at: rfc2822(at) });
       if (event === "unsubscribed" && !domain.unsubscribes.some((u) => u.address === recipient)) domain.unsubscribes.push({ address: recipient, tags: ["*"], created_at: rfc2822(at) });
+      return recorded;
+    },
+    fail(target, kind, opts = {}) {
+      const { message, domain } = find(target);
+      const recorded = failedEvent(domain, message, (opts.recipient ?? message.recipients[0])!.toLowerCase(), kind, now());
+      domain.events.push(recorded);
       return recorded;
     },
     webhookBody,
