@@ -78,6 +78,7 @@ interface MailgunFakeOptions {
     }> | undefined;
     bounceAddresses?: AddressRule | undefined;
     deferAddresses?: AddressRule | undefined;
+    maxRequestBytes?: number | undefined;
     now?: (() => number) | undefined;
 }
 interface MailgunFakeFailure {

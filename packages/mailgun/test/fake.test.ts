@@ -1,4 +1,6 @@
-import { NOT_IMPLEMENTED_HEADER, serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { ValidationError } from "@connect/core";
+import { FAST_TEST_POLICY, NOT_IMPLEMENTED_HEADER, serveHandlers, type ServedHandlers } from "@connect/core/testing";
+import { createMailgunClient } from "@connect/mailgun";
 import { createMailgunFake, mailgunHandlers, type MailgunFake } from "@connect/mailgun/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -129,6 +131,25 @@ describe("the fake's send rules (what the official SDK or a raw client could sen
     expect(fake.messages).toEqual([]);
     expect(fake.domain().events).toEqual([]);
     expect(fake.domain().templates.has("welcome")).toBe(true);
+  });
+
+  it("a send over the request size cap is Mailgun's 413, with or without a content-length", async () => {
+    const small = createMailgunFake({ maxRequestBytes: 1000 });
+    const served = await serveHandlers(small.handlers);
+    const body = form(ok);
+    body.append("attachment", new Blob([new Uint8Array(2000)]), "big.bin");
+    const response = await fetch(`${served.url}/v3/mg.acme.test/messages`, { method: "POST", headers: { authorization: `Basic ${Buffer.from(`api:${small.apiKey}`).toString("base64")}` }, body });
+    expect([response.status, await response.json()]).toEqual([413, { message: "request size exceeds 52.4MiB limit" }]);
+
+    // The SDK's transport streams the multipart body (chunked): the fake measures what arrived.
+    const client = createMailgunClient({ apiKey: small.apiKey, domain: small.domainName, region: "us", baseUrl: served.url, policy: FAST_TEST_POLICY });
+    const error = await client.messages.send({ from: "noreply@mg.acme.test", to: "ana@example.com", subject: "s", text: "t", attachments: [{ filename: "big.bin", content: new Uint8Array(2000) }] }).catch((e: unknown) => e);
+    await client.close();
+    await served.close();
+    expect(served.requests[1]!.headers["content-length"]).toBeUndefined();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ status: 413, vendorCode: "PAYLOAD_TOO_LARGE" });
+    expect(small.messages).toEqual([]);
   });
 
   it("mailgunHandlers() serves a fresh fake", async () => {

@@ -94,6 +94,8 @@ describe("errors end to end", () => {
 
     expect(error).toBeInstanceOf(AuthError);
     expect(error).toMatchObject({ status: 401, vendorMessage: "Forbidden", operation: "bounces.list" });
+    // A literal key cannot be refreshed: one request, no retry.
+    expect(h.server.requests).toHaveLength(1);
   });
 
   it("a domain the account does not have: NotFoundError with Mailgun's text", async () => {

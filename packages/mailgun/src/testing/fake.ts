@@ -32,6 +32,8 @@ export interface MailgunFakeOptions {
   bounceAddresses?: AddressRule | undefined;
   /** Recipients whose delivery fails temporarily (`failed`, `severity: temporary`). */
   deferAddresses?: AddressRule | undefined;
+  /** Largest request body a send may have before the 413 (default 52.4 MiB, Mailgun's cap). */
+  maxRequestBytes?: number | undefined;
   /** Clock (epoch ms) for ids, events and created times. */
   now?: (() => number) | undefined;
 }
@@ -168,13 +170,17 @@ export function createMailgunFake(options: MailgunFakeOptions = {}): MailgunFake
   const send = http.post("*/v3/:domain/messages", async ({ request, params }) => {
     const domain = domainOf(String(params.domain));
     if (!domain) return mailgunError(404, `Domain not found: ${String(params.domain)}`);
-    if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return mailgunError(413, "request size exceeds 52.4MiB limit");
+    const maxBytes = options.maxRequestBytes ?? MAX_BODY_BYTES;
+    if (Number(request.headers.get("content-length") ?? 0) > maxBytes) return mailgunError(413, "request size exceeds 52.4MiB limit");
     const type = request.headers.get("content-type") ?? "";
     if (!type.startsWith("multipart/form-data") && !type.startsWith("application/x-www-form-urlencoded")) {
       return mailgunError(400, "from parameter is missing");
     }
     const form = await readForm(request);
     if (!form) return mailgunError(400, "from parameter is missing");
+    // A chunked upload has no content-length: measure what arrived.
+    const size = Object.values(form.fields).flat().reduce((n, v) => n + Buffer.byteLength(v), 0) + Object.values(form.files).flat().reduce((n, f) => n + f.size, 0);
+    if (size > maxBytes) return mailgunError(413, "request size exceeds 52.4MiB limit");
     const error = sendError(form.fields, domain.templates);
     if (error) return mailgunError(400, error);
     const recipients = recipientsOf(form.fields);
