@@ -3,7 +3,7 @@
  * destination, the suppression list, the account's sending state and a health check — SESv2 SDK
  * commands run as core operations (validation, policy, error mapping, telemetry).
  */
-import { SESv2Client, type SESv2ClientConfig } from "@aws-sdk/client-sesv2";
+import type { SESv2Client, SESv2ClientConfig } from "@aws-sdk/client-sesv2";
 import {
   type ClientOptionsBase,
   createRuntime,
@@ -21,6 +21,7 @@ import pkg from "../package.json" with { type: "json" };
 import { bulkEntryError, mapSesError } from "./errors.js";
 import { createAccountOperations } from "./operations/account.js";
 import { createEmailOperations, type SendDefaults } from "./operations/emails.js";
+import { lazySesSdk } from "./sdk.js";
 import {
   SES_LIMITS,
   type ListSuppressionsInput,
@@ -152,17 +153,18 @@ function sdkCredentials(credentials: SesClientOptions["credentials"]): SESv2Clie
  * @public
  */
 export function createSesClient(options: SesClientOptions) {
-  const ownsSdk = options.sdkClient === undefined;
   const credentials = sdkCredentials(options.credentials);
-  const sdk =
-    options.sdkClient ??
-    new SESv2Client({
+  // The SDK loads on the first call (src/sdk.ts); the client is built then, with this config.
+  const sdk = lazySesSdk(
+    {
       region: options.region,
       // core's policy is the only retry layer (the SDK would otherwise retry throttling 3×)
       maxAttempts: 1,
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(credentials !== undefined ? { credentials } : {}),
-    });
+    },
+    options.sdkClient,
+  );
   const defaults: SendDefaults = { configurationSetName: options.configurationSetName, mime: options.mime };
   const emails = createEmailOperations(sdk, defaults);
   const account = createAccountOperations(sdk);
@@ -177,6 +179,8 @@ export function createSesClient(options: SesClientOptions) {
     deadLetters: options.deadLetters,
     idempotencyStore: options.idempotencyStore,
     mapError: (error) => mapSesError(error),
+    // Loading the SDK never counts against a call's timeout: the runtime waits for it first.
+    ready: () => (sdk.loaded ? undefined : sdk.load()),
     // GetAccount: cheap, authenticated, and it says whether the account may send at all.
     healthCheck: async (rt) => {
       const state = await rt.run(account.getAccount, {}, { idempotencyKey: "health" });
@@ -263,7 +267,7 @@ export function createSesClient(options: SesClientOptions) {
     /** Close the runtime and the SDK client (when the client created it). */
     async close(): Promise<void> {
       await runtime.close();
-      if (ownsSdk) sdk.destroy();
+      sdk.destroy();
     },
   };
 }

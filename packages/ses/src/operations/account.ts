@@ -2,30 +2,24 @@
  * The account-level suppression list (Get / Put / Delete / List with paging) and GetAccount
  * (sending state, quotas, sandbox), shared/vendors/ses.md §5–§6.
  */
-import {
-  DeleteSuppressedDestinationCommand,
-  GetAccountCommand,
-  GetSuppressedDestinationCommand,
-  ListSuppressedDestinationsCommand,
-  PutSuppressedDestinationCommand,
-  type SESv2Client,
-} from "@aws-sdk/client-sesv2";
 import { defineOperation } from "@connect/core";
 import { z } from "zod";
 import { ListSuppressionsInput, PutSuppressionInput, SesAccount, SuppressedDestination, SuppressionAddressInput, SuppressionPage } from "../schemas.js";
+import { sesSdk, type LazySesSdk } from "../sdk.js";
 import { signal } from "./emails.js";
 
 const iso = (value: Date | string | undefined): string => (value instanceof Date ? value.toISOString() : typeof value === "string" ? value : "");
 
 /** Build the suppression-list and account operations around one SDK client. @internal */
-export function createAccountOperations(sdk: SESv2Client) {
+export function createAccountOperations(sdk: LazySesSdk) {
   const getSuppression = defineOperation({
     id: "suppressions.get",
     input: SuppressionAddressInput,
     output: SuppressedDestination,
     idempotent: true,
     execute: async ({ email }, ctx) => {
-      const out = await sdk.send(new GetSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
+      const { client, aws } = await sesSdk(sdk);
+      const out = await client.send(new aws.GetSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
       const d = out.SuppressedDestination;
       return {
         email: d?.EmailAddress,
@@ -44,7 +38,8 @@ export function createAccountOperations(sdk: SESv2Client) {
     // An upsert: the same call twice leaves the same state.
     idempotent: true,
     execute: async ({ email, reason }, ctx) => {
-      await sdk.send(new PutSuppressedDestinationCommand({ EmailAddress: email, Reason: reason }), signal(ctx));
+      const { client, aws } = await sesSdk(sdk);
+      await client.send(new aws.PutSuppressedDestinationCommand({ EmailAddress: email, Reason: reason }), signal(ctx));
       return {};
     },
   });
@@ -55,7 +50,8 @@ export function createAccountOperations(sdk: SESv2Client) {
     output: z.object({}),
     idempotent: true,
     execute: async ({ email }, ctx) => {
-      await sdk.send(new DeleteSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
+      const { client, aws } = await sesSdk(sdk);
+      await client.send(new aws.DeleteSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
       return {};
     },
   });
@@ -66,8 +62,9 @@ export function createAccountOperations(sdk: SESv2Client) {
     output: SuppressionPage,
     idempotent: true,
     execute: async (input, ctx) => {
-      const out = await sdk.send(
-        new ListSuppressedDestinationsCommand({
+      const { client, aws } = await sesSdk(sdk);
+      const out = await client.send(
+        new aws.ListSuppressedDestinationsCommand({
           ...(input.reasons ? { Reasons: input.reasons } : {}),
           ...(input.startDate ? { StartDate: input.startDate } : {}),
           ...(input.endDate ? { EndDate: input.endDate } : {}),
@@ -89,7 +86,8 @@ export function createAccountOperations(sdk: SESv2Client) {
     output: SesAccount,
     idempotent: true,
     execute: async (_input, ctx) => {
-      const out = await sdk.send(new GetAccountCommand({}), signal(ctx));
+      const { client, aws } = await sesSdk(sdk);
+      const out = await client.send(new aws.GetAccountCommand({}), signal(ctx));
       return {
         sendingEnabled: out.SendingEnabled ?? false,
         productionAccessEnabled: out.ProductionAccessEnabled ?? false,

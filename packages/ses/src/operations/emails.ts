@@ -1,24 +1,19 @@
 /**
- * SendEmail and SendBulkEmail, run through core's `execute` hook with the SESv2 SDK client (SigV4
- * is the SDK's job; its own retries are off so core's policy is the only retry layer). SES has no
+ * SendEmail and SendBulkEmail, run through core's `execute` hook with the SESv2 SDK client (loaded
+ * on the first call; SigV4 is the SDK's job; its own retries are off so core's policy is the only
+ * retry layer). SES has no
  * idempotency key, so both are `unsafe` writes: retried only when the request provably never
  * reached SES (a 429, a refused connection); after a timeout or a 5xx they end in
  * `UnknownOutcomeError` (shared/vendors/ses.md §2–§4).
  */
 import { createHash } from "node:crypto";
-import {
-  SendBulkEmailCommand,
-  SendEmailCommand,
-  type Attachment as SdkAttachment,
-  type SendBulkEmailCommandInput,
-  type SendEmailCommandInput,
-  type SESv2Client,
-} from "@aws-sdk/client-sesv2";
+import type { Attachment as SdkAttachment, SendBulkEmailCommandInput, SendEmailCommandInput } from "@aws-sdk/client-sesv2";
 import { defineOperation, ValidationError, type OperationContext } from "@connect/core";
 import type { z } from "zod";
 import { formatAddress, type ParsedAddress } from "../address.js";
 import { buildMime } from "../mime.js";
 import { BulkChunkOutput, SendBulkEmailInput, SendEmailInput, SendEmailOutput, SES_LIMITS } from "../schemas.js";
+import { sesSdk, type LazySesSdk } from "../sdk.js";
 
 /** The SDK's send options carrying the call's abort signal. @internal */
 export function signal(ctx: OperationContext): { abortSignal: AbortSignal } | undefined {
@@ -167,7 +162,7 @@ export function sendBulkRequest(input: BulkInput, defaults: SendDefaults): SendB
 }
 
 /** Build the send operations around one SDK client. @internal */
-export function createEmailOperations(sdk: SESv2Client, defaults: SendDefaults) {
+export function createEmailOperations(sdk: LazySesSdk, defaults: SendDefaults) {
   const sendEmail = defineOperation({
     id: "emails.send",
     input: SendEmailInput,
@@ -177,7 +172,8 @@ export function createEmailOperations(sdk: SESv2Client, defaults: SendDefaults) 
     keyFields: sendKeyFields,
     execute: async (input, ctx) => {
       const request = sendEmailRequest(input, defaults);
-      const out = await sdk.send(new SendEmailCommand(request), signal(ctx));
+      const { client, aws } = await sesSdk(sdk);
+      const out = await client.send(new aws.SendEmailCommand(request), signal(ctx));
       return { messageId: out.MessageId, kind: contentKind(input) };
     },
   });
@@ -189,7 +185,8 @@ export function createEmailOperations(sdk: SESv2Client, defaults: SendDefaults) 
     safety: "unsafe",
     execute: async (input, ctx) => {
       if (input.entries.length > SES_LIMITS.bulkEntriesPerRequest) throw new RangeError(`emails.sendBulk: ${input.entries.length} entries in one request (the client splits into ${SES_LIMITS.bulkEntriesPerRequest})`);
-      const out = await sdk.send(new SendBulkEmailCommand(sendBulkRequest(input, defaults)), signal(ctx));
+      const { client, aws } = await sesSdk(sdk);
+      const out = await client.send(new aws.SendBulkEmailCommand(sendBulkRequest(input, defaults)), signal(ctx));
       return {
         results: (out.BulkEmailEntryResults ?? []).map((r) => ({
           status: r.Status ?? "FAILED",
