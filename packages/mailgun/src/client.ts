@@ -186,7 +186,7 @@ export type MailgunClient = ReturnType<typeof bindOperations> & {
  */
 export function createMailgunClient(options: MailgunClientOptions): MailgunClient {
   if (!options.domain || !/^[A-Za-z0-9.-]+$/.test(options.domain)) throw new TypeError("createMailgunClient: domain must be a domain name, e.g. mg.acme.test");
-  if (!options.baseUrl && !(options.region in MAILGUN_BASE_URLS)) throw new TypeError('createMailgunClient: region must be "us" or "eu"');
+  if (!options.baseUrl && !Object.hasOwn(MAILGUN_BASE_URLS, String(options.region))) throw new TypeError('createMailgunClient: region must be "us" or "eu"');
   const now = options.now ?? Date.now;
   const limits: MailgunSendLimits = { ...MAILGUN_LIMITS, ...options.limits };
   const built = createSendMessageOperation(limits);

@@ -67,7 +67,11 @@ const jsonObject = z.record(z.string(), z.unknown()).refine((value) => {
   }
 }, "must be JSON-serialisable");
 /** RFC 2822 date string, a Date, or epoch seconds. */
-const when = z.union([z.date(), z.number().nonnegative(), z.string().min(1)]);
+const when = z.union([
+  z.date().refine((d) => !Number.isNaN(d.getTime()), "an invalid Date"),
+  z.number().nonnegative(),
+  z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not a date Mailgun can read (use RFC 2822: `Thu, 13 Oct 2011 18:02:00 +0000`)"),
+]);
 
 const SendMessageFields = z.strictObject({
   /** Required unless the template's headers supply `From`. */

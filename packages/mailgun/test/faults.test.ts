@@ -86,6 +86,14 @@ describe("classifyMailgunError", () => {
   });
 });
 
+describe("createMailgunClient options", () => {
+  it("refuses an unknown region or a domain that is not a domain name, before any request", () => {
+    expect(() => createMailgunClient({ apiKey: "key-x", domain: "mg.acme.test", region: "toString" as never })).toThrow(/region must be "us" or "eu"/);
+    expect(() => createMailgunClient({ apiKey: "key-x", domain: "mg.acme.test/../v3", region: "us" })).toThrow(/domain must be a domain name/);
+    expect(() => createMailgunClient({ apiKey: " ", domain: "mg.acme.test", region: "us" })).toThrow(/apiKey is empty/);
+  });
+});
+
 describe("errors end to end", () => {
   it("a wrong API key: AuthError 401 after one refresh-less attempt, vendorMessage Forbidden", async () => {
     const client = createMailgunClient({ apiKey: "key-wrong-0000", domain: h.fake.domainName, region: "us", baseUrl: h.server.url, policy: FAST_POLICY });

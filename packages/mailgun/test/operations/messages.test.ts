@@ -221,6 +221,11 @@ describe("messages.send: bad input is refused before any request", () => {
     expect(error.issues.map((i) => i.path)).toEqual(["variables"]);
   });
 
+  it("a delivery time Mailgun cannot read", async () => {
+    const error = await refused({ ...base, deliveryTime: "next tuesday" });
+    expect(error.issues.map((i) => i.path)).toEqual(["deliveryTime"]);
+  });
+
   it("a header name with a colon, a recipient-variables key that is not an address, an unknown field", async () => {
     expect((await refused({ ...base, headers: { "X-Bad:Name": "v" } })).issues[0]!.path).toMatch(/^headers/);
     expect((await refused({ ...base, recipientVariables: { ana: { first: "Ana" } } })).issues.map((i) => i.path)).toEqual(["recipientVariables.ana"]);
