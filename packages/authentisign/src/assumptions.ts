@@ -7,6 +7,7 @@
  * Documented facts (endpoints, the OAuth body, the `{code,message,details}` and ProblemDetails
  * error bodies, the `externalId` header, per-signing `CallbackUrl`) live next to their use.
  */
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 
 /** Vendor id used in errors, spans and events. @public */
@@ -19,11 +20,13 @@ export const AUTHENTISIGN = "authentisign";
  * response; a standard OAuth body (`access_token`, `token_type`, `expires_in` seconds) is assumed.
  * @public
  */
-export const TokenResponse = z.looseObject({
+export const TokenResponse = lazySchema(() =>
+  z.looseObject({
   access_token: z.string().min(1),
   token_type: z.string().optional(),
   expires_in: z.coerce.number().positive().optional(),
-});
+}),
+);
 
 /** Lifetime used when the token response carries no `expires_in` (the documented 24 h). @public */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -88,7 +91,8 @@ export const ROUTING = { orderField: "signerGroup", positionField: "displayOrder
 // ── Success bodies (unpublished; ASSUMED shapes, the fake answers exactly these) ─────────
 
 /** A participant as the API returns it (the documented Participant plus id/status/dates). @public */
-export const ParticipantWire = z.looseObject({
+export const ParticipantWire = lazySchema(() =>
+  z.looseObject({
   id: z.string(),
   signingId: z.string().optional(),
   firstName: z.string(),
@@ -108,10 +112,12 @@ export const ParticipantWire = z.looseObject({
   signedDate: z.string().nullish(),
   declinedDate: z.string().nullish(),
   declineReason: z.string().nullish(),
-});
+}),
+);
 
 /** A signing as the API returns it. `externalId` echo is ASSUMED (used to reconcile). @public */
-export const SigningWire = z.looseObject({
+export const SigningWire = lazySchema(() =>
+  z.looseObject({
   id: z.string(),
   name: z.string(),
   statusId: z.number().int(),
@@ -122,11 +128,14 @@ export const SigningWire = z.looseObject({
   expirationDate: z.string().nullish(),
   createdDate: z.string(),
   lastModified: z.string(),
-  participants: z.array(ParticipantWire).default([]),
-});
+  participants: z.array(unlazy(ParticipantWire)).default([]),
+}),
+);
 
 /** The list endpoint answers a bare JSON array of signings (ASSUMED). @public */
-export const SigningListWire = z.array(SigningWire);
+export const SigningListWire = lazySchema(() =>
+  z.array(unlazy(SigningWire)),
+);
 
 // ── Multipart encoding of POST /api/v1/signings (ASSUMED: ASP.NET indexed form keys) ──
 
@@ -170,7 +179,8 @@ export type CallbackEventType = (typeof CALLBACK_EVENT_TYPES)[number];
  * types are kept as strings so a new type is acknowledged rather than refused.
  * @public
  */
-export const CallbackPayload = z.looseObject({
+export const CallbackPayload = lazySchema(() =>
+  z.looseObject({
   id: z.string().min(1).optional(),
   type: z.string().min(1),
   createdAt: z.string().optional(),
@@ -185,7 +195,8 @@ export const CallbackPayload = z.looseObject({
       })
       .optional(),
   }),
-});
+}),
+);
 
 /** The parsed callback body. @public */
 export type CallbackPayload = z.infer<typeof CallbackPayload>;

@@ -20,8 +20,7 @@ import {
   type SecretProvider,
   type TelemetryOptions,
   type TokenManager,
-  type TransportOptions,
-} from "@connect/core";
+  type TransportOptions, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { AUTHENTISIGN, DEFAULT_TOKEN_LIFETIME_SECONDS, TokenResponse } from "./assumptions.js";
 import { classifyAuthentisignError, readAuthentisignError } from "./errors.js";
@@ -51,7 +50,9 @@ export interface ClientCredentialsOptions {
   version: string;
 }
 
-const MintInput = z.object({ clientSecret: z.string().min(1) });
+const MintInput = lazySchema(() =>
+  z.object({ clientSecret: z.string().min(1) }),
+);
 
 /** The mint as an operation; the secret is registered for redaction before it is used. @internal */
 export function tokenOperation(options: { clientId: string; path: string; audience: string; lwtClientId?: string | undefined; now: () => number }) {

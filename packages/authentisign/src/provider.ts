@@ -25,8 +25,7 @@ import {
   type SignatureStatusValue,
   type SignedDocument,
   type WebhookEventContext,
-  type WebhookReceiver,
-} from "@connect/core";
+  type WebhookReceiver, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { AUTHENTISIGN, PARTICIPANT_TYPE, type ParticipantStatus, type SigningStatus } from "./assumptions.js";
 import { createAuthentisignCallbackHandler, type AuthentisignEvent } from "./callbacks/receiver.js";
@@ -117,7 +116,8 @@ const content = z.custom<SignatureRequest["documents"][number]["content"]>(
 );
 
 /** The shared request, checked before any I/O. @internal */
-export const SignatureRequestSchema = z.object({
+export const SignatureRequestSchema = lazySchema(() =>
+  z.object({
   subject: z.string().trim().min(1).max(255),
   message: z.string().max(5000).optional(),
   documents: z
@@ -130,7 +130,8 @@ export const SignatureRequestSchema = z.object({
   callbackUrl: z.url().optional(),
   externalRef: z.string().min(1).max(200).optional(),
   send: z.boolean().optional(),
-});
+}),
+);
 
 function defaultSplitName(name: string): { firstName: string; lastName: string } {
   const trimmed = name.trim().replace(/\s+/g, " ");

@@ -4,6 +4,7 @@
  * assumptions.ts; here they are turned into camelCase, typed values.
  */
 import { Readable } from "node:stream";
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import {
   PARTICIPANT_STATUSES,
@@ -24,19 +25,22 @@ function isFileContent(value: unknown): value is FileContent {
 }
 
 /** One document to upload (a repeated `Files` part). @public */
-export const SigningFile = z.strictObject({
+export const SigningFile = lazySchema(() =>
+  z.strictObject({
   /** File name shown to participants, e.g. `Loan agreement.pdf`. */
   name: z.string().trim().min(1).max(255),
   /** The bytes (a stream is read into memory once, so a retried upload can send it again). */
   content: z.custom<FileContent>(isFileContent, "must be a Uint8Array/Buffer, a Readable or an async iterable of bytes"),
   /** Media type; `application/pdf` by default. */
   contentType: z.string().min(1).optional(),
-});
+}),
+);
 /** One document to upload. @public */
 export type SigningFile = z.infer<typeof SigningFile>;
 
 /** A participant to add (the documented Participant, camelCase). @public */
-export const ParticipantInput = z.strictObject({
+export const ParticipantInput = lazySchema(() =>
+  z.strictObject({
   firstName: z.string().trim().min(1).max(100),
   middleName: z.string().trim().max(100).optional(),
   lastName: z.string().trim().min(1).max(100),
@@ -56,17 +60,19 @@ export const ParticipantInput = z.strictObject({
   externalId: z.string().max(200).optional(),
   /** Invitation language, e.g. `en`. */
   language: z.string().min(2).max(10).optional(),
-});
+}),
+);
 /** A participant to add. @public */
 export type ParticipantInput = z.input<typeof ParticipantInput>;
 
 /** Input of `signings.create`. @public */
-export const CreateSigningInput = z
+export const CreateSigningInput = lazySchema(() =>
+  z
   .strictObject({
     /** The signing's name (also used to reconcile after an unknown outcome: make it specific). */
     name: z.string().trim().min(1).max(255),
-    participants: z.array(ParticipantInput).min(1, "at least one participant"),
-    files: z.array(SigningFile).default([]),
+    participants: z.array(unlazy(ParticipantInput)).min(1, "at least one participant"),
+    files: z.array(unlazy(SigningFile)).default([]),
     /** Sign in `order` groups (default: true when participants have more than one order). */
     isOrdered: z.boolean().optional(),
     /** ISO 8601 date-time after which the signing expires. */
@@ -90,32 +96,42 @@ export const CreateSigningInput = z
   .refine((input) => input.expirationDate === undefined || Date.parse(input.expirationDate) > Date.now(), {
     message: "must be in the future",
     path: ["expirationDate"],
-  });
+  }),
+);
 /** Input of `signings.create`. @public */
 export type CreateSigningInput = z.input<typeof CreateSigningInput>;
 
 /** `{ signingId }`. @public */
-export const SigningRef = z.strictObject({ signingId: id });
+export const SigningRef = lazySchema(() =>
+  z.strictObject({ signingId: id }),
+);
 /** `{ signingId }`. @public */
 export type SigningRef = z.input<typeof SigningRef>;
 
 /** Input of `signings.send`: the `externalId` header is optional. @public */
-export const SendSigningInput = z.strictObject({ signingId: id, externalId: z.string().min(1).optional() });
+export const SendSigningInput = lazySchema(() =>
+  z.strictObject({ signingId: id, externalId: z.string().min(1).optional() }),
+);
 /** Input of `signings.send`. @public */
 export type SendSigningInput = z.input<typeof SendSigningInput>;
 
 /** Input of `signings.cancel`. Authentisign takes no reason; it is kept in logs only. @public */
-export const CancelSigningInput = z.strictObject({ signingId: id, reason: z.string().max(500).optional() });
+export const CancelSigningInput = lazySchema(() =>
+  z.strictObject({ signingId: id, reason: z.string().max(500).optional() }),
+);
 /** Input of `signings.cancel`. @public */
 export type CancelSigningInput = z.input<typeof CancelSigningInput>;
 
 /** Input of `signings.setCallbackUrl`. @public */
-export const SetCallbackUrlInput = z.strictObject({ signingId: id, callbackUrl: z.url() });
+export const SetCallbackUrlInput = lazySchema(() =>
+  z.strictObject({ signingId: id, callbackUrl: z.url() }),
+);
 /** Input of `signings.setCallbackUrl`. @public */
 export type SetCallbackUrlInput = z.input<typeof SetCallbackUrlInput>;
 
 /** Query of `signings.list` (the documented query parameters). @public */
-export const ListSigningsInput = z.strictObject({
+export const ListSigningsInput = lazySchema(() =>
+  z.strictObject({
   transactionId: z.string().min(1).optional(),
   /** Status codes (`StatusId=1,21`). */
   statusIds: z.array(z.number().int()).optional(),
@@ -126,21 +142,26 @@ export const ListSigningsInput = z.strictObject({
   itemLimit: z.number().int().min(1).max(500).optional(),
   /** The `externalId` header; the client's `externalId` by default. */
   externalId: z.string().min(1).optional(),
-});
+}),
+);
 /** Query of `signings.list`. @public */
 export type ListSigningsInput = z.input<typeof ListSigningsInput>;
 
 /** One CC (`POST /api/v1/ccs/batch`). @public */
-export const CcInput = z.strictObject({
+export const CcInput = lazySchema(() =>
+  z.strictObject({
   firstName: z.string().trim().min(1).max(100),
   lastName: z.string().trim().min(1).max(100),
   email: z.email(),
   displayOrder: z.number().int().min(1).optional(),
   externalId: z.string().max(200).optional(),
   saveToContacts: z.boolean().optional(),
-});
+}),
+);
 /** Input of `ccs.add`. @public */
-export const AddCcsInput = z.strictObject({ signingId: id, ccs: z.array(CcInput).min(1), externalId: z.string().min(1).optional() });
+export const AddCcsInput = lazySchema(() =>
+  z.strictObject({ signingId: id, ccs: z.array(unlazy(CcInput)).min(1), externalId: z.string().min(1).optional() }),
+);
 /** Input of `ccs.add`. @public */
 export type AddCcsInput = z.input<typeof AddCcsInput>;
 
@@ -148,17 +169,20 @@ export type AddCcsInput = z.input<typeof AddCcsInput>;
 export const DOCUMENT_KINDS = { signed: "s", certificate: "sc", partial: "ls" } as const;
 
 /** Input of `documents.download`. @public */
-export const DownloadInput = z.strictObject({
+export const DownloadInput = lazySchema(() =>
+  z.strictObject({
   signingId: id,
   kind: z.enum(["signed", "certificate", "partial"]).default("signed"),
-});
+}),
+);
 /** Input of `documents.download`. @public */
 export type DownloadInput = z.input<typeof DownloadInput>;
 
 // ── Typed outputs ─────────────────────────────────────────────────────────────────────────
 
 /** A participant, typed. @public */
-export const Participant = z.object({
+export const Participant = lazySchema(() =>
+  z.object({
   id: z.string(),
   signingId: z.string().optional(),
   firstName: z.string(),
@@ -177,12 +201,14 @@ export const Participant = z.object({
   signedAt: z.string().optional(),
   declinedAt: z.string().optional(),
   declineReason: z.string().optional(),
-});
+}),
+);
 /** A participant, typed. @public */
 export type Participant = z.infer<typeof Participant>;
 
 /** A signing, typed. @public */
-export const Signing = z.object({
+export const Signing = lazySchema(() =>
+  z.object({
   id: z.string(),
   name: z.string(),
   status: z.enum(["draft", "sent", "in_progress", "completed", "declined", "deleted", "expired", "unknown"]),
@@ -195,13 +221,16 @@ export const Signing = z.object({
   expiresAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  participants: z.array(Participant),
-});
+  participants: z.array(unlazy(Participant)),
+}),
+);
 /** A signing, typed. @public */
 export type Signing = z.infer<typeof Signing>;
 
 /** What `signings.send` returns. @public */
-export const SendSigningResult = z.object({ signingId: z.string(), status: Signing.shape.status });
+export const SendSigningResult = lazySchema(() =>
+  z.object({ signingId: z.string(), status: unlazy(Signing).shape.status }),
+);
 /** What `signings.send` returns. @public */
 export type SendSigningResult = z.infer<typeof SendSigningResult>;
 
@@ -217,12 +246,14 @@ export interface DownloadedDocument {
 }
 
 /** Schema of {@link DownloadedDocument}. @public */
-export const DownloadedDocument = z.object({
+export const DownloadedDocument = lazySchema(() =>
+  z.object({
   filename: z.string(),
   contentType: z.string(),
   contentLength: z.number().int().nonnegative().optional(),
   body: z.custom<Readable>((value) => value instanceof Readable, "a Readable stream"),
-});
+}),
+);
 
 // ── Decoding (lenient: a drifted body still decodes, and the output schema reports it) ──
 

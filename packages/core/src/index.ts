@@ -186,6 +186,7 @@ export {
   type SignatureStatusValue,
   type SignedDocument,
 } from "./esign.js";
+export { lazySchema, unlazy } from "./lazy-schema.js";
 export {
   isMailDeliveryOutcome,
   MAIL_EVENT_TYPES,

@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { ValidationError } from "@connect/core";
+import { ValidationError, lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -50,25 +50,30 @@ export const DEFAULT_CONNECT_EVENTS: readonly ConnectEventName[] = [
 ];
 
 const Int = (min: number, max: number) => z.number().int().min(min).max(max);
-const IdString = z.union([z.string().trim().regex(/^\d{1,9}$/, { message: "must be a positive integer id" }), Int(1, 999_999_999)]).transform(String);
+const IdString = lazySchema(() =>
+  z.union([z.string().trim().regex(/^\d{1,9}$/, { message: "must be a positive integer id" }), Int(1, 999_999_999)]).transform(String),
+);
 
 /** Document content: bytes, a Node stream or any async iterable of bytes. Streams are read once. @public */
 export type DocumentContent = Uint8Array | Readable | AsyncIterable<Uint8Array>;
 
-const Content = z.custom<DocumentContent>(
+const Content = lazySchema(() =>
+  z.custom<DocumentContent>(
   (value) => value instanceof Uint8Array || value instanceof Readable || (typeof value === "object" && value !== null && Symbol.asyncIterator in value),
   { message: "content must be a Uint8Array, a Readable or an AsyncIterable<Uint8Array>" },
+),
 );
 
 /** A document: exactly one of `content` (bytes or a stream) and `documentBase64`. @public */
-export const DocumentInput = z
+export const DocumentInput = lazySchema(() =>
+  z
   .strictObject({
-    documentId: IdString,
+    documentId: unlazy(IdString),
     /** File name shown to signers; its extension is the default `fileExtension`. */
     name: z.string().trim().min(1).max(100),
     /** Needed for non-PDF documents when the name has no extension (`docx`, `html` …). */
     fileExtension: z.string().trim().regex(/^[A-Za-z0-9]{1,10}$/).optional(),
-    content: Content.optional(),
+    content: unlazy(Content).optional(),
     documentBase64: z
       .string()
       .min(1)
@@ -79,80 +84,98 @@ export const DocumentInput = z
   .refine((d) => (d.content === undefined) !== (d.documentBase64 === undefined), {
     message: "give exactly one of content and documentBase64",
     path: ["content"],
-  });
+  }),
+);
 /** A document to send. @public */
 export type DocumentInput = z.input<typeof DocumentInput>;
 
-const Offset = z.number().finite();
+const Offset = lazySchema(() =>
+  z.number().finite(),
+);
 
 /** A tab placed by an anchor text in the document (`/sn1/`). @public */
-export const AnchorTab = z.strictObject({
+export const AnchorTab = lazySchema(() =>
+  z.strictObject({
   anchorString: z.string().min(1),
   anchorUnits: z.enum(["pixels", "inches", "mms", "cms"]).optional(),
-  anchorXOffset: Offset.optional(),
-  anchorYOffset: Offset.optional(),
+  anchorXOffset: unlazy(Offset).optional(),
+  anchorYOffset: unlazy(Offset).optional(),
   anchorIgnoreIfNotPresent: z.boolean().optional(),
   tabLabel: z.string().min(1).optional(),
   optional: z.boolean().optional(),
-});
+}),
+);
 
 /** A tab at a fixed position: 72 DPI, origin top left. @public */
-export const PositionTab = z.strictObject({
-  documentId: IdString,
+export const PositionTab = lazySchema(() =>
+  z.strictObject({
+  documentId: unlazy(IdString),
   pageNumber: Int(1, 10_000),
   xPosition: z.number().min(0),
   yPosition: z.number().min(0),
   tabLabel: z.string().min(1).optional(),
   optional: z.boolean().optional(),
-});
+}),
+);
 
 /** A tab: anchored or positioned. @public */
-export const TabInput = z.union([AnchorTab, PositionTab]);
+export const TabInput = lazySchema(() =>
+  z.union([unlazy(AnchorTab), unlazy(PositionTab)]),
+);
 /** A tab. @public */
 export type TabInput = z.input<typeof TabInput>;
 
 /** The tabs of one signer. @public */
-export const TabsInput = z.strictObject({
-  signHereTabs: z.array(TabInput).optional(),
-  initialHereTabs: z.array(TabInput).optional(),
-  dateSignedTabs: z.array(TabInput).optional(),
-  fullNameTabs: z.array(TabInput).optional(),
-  textTabs: z.array(TabInput).optional(),
-});
+export const TabsInput = lazySchema(() =>
+  z.strictObject({
+  signHereTabs: z.array(unlazy(TabInput)).optional(),
+  initialHereTabs: z.array(unlazy(TabInput)).optional(),
+  dateSignedTabs: z.array(unlazy(TabInput)).optional(),
+  fullNameTabs: z.array(unlazy(TabInput)).optional(),
+  textTabs: z.array(unlazy(TabInput)).optional(),
+}),
+);
 /** The tabs of one signer. @public */
 export type TabsInput = z.input<typeof TabsInput>;
 
-const Email = z.email({ message: "not a valid email address" }).max(100);
+const Email = lazySchema(() =>
+  z.email({ message: "not a valid email address" }).max(100),
+);
 
 /** A signer: everyone at routing order 1 signs before order 2 is invited. @public */
-export const SignerInput = z.strictObject({
+export const SignerInput = lazySchema(() =>
+  z.strictObject({
   /** Unique within the envelope; defaults to the position among all recipients, 1-based. */
-  recipientId: IdString.optional(),
+  recipientId: unlazy(IdString).optional(),
   name: z.string().trim().min(1).max(100),
-  email: Email,
+  email: unlazy(Email),
   /** 1-based. Default 1. */
   routingOrder: Int(1, 999).default(1),
   /** Set for embedded (in-app) signing. */
   clientUserId: z.string().min(1).max(100).optional(),
   roleName: z.string().min(1).optional(),
   note: z.string().max(1000).optional(),
-  tabs: TabsInput.optional(),
-});
+  tabs: unlazy(TabsInput).optional(),
+}),
+);
 /** A signer. @public */
 export type SignerInput = z.input<typeof SignerInput>;
 
 /** A carbon copy: receives the completed documents, signs nothing. @public */
-export const CarbonCopyInput = z.strictObject({
-  recipientId: IdString.optional(),
+export const CarbonCopyInput = lazySchema(() =>
+  z.strictObject({
+  recipientId: unlazy(IdString).optional(),
   name: z.string().trim().min(1).max(100),
-  email: Email,
+  email: unlazy(Email),
   routingOrder: Int(1, 999).default(1),
-});
+}),
+);
 /** A carbon copy. @public */
 export type CarbonCopyInput = z.input<typeof CarbonCopyInput>;
 
 /** Per-envelope Connect: where DocuSign posts status changes, in which format. @public */
-export const EventNotificationInput = z.strictObject({
+export const EventNotificationInput = lazySchema(() =>
+  z.strictObject({
   /** HTTPS URL with a publicly trusted certificate (DocuSign refuses anything else). */
   url: z.url({ protocol: /^https$/, message: "eventNotification.url must be an https URL" }),
   /** Events to send. Default: sent, delivered, completed, declined, voided, recipient completed/declined. */
@@ -168,12 +191,14 @@ export const EventNotificationInput = z.strictObject({
   includeDocuments: z.boolean().default(false),
   /** Extra data in JSON messages. Default `["recipients", "custom_fields"]`. */
   includeData: z.array(z.enum(["recipients", "documents", "tabs", "custom_fields", "attachments", "extensions", "powerform", "payment_tabs"])).optional(),
-});
+}),
+);
 /** Per-envelope Connect. @public */
 export type EventNotificationInput = z.input<typeof EventNotificationInput>;
 
 /** Input of `envelopes.create`. @public */
-export const CreateEnvelopeInput = z
+export const CreateEnvelopeInput = lazySchema(() =>
+  z
   .strictObject({
     emailSubject: z.string().trim().min(1).max(100),
     emailBlurb: z.string().max(10_000).optional(),
@@ -181,12 +206,12 @@ export const CreateEnvelopeInput = z
     status: z.enum(["sent", "created"]).default("sent"),
     /** Looked up before a retry of an unknown outcome; default: derived from the idempotency key. */
     transactionId: z.string().trim().min(1).max(100).optional(),
-    documents: z.array(DocumentInput).min(1, { message: "an envelope needs at least one document" }),
+    documents: z.array(unlazy(DocumentInput)).min(1, { message: "an envelope needs at least one document" }),
     recipients: z.strictObject({
-      signers: z.array(SignerInput).min(1, { message: "an envelope needs at least one signer" }),
-      carbonCopies: z.array(CarbonCopyInput).optional(),
+      signers: z.array(unlazy(SignerInput)).min(1, { message: "an envelope needs at least one signer" }),
+      carbonCopies: z.array(unlazy(CarbonCopyInput)).optional(),
     }),
-    eventNotification: EventNotificationInput.optional(),
+    eventNotification: unlazy(EventNotificationInput).optional(),
     /** Text custom fields kept on the envelope and echoed in Connect messages (a loan id). */
     customFields: z.record(z.string().min(1).max(100), z.string().max(100)).optional(),
   })
@@ -215,7 +240,8 @@ export const CreateEnvelopeInput = z
         });
       }
     });
-  });
+  }),
+);
 /** Input of `envelopes.create`. @public */
 export type CreateEnvelopeInput = z.input<typeof CreateEnvelopeInput>;
 /** The validated input of `envelopes.create`. @internal */

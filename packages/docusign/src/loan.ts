@@ -3,7 +3,7 @@
  * there are guarantors) the personal guarantee, signed by the borrower first and the
  * guarantors after. Signature places are anchor texts the document templates carry.
  */
-import { ValidationError } from "@connect/core";
+import { ValidationError, lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import type { CreateEnvelopeInput, DocumentContent, EventNotificationInput } from "./envelope-input.js";
 
@@ -13,29 +13,34 @@ export const LOAN_ANCHORS = {
   dateSigned: (party: number) => `/ds${party}/`,
 } as const;
 
-const Party = z.strictObject({ name: z.string().trim().min(1).max(100), email: z.email().max(100) });
-const LoanDocument = z.strictObject({
+const Party = lazySchema(() =>
+  z.strictObject({ name: z.string().trim().min(1).max(100), email: z.email().max(100) }),
+);
+const LoanDocument = lazySchema(() =>
+  z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
   content: z.custom<DocumentContent>((v) => typeof v === "object" && v !== null).optional(),
   documentBase64: z.string().min(1).optional(),
-});
+}),
+);
 
 /** A loan to sign. @public */
-export const LoanSigningInput = z.strictObject({
+export const LoanSigningInput = lazySchema(() =>
+  z.strictObject({
   /** The loan's id: in the subject and kept as the `loanId` custom field (echoed in Connect messages). */
   loanId: z.string().trim().min(1).max(100),
-  borrower: Party,
+  borrower: unlazy(Party),
   /** Sign after the borrower; all at routing order 2 (default) or one after another (`guarantorsInSequence`). */
-  guarantors: z.array(Party).max(20).default([]),
+  guarantors: z.array(unlazy(Party)).max(20).default([]),
   guarantorsInSequence: z.boolean().default(false),
   /** Receive the completed documents (loan officer, closing desk), after everyone signed. */
-  carbonCopies: z.array(Party).default([]),
+  carbonCopies: z.array(unlazy(Party)).default([]),
   documents: z.strictObject({
-    loanAgreement: LoanDocument,
-    promissoryNote: LoanDocument,
-    securityAgreement: LoanDocument,
+    loanAgreement: unlazy(LoanDocument),
+    promissoryNote: unlazy(LoanDocument),
+    securityAgreement: unlazy(LoanDocument),
     /** Required when there are guarantors. */
-    personalGuarantee: LoanDocument.optional(),
+    personalGuarantee: unlazy(LoanDocument).optional(),
   }),
   emailSubject: z.string().trim().min(1).max(100).optional(),
   emailBlurb: z.string().max(10_000).optional(),
@@ -43,7 +48,8 @@ export const LoanSigningInput = z.strictObject({
   eventNotification: z.custom<EventNotificationInput>((v) => typeof v === "object" && v !== null).optional(),
   /** `false` keeps a draft. Default true. */
   send: z.boolean().default(true),
-});
+}),
+);
 /** A loan to sign. @public */
 export type LoanSigningInput = z.input<typeof LoanSigningInput>;
 

@@ -4,6 +4,7 @@
  * (`"1"`, `"true"`); the output schemas convert them, so `routingOrder` is a number and
  * `totalSetSize` too. Ids (`documentId`, `recipientId`) stay strings: they are names, not amounts.
  */
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 
 /** Envelope statuses DocuSign reports (listings may also show deleted, processing, timedout). @public */
@@ -20,203 +21,252 @@ export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number] | (string & {}
 export const TERMINAL_ENVELOPE_STATUSES: ReadonlySet<string> = new Set(["completed", "declined", "voided"]);
 
 /** `"1"` or `1` → 1. @internal */
-export const NumberString = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/, { message: "not a number" })]).transform(Number);
+export const NumberString = lazySchema(() =>
+  z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/, { message: "not a number" })]).transform(Number),
+);
 /** `"true"`/`"True"`/`true` → true. @internal */
-export const BooleanString = z.union([z.boolean(), z.string().trim().regex(/^(true|false)$/i, { message: "not a boolean" })]).transform((v) => v === true || (typeof v === "string" && v.toLowerCase() === "true"));
+export const BooleanString = lazySchema(() =>
+  z.union([z.boolean(), z.string().trim().regex(/^(true|false)$/i, { message: "not a boolean" })]).transform((v) => v === true || (typeof v === "string" && v.toLowerCase() === "true")),
+);
 
-const EnvelopeStatusString = z.string().transform((s) => s.toLowerCase() as EnvelopeStatus);
-const RecipientStatusString = z.string().transform((s) => s.toLowerCase() as RecipientStatus);
-const DateString = z.string().min(1);
+const EnvelopeStatusString = lazySchema(() =>
+  z.string().transform((s) => s.toLowerCase() as EnvelopeStatus),
+);
+const RecipientStatusString = lazySchema(() =>
+  z.string().transform((s) => s.toLowerCase() as RecipientStatus),
+);
+const DateString = lazySchema(() =>
+  z.string().min(1),
+);
 
 /** What `envelopes.create` returns (201). @public */
-export const CreateEnvelopeResult = z.object({
+export const CreateEnvelopeResult = lazySchema(() =>
+  z.object({
   envelopeId: z.string().min(1),
   uri: z.string().optional(),
-  statusDateTime: DateString.optional(),
-  status: EnvelopeStatusString,
+  statusDateTime: unlazy(DateString).optional(),
+  status: unlazy(EnvelopeStatusString),
   /** The `transactionId` the envelope was created with (derived from the idempotency key). */
   transactionId: z.string().optional(),
   /** True when a retry found the envelope an earlier attempt created (by `transactionId`). */
   recovered: z.boolean().optional(),
-});
+}),
+);
 /** What `envelopes.create` returns. @public */
 export type CreateEnvelopeResult = z.output<typeof CreateEnvelopeResult>;
 
 /** One tab as DocuSign reports it (position fields converted to numbers). @public */
-export const TabOutput = z.object({
+export const TabOutput = lazySchema(() =>
+  z.object({
   tabId: z.string().optional(),
   tabLabel: z.string().optional(),
   documentId: z.string().optional(),
-  pageNumber: NumberString.optional(),
-  xPosition: NumberString.optional(),
-  yPosition: NumberString.optional(),
+  pageNumber: unlazy(NumberString).optional(),
+  xPosition: unlazy(NumberString).optional(),
+  yPosition: unlazy(NumberString).optional(),
   anchorString: z.string().optional(),
   value: z.string().optional(),
-});
+}),
+);
 
 /** A recipient of an envelope. @public */
-export const Recipient = z.object({
+export const Recipient = lazySchema(() =>
+  z.object({
   recipientId: z.string(),
   recipientIdGuid: z.string().optional(),
   recipientType: z.string().optional(),
   name: z.string().optional(),
   email: z.string(),
-  routingOrder: NumberString,
-  status: RecipientStatusString,
+  routingOrder: unlazy(NumberString),
+  status: unlazy(RecipientStatusString),
   clientUserId: z.string().optional(),
-  sentDateTime: DateString.optional(),
-  deliveredDateTime: DateString.optional(),
-  signedDateTime: DateString.optional(),
-  declinedDateTime: DateString.optional(),
+  sentDateTime: unlazy(DateString).optional(),
+  deliveredDateTime: unlazy(DateString).optional(),
+  signedDateTime: unlazy(DateString).optional(),
+  declinedDateTime: unlazy(DateString).optional(),
   declinedReason: z.string().optional(),
-  tabs: z.record(z.string(), z.array(TabOutput)).optional(),
-});
+  tabs: z.record(z.string(), z.array(unlazy(TabOutput))).optional(),
+}),
+);
 /** A recipient. @public */
 export type Recipient = z.output<typeof Recipient>;
 
 /** The recipients of an envelope, by kind. @public */
-export const Recipients = z.object({
-  signers: z.array(Recipient).default([]),
-  carbonCopies: z.array(Recipient).default([]),
-  certifiedDeliveries: z.array(Recipient).optional(),
-  recipientCount: NumberString.optional(),
-  currentRoutingOrder: NumberString.optional(),
-});
+export const Recipients = lazySchema(() =>
+  z.object({
+  signers: z.array(unlazy(Recipient)).default([]),
+  carbonCopies: z.array(unlazy(Recipient)).default([]),
+  certifiedDeliveries: z.array(unlazy(Recipient)).optional(),
+  recipientCount: unlazy(NumberString).optional(),
+  currentRoutingOrder: unlazy(NumberString).optional(),
+}),
+);
 /** The recipients of an envelope. @public */
 export type Recipients = z.output<typeof Recipients>;
 
 /** A document of an envelope (`GET …/documents`). @public */
-export const EnvelopeDocument = z.object({
+export const EnvelopeDocument = lazySchema(() =>
+  z.object({
   documentId: z.string(),
   documentIdGuid: z.string().optional(),
   name: z.string(),
   type: z.string().optional(),
   uri: z.string().optional(),
-  order: NumberString.optional(),
-  pages: z.union([NumberString, z.array(z.unknown()).transform((pages) => pages.length)]).optional(),
-});
+  order: unlazy(NumberString).optional(),
+  pages: z.union([unlazy(NumberString), z.array(z.unknown()).transform((pages) => pages.length)]).optional(),
+}),
+);
 /** A document of an envelope. @public */
 export type EnvelopeDocument = z.output<typeof EnvelopeDocument>;
 
-const TextCustomField = z.object({ name: z.string(), value: z.string().default(""), show: BooleanString.optional(), fieldId: z.string().optional() });
+const TextCustomField = lazySchema(() =>
+  z.object({ name: z.string(), value: z.string().default(""), show: unlazy(BooleanString).optional(), fieldId: z.string().optional() }),
+);
 
 /** An envelope (`GET /envelopes/{id}`; listings return the same shape). @public */
-export const Envelope = z.object({
+export const Envelope = lazySchema(() =>
+  z.object({
   envelopeId: z.string(),
-  status: EnvelopeStatusString,
+  status: unlazy(EnvelopeStatusString),
   emailSubject: z.string().optional(),
   emailBlurb: z.string().optional(),
   transactionId: z.string().optional(),
-  createdDateTime: DateString.optional(),
-  sentDateTime: DateString.optional(),
-  deliveredDateTime: DateString.optional(),
-  completedDateTime: DateString.optional(),
-  declinedDateTime: DateString.optional(),
-  voidedDateTime: DateString.optional(),
+  createdDateTime: unlazy(DateString).optional(),
+  sentDateTime: unlazy(DateString).optional(),
+  deliveredDateTime: unlazy(DateString).optional(),
+  completedDateTime: unlazy(DateString).optional(),
+  declinedDateTime: unlazy(DateString).optional(),
+  voidedDateTime: unlazy(DateString).optional(),
   voidedReason: z.string().optional(),
-  statusChangedDateTime: DateString.optional(),
-  lastModifiedDateTime: DateString.optional(),
+  statusChangedDateTime: unlazy(DateString).optional(),
+  lastModifiedDateTime: unlazy(DateString).optional(),
   envelopeUri: z.string().optional(),
   documentsUri: z.string().optional(),
   recipientsUri: z.string().optional(),
-  recipients: Recipients.optional(),
-  envelopeDocuments: z.array(EnvelopeDocument).optional(),
-  customFields: z.object({ textCustomFields: z.array(TextCustomField).default([]) }).optional(),
-});
+  recipients: unlazy(Recipients).optional(),
+  envelopeDocuments: z.array(unlazy(EnvelopeDocument)).optional(),
+  customFields: z.object({ textCustomFields: z.array(unlazy(TextCustomField)).default([]) }).optional(),
+}),
+);
 /** An envelope. @public */
 export type Envelope = z.output<typeof Envelope>;
 
 /** What `envelopes.void` (and `envelopes.send`) return. @public */
-export const EnvelopeUpdateResult = z.object({
+export const EnvelopeUpdateResult = lazySchema(() =>
+  z.object({
   envelopeId: z.string(),
   /** The status the envelope now has. */
-  status: EnvelopeStatusString,
+  status: unlazy(EnvelopeStatusString),
   /** True when the envelope already had the target status (a repeated call converged). */
   alreadyApplied: z.boolean(),
-});
+}),
+);
 /** What `envelopes.void` and `envelopes.send` return. @public */
 export type EnvelopeUpdateResult = z.output<typeof EnvelopeUpdateResult>;
 
 /** One page of `envelopes.listStatusChanges`. @public */
-export const EnvelopeList = z.object({
-  resultSetSize: NumberString.default(0),
-  totalSetSize: NumberString.default(0),
-  startPosition: NumberString.default(0),
-  endPosition: NumberString.default(-1),
-  envelopes: z.array(Envelope).default([]),
+export const EnvelopeList = lazySchema(() =>
+  z.object({
+  resultSetSize: unlazy(NumberString).default(0),
+  totalSetSize: unlazy(NumberString).default(0),
+  startPosition: unlazy(NumberString).default(0),
+  endPosition: unlazy(NumberString).default(-1),
+  envelopes: z.array(unlazy(Envelope)).default([]),
   nextUri: z.string().optional(),
   continuationToken: z.string().optional(),
-});
+}),
+);
 /** One page of envelopes. @public */
 export type EnvelopeList = z.output<typeof EnvelopeList>;
 
 /** The documents of an envelope. @public */
-export const EnvelopeDocuments = z.object({ envelopeId: z.string(), envelopeDocuments: z.array(EnvelopeDocument).default([]) });
+export const EnvelopeDocuments = lazySchema(() =>
+  z.object({ envelopeId: z.string(), envelopeDocuments: z.array(unlazy(EnvelopeDocument)).default([]) }),
+);
 /** The documents of an envelope. @public */
 export type EnvelopeDocuments = z.output<typeof EnvelopeDocuments>;
 
 /** One account of the authenticated user (`/oauth/userinfo`). @public */
-export const UserInfoAccount = z.object({
+export const UserInfoAccount = lazySchema(() =>
+  z.object({
   account_id: z.string(),
-  is_default: BooleanString.default(false),
+  is_default: unlazy(BooleanString).default(false),
   account_name: z.string().optional(),
   base_uri: z.url(),
   organization: z.unknown().optional(),
-});
+}),
+);
 
 /** `/oauth/userinfo`: who the token acts for and where each account's REST API lives. @public */
-export const UserInfo = z.object({
+export const UserInfo = lazySchema(() =>
+  z.object({
   sub: z.string(),
   name: z.string().optional(),
   given_name: z.string().optional(),
   family_name: z.string().optional(),
   created: z.string().optional(),
   email: z.string().optional(),
-  accounts: z.array(UserInfoAccount).min(1),
-});
+  accounts: z.array(unlazy(UserInfoAccount)).min(1),
+}),
+);
 /** The authenticated user and their accounts. @public */
 export type UserInfo = z.output<typeof UserInfo>;
 
-const Id = z.union([z.string().trim().min(1), z.number().int().nonnegative()]).transform(String);
-const GuidLike = z.string().trim().min(1).regex(/^[A-Za-z0-9-]+$/, { message: "not an envelope id" });
+const Id = lazySchema(() =>
+  z.union([z.string().trim().min(1), z.number().int().nonnegative()]).transform(String),
+);
+const GuidLike = lazySchema(() =>
+  z.string().trim().min(1).regex(/^[A-Za-z0-9-]+$/, { message: "not an envelope id" }),
+);
 
 /** Input of `envelopes.get`. @public */
-export const GetEnvelopeInput = z.strictObject({
-  envelopeId: GuidLike,
+export const GetEnvelopeInput = lazySchema(() =>
+  z.strictObject({
+  envelopeId: unlazy(GuidLike),
   /** Extra parts to include: `recipients`, `documents`, `custom_fields`. */
   include: z.array(z.enum(["recipients", "documents", "custom_fields", "tabs"])).optional(),
-});
+}),
+);
 /** Input of `envelopes.get`. @public */
 export type GetEnvelopeInput = z.input<typeof GetEnvelopeInput>;
 
 /** Input of `recipients.list`. @public */
-export const ListRecipientsInput = z.strictObject({ envelopeId: GuidLike, includeTabs: z.boolean().optional() });
+export const ListRecipientsInput = lazySchema(() =>
+  z.strictObject({ envelopeId: unlazy(GuidLike), includeTabs: z.boolean().optional() }),
+);
 /** Input of `recipients.list`. @public */
 export type ListRecipientsInput = z.input<typeof ListRecipientsInput>;
 
 /** Input of `envelopes.void`: the reason is mandatory (DocuSign shows it to the recipients). @public */
-export const VoidEnvelopeInput = z.strictObject({
-  envelopeId: GuidLike,
+export const VoidEnvelopeInput = lazySchema(() =>
+  z.strictObject({
+  envelopeId: unlazy(GuidLike),
   reason: z.string().trim().min(1, { message: "a void reason is required" }).max(200),
-});
+}),
+);
 /** Input of `envelopes.void`. @public */
 export type VoidEnvelopeInput = z.input<typeof VoidEnvelopeInput>;
 
 /** Input of `envelopes.send` (send a draft). @public */
-export const SendEnvelopeInput = z.strictObject({ envelopeId: GuidLike });
+export const SendEnvelopeInput = lazySchema(() =>
+  z.strictObject({ envelopeId: unlazy(GuidLike) }),
+);
 /** Input of `envelopes.send`. @public */
 export type SendEnvelopeInput = z.input<typeof SendEnvelopeInput>;
 
-const IsoDate = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((d) => (d instanceof Date ? d.toISOString() : d));
+const IsoDate = lazySchema(() =>
+  z.union([z.date(), z.iso.datetime({ offset: true })]).transform((d) => (d instanceof Date ? d.toISOString() : d)),
+);
 
 /** Input of `envelopes.listStatusChanges`: envelopes changed since `fromDate`, page by page. @public */
-export const ListStatusChangesInput = z
+export const ListStatusChangesInput = lazySchema(() =>
+  z
   .strictObject({
-    fromDate: IsoDate.optional(),
-    toDate: IsoDate.optional(),
+    fromDate: unlazy(IsoDate).optional(),
+    toDate: unlazy(IsoDate).optional(),
     /** Only these statuses (`completed`, `declined` …). */
     status: z.array(z.string().min(1)).optional(),
-    envelopeIds: z.array(GuidLike).min(1).optional(),
+    envelopeIds: z.array(unlazy(GuidLike)).min(1).optional(),
     transactionIds: z.array(z.string().min(1)).min(1).optional(),
     include: z.array(z.enum(["recipients", "documents", "custom_fields"])).optional(),
     /** Page size (1–1000). Default 100. */
@@ -227,23 +277,28 @@ export const ListStatusChangesInput = z
   .refine((q) => q.fromDate !== undefined || q.envelopeIds !== undefined || q.transactionIds !== undefined, {
     message: "one of fromDate, envelopeIds or transactionIds is required",
     path: ["fromDate"],
-  });
+  }),
+);
 /** Input of `envelopes.listStatusChanges`. @public */
 export type ListStatusChangesInput = z.input<typeof ListStatusChangesInput>;
 
 /** Input of `documents.list`. @public */
-export const ListDocumentsInput = z.strictObject({ envelopeId: GuidLike });
+export const ListDocumentsInput = lazySchema(() =>
+  z.strictObject({ envelopeId: unlazy(GuidLike) }),
+);
 /** Input of `documents.list`. @public */
 export type ListDocumentsInput = z.input<typeof ListDocumentsInput>;
 
 /** Input of `documents.download`. @public */
-export const DownloadDocumentInput = z.strictObject({
-  envelopeId: GuidLike,
+export const DownloadDocumentInput = lazySchema(() =>
+  z.strictObject({
+  envelopeId: unlazy(GuidLike),
   /** A document id, or `combined` (one PDF), `archive` (ZIP), `certificate` (certificate of completion). Default `combined`. */
-  documentId: z.union([z.enum(["combined", "archive", "certificate"]), Id]).default("combined"),
+  documentId: z.union([z.enum(["combined", "archive", "certificate"]), unlazy(Id)]).default("combined"),
   /** For `combined`: include the certificate of completion (account setting by default); `false` drops it. */
   certificate: z.boolean().optional(),
-});
+}),
+);
 /** Input of `documents.download`. @public */
 export type DownloadDocumentInput = z.input<typeof DownloadDocumentInput>;
 
@@ -253,8 +308,9 @@ export type DownloadDocumentInput = z.input<typeof DownloadDocumentInput>;
  * DocuSign sends the browser afterwards (`returnUrl?event=signing_complete` …).
  * @public
  */
-export const CreateRecipientViewInput = z.strictObject({
-  envelopeId: GuidLike,
+export const CreateRecipientViewInput = lazySchema(() =>
+  z.strictObject({
+  envelopeId: unlazy(GuidLike),
   /** Where the signer's browser goes when the session ends; DocuSign appends `event=…`. */
   returnUrl: z.url({ protocol: /^https?$/, message: "returnUrl must be an absolute http(s) URL" }),
   /** The recipient's name exactly as on the envelope. */
@@ -272,11 +328,14 @@ export const CreateRecipientViewInput = z.strictObject({
   /** A URL DocuSign pings while the session is open, every `pingFrequency` seconds. */
   pingUrl: z.url({ protocol: /^https?$/ }).optional(),
   pingFrequency: z.number().int().min(60).max(1200).optional(),
-});
+}),
+);
 /** Input of `envelopes.createRecipientView`. @public */
 export type CreateRecipientViewInput = z.input<typeof CreateRecipientViewInput>;
 
 /** What `envelopes.createRecipientView` returns: a one-time signing URL (valid about 5 minutes). @public */
-export const RecipientView = z.object({ url: z.url() });
+export const RecipientView = lazySchema(() =>
+  z.object({ url: z.url() }),
+);
 /** An embedded signing URL. @public */
 export type RecipientView = z.output<typeof RecipientView>;

@@ -3,12 +3,14 @@
  * documents and recipient roles, each role (`roleName`) filled with a person by `templateRoles`
  * (DocuSign eSignature REST: Envelopes: create, templateId + templateRoles).
  */
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import { EventNotificationInput, SignerInput } from "./envelope-input.js";
 import { customFieldsWire, eventNotificationWire } from "./envelope-wire.js";
 
 /** One role of the template filled with a person. @public */
-export const TemplateRoleInput = z.strictObject({
+export const TemplateRoleInput = lazySchema(() =>
+  z.strictObject({
   /** The role's name in the template (matched exactly). */
   roleName: z.string().trim().min(1).max(100),
   name: SignerInput.shape.name,
@@ -17,15 +19,17 @@ export const TemplateRoleInput = z.strictObject({
   clientUserId: SignerInput.shape.clientUserId,
   /** Overrides the template's routing order for this role. */
   routingOrder: z.number().int().min(1).max(999).optional(),
-});
+}),
+);
 /** One filled template role. @public */
 export type TemplateRoleInput = z.input<typeof TemplateRoleInput>;
 
 /** Input of `envelopes.createFromTemplate`. @public */
-export const CreateEnvelopeFromTemplateInput = z
+export const CreateEnvelopeFromTemplateInput = lazySchema(() =>
+  z
   .strictObject({
     templateId: z.string().trim().min(1).regex(/^[A-Za-z0-9-]+$/, { message: "not a template id" }),
-    templateRoles: z.array(TemplateRoleInput).min(1, { message: "fill at least one template role" }),
+    templateRoles: z.array(unlazy(TemplateRoleInput)).min(1, { message: "fill at least one template role" }),
     /** Default: the template's subject. */
     emailSubject: z.string().trim().min(1).max(100).optional(),
     emailBlurb: z.string().max(10_000).optional(),
@@ -42,7 +46,8 @@ export const CreateEnvelopeFromTemplateInput = z
       if (seen.has(role.roleName)) ctx.addIssue({ code: "custom", path: ["templateRoles", i, "roleName"], message: `role '${role.roleName}' is filled twice` });
       seen.add(role.roleName);
     });
-  });
+  }),
+);
 /** Input of `envelopes.createFromTemplate`. @public */
 export type CreateEnvelopeFromTemplateInput = z.input<typeof CreateEnvelopeFromTemplateInput>;
 /** The validated input of `envelopes.createFromTemplate`. @internal */

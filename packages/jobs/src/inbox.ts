@@ -4,7 +4,7 @@
  * before it answers 2xx, and the queue's workers run the receiver's handlers with retries and
  * dead letters. A process killed right after the 200 loses nothing: the next worker runs it.
  */
-import { StoreUnavailableError, type DeadLetterSink, type Logger, type StoredWebhookEvent, type StoredWebhookRunner, type TelemetryOptions, type WebhookInbox } from "@connect/core";
+import { StoreUnavailableError, type DeadLetterSink, type Logger, type StoredWebhookEvent, type StoredWebhookRunner, type TelemetryOptions, type WebhookInbox, lazySchema } from "@connect/core";
 import { z } from "zod";
 import type { JobBackend } from "./backend.js";
 import { defineJob, type JobDefinition, type JobRetryOptions } from "./define.js";
@@ -44,7 +44,8 @@ export interface DurableWebhookInbox extends WebhookInbox {
   readonly job: JobDefinition;
 }
 
-const StoredEvent = z.object({
+const StoredEvent = lazySchema(() =>
+  z.object({
   vendor: z.string().min(1),
   eventId: z.string().optional(),
   key: z.string().min(1),
@@ -54,7 +55,8 @@ const StoredEvent = z.object({
   receivedAt: z.string(),
   event: z.unknown(),
   request: z.object({ method: z.string(), url: z.string(), headers: z.record(z.string(), z.string()) }),
-});
+}),
+);
 
 /**
  * Create a durable webhook inbox.

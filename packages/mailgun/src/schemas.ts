@@ -2,6 +2,7 @@
  * Zod shapes: the `messages.send` input with Mailgun's limits checked before any I/O, the
  * suppression records, and Events API items (shared/vendors/mailgun.md §3–§5).
  */
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import { isEmailAddress, parseMailgunAddress } from "./address.js";
 
@@ -41,14 +42,16 @@ export interface MailgunSendLimits {
 const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: "expected a Uint8Array (or Buffer)" });
 
 /** A file part: `attachment` or `inline` (referenced from HTML as `cid:<filename>`). @public */
-export const Attachment = z.strictObject({
+export const Attachment = lazySchema(() =>
+  z.strictObject({
   /** File name; for an inline part, the name the HTML's `cid:` refers to. */
   filename: z.string().min(1).max(255).refine((name) => !/[\r\n"]/.test(name), "a file name may not contain quotes or line breaks"),
   /** The bytes, or a string taken as UTF-8 text. */
   content: z.union([bytes, z.string()]),
   /** Media type; `application/octet-stream` when omitted. */
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/, "not a media type").optional(),
-});
+}),
+);
 /** A file part of a message. @public */
 export type Attachment = z.infer<typeof Attachment>;
 
@@ -73,7 +76,8 @@ const when = z.union([
   z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not a date Mailgun can read (use RFC 2822: `Thu, 13 Oct 2011 18:02:00 +0000`)"),
 ]);
 
-const SendMessageFields = z.strictObject({
+const SendMessageFields = lazySchema(() =>
+  z.strictObject({
   /** Required unless the template's headers supply `From`. */
   from: address.optional(),
   to: addresses,
@@ -102,8 +106,8 @@ const SendMessageFields = z.strictObject({
   headers: z.record(headerName, z.string()).optional(),
   /** `recipient-variables`: per-recipient data for batch sending; each `to` gets its own copy. */
   recipientVariables: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  attachments: z.array(Attachment).optional(),
-  inline: z.array(Attachment).optional(),
+  attachments: z.array(unlazy(Attachment)).optional(),
+  inline: z.array(unlazy(Attachment)).optional(),
   /** `o:tracking`. */
   tracking: yesNo.optional(),
   /** `o:tracking-clicks`: yes, no or htmlonly. */
@@ -122,7 +126,8 @@ const SendMessageFields = z.strictObject({
   dkim: z.boolean().optional(),
   /** Other `o:` options passed through as given, keyed without the prefix (`{ "sending-ip-pool": "..." }`). */
   options: z.record(z.string().regex(/^[a-z0-9-]+$/, "an option name is lower-case letters, digits and -"), z.string()).optional(),
-});
+}),
+);
 
 /** What `messages.send` takes, before the cross-field rules. @public */
 export type SendMessageInput = z.input<typeof SendMessageFields>;
@@ -207,51 +212,61 @@ function optionParameterBytes(input: SendMessageParsed): number {
 export const SendMessageInput = sendMessageSchema();
 
 /** Mailgun's answer to a send. @public */
-export const SendMessageResult = z.object({
+export const SendMessageResult = lazySchema(() =>
+  z.object({
   /** Mailgun's id as answered, with angle brackets: `<2026…@mg.acme.test>`. */
   id: z.string(),
   /** The same id without angle brackets, as events carry it in `message.headers.message-id`. */
   messageId: z.string(),
   /** `Queued. Thank you.` */
   message: z.string(),
-});
+}),
+);
 /** Mailgun's answer to a send. @public */
 export type SendMessageResult = z.infer<typeof SendMessageResult>;
 
 /** Paging links of a list answer: full URLs to follow as given. @public */
-export const Paging = z.looseObject({
+export const Paging = lazySchema(() =>
+  z.looseObject({
   first: z.string().optional(),
   last: z.string().optional(),
   next: z.string().optional(),
   previous: z.string().optional(),
-});
+}),
+);
 /** Paging links. @public */
 export type Paging = z.infer<typeof Paging>;
 
 // `code` is "550" in the docs and 550 in mailgun.js tests: accept both (shared/vendors/mailgun.md §5).
 /** A bounce record. @public */
-export const Bounce = z.looseObject({
+export const Bounce = lazySchema(() =>
+  z.looseObject({
   address: z.string(),
   code: z.union([z.string(), z.number()]).transform(String).optional(),
   error: z.string().optional(),
   created_at: z.string().optional(),
-});
+}),
+);
 /** A bounce record. @public */
 export type Bounce = z.infer<typeof Bounce>;
 
 /** A spam complaint record. @public */
-export const Complaint = z.looseObject({ address: z.string(), created_at: z.string().optional() });
+export const Complaint = lazySchema(() =>
+  z.looseObject({ address: z.string(), created_at: z.string().optional() }),
+);
 /** A spam complaint record. @public */
 export type Complaint = z.infer<typeof Complaint>;
 
 // Older docs show `tag` (a string, "*" = all); current ones `tags[]`: keep both.
 /** An unsubscribe record. @public */
-export const Unsubscribe = z.looseObject({
+export const Unsubscribe = lazySchema(() =>
+  z.looseObject({
   address: z.string(),
   tags: z.array(z.string()).optional(),
   tag: z.string().optional(),
   created_at: z.string().optional(),
-});
+}),
+);
 /** An unsubscribe record. @public */
 export type Unsubscribe = z.infer<typeof Unsubscribe>;
 
@@ -261,43 +276,55 @@ export function suppressionPage<T extends z.ZodType>(row: T) {
 }
 
 /** Query of a suppression list page. @public */
-export const ListSuppressionsInput = z.strictObject({
+export const ListSuppressionsInput = lazySchema(() =>
+  z.strictObject({
   /** Rows per page, 1..1000 (Mailgun's default 100). */
   limit: z.number().int().min(1).max(MAILGUN_LIMITS.maxSuppressionPage).optional(),
   /** Only addresses starting with this. */
   term: z.string().min(1).optional(),
-});
+}),
+);
 /** Query of a suppression list page. @public */
 export type ListSuppressionsInput = z.input<typeof ListSuppressionsInput>;
 
 /** A paging URL Mailgun answered, to fetch the page it points at. @public */
-export const PageUrlInput = z.strictObject({ url: z.url() });
+export const PageUrlInput = lazySchema(() =>
+  z.strictObject({ url: z.url() }),
+);
 
 /** One address. @public */
-export const AddressInput = z.strictObject({
+export const AddressInput = lazySchema(() =>
+  z.strictObject({
   address: z.string().refine(isEmailAddress, "not a valid email address"),
-});
+}),
+);
 
 const createdAt = z.union([z.date(), z.string().min(1)]).optional();
 
 /** A bounce to add (`code` default 550). @public */
-export const AddBounceRecord = z.strictObject({
+export const AddBounceRecord = lazySchema(() =>
+  z.strictObject({
   address: z.string().refine(isEmailAddress, "not a valid email address"),
   code: z.union([z.number().int().min(100).max(599), z.string().regex(/^\d{3}$/)]).optional(),
   error: z.string().optional(),
   createdAt,
-});
+}),
+);
 /** An unsubscribe to add (`tags` default all: `*`). @public */
-export const AddUnsubscribeRecord = z.strictObject({
+export const AddUnsubscribeRecord = lazySchema(() =>
+  z.strictObject({
   address: z.string().refine(isEmailAddress, "not a valid email address"),
   tags: z.array(z.string().min(1)).optional(),
   createdAt,
-});
+}),
+);
 /** A complaint to add. @public */
-export const AddComplaintRecord = z.strictObject({
+export const AddComplaintRecord = lazySchema(() =>
+  z.strictObject({
   address: z.string().refine(isEmailAddress, "not a valid email address"),
   createdAt,
-});
+}),
+);
 /** A bounce to add. @public */
 export type AddBounceRecord = z.input<typeof AddBounceRecord>;
 /** An unsubscribe to add. @public */
@@ -311,12 +338,15 @@ export function addSuppressionsInput<T extends z.ZodType>(record: T) {
 }
 
 /** What Mailgun answers to adds and deletes. @public */
-export const MessageAnswer = z.looseObject({ message: z.string(), address: z.string().optional() });
+export const MessageAnswer = lazySchema(() =>
+  z.looseObject({ message: z.string(), address: z.string().optional() }),
+);
 /** What Mailgun answers to adds and deletes. @public */
 export type MessageAnswer = z.infer<typeof MessageAnswer>;
 
 /** Query of the Events API (filters accept Mailgun's expressions: `a OR b`, `NOT x`). @public */
-export const ListEventsInput = z.strictObject({
+export const ListEventsInput = lazySchema(() =>
+  z.strictObject({
   /** Start of the window: a Date, epoch seconds or an RFC 2822 string. */
   begin: when.optional(),
   end: when.optional(),
@@ -333,12 +363,14 @@ export const ListEventsInput = z.strictObject({
   messageId: z.string().min(1).optional(),
   tags: z.string().min(1).optional(),
   severity: z.enum(["temporary", "permanent"]).optional(),
-});
+}),
+);
 /** Query of the Events API. @public */
 export type ListEventsInput = z.input<typeof ListEventsInput>;
 
 /** One Events API item (also the `event-data` of a webhook). Unknown fields are kept. @public */
-export const MailgunEvent = z.looseObject({
+export const MailgunEvent = lazySchema(() =>
+  z.looseObject({
   id: z.string(),
   event: z.string(),
   timestamp: z.number(),
@@ -351,11 +383,14 @@ export const MailgunEvent = z.looseObject({
   "user-variables": z.record(z.string(), z.unknown()).nullish(),
   message: z.looseObject({ headers: z.looseObject({ "message-id": z.string().optional() }).optional() }).optional(),
   "delivery-status": z.looseObject({ code: z.number().optional(), message: z.string().optional(), description: z.string().optional() }).optional(),
-});
+}),
+);
 /** One Events API item. @public */
 export type MailgunEvent = z.infer<typeof MailgunEvent>;
 
 /** One page of events; the end is a page with no items. @public */
-export const EventsPage = z.object({ items: z.array(MailgunEvent), paging: Paging });
+export const EventsPage = lazySchema(() =>
+  z.object({ items: z.array(unlazy(MailgunEvent)), paging: unlazy(Paging) }),
+);
 /** One page of events. @public */
 export type EventsPage = z.infer<typeof EventsPage>;

@@ -29,8 +29,7 @@ import {
   type LedgerInvoice,
   type LedgerInvoiceInput,
   type LedgerPayment,
-  type LedgerPaymentInput,
-} from "@connect/core";
+  type LedgerPaymentInput, lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import type { QuickBooksClient } from "./client.js";
 import { FAULT_CODES } from "./errors.js";
@@ -65,20 +64,29 @@ const isCalendarDate = (value: string): boolean => {
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
   return date.getUTCFullYear() === Number(match[1]) && date.getUTCMonth() === Number(match[2]) - 1 && date.getUTCDate() === Number(match[3]);
 };
-const Amount = z
+const Amount = lazySchema(() =>
+  z
   .string()
   .regex(AMOUNT, "must be a positive decimal string with at most 2 decimals (\"12500.50\")")
-  .refine((value) => !AMOUNT.test(value) || toCents(value) > 0, "must be more than zero");
-const DateOnly = z.string().refine(isCalendarDate, "must be a calendar date YYYY-MM-DD");
-const Id = z.string().regex(/^\d{1,20}$/, "must be a QuickBooks id (a string of digits)");
-const Ref = z
+  .refine((value) => !AMOUNT.test(value) || toCents(value) > 0, "must be more than zero"),
+);
+const DateOnly = lazySchema(() =>
+  z.string().refine(isCalendarDate, "must be a calendar date YYYY-MM-DD"),
+);
+const Id = lazySchema(() =>
+  z.string().regex(/^\d{1,20}$/, "must be a QuickBooks id (a string of digits)"),
+);
+const Ref = lazySchema(() =>
+  z
   .string()
   .min(1)
   .max(100)
-  .refine((ref) => !/[[\]()%\r\n]/.test(ref) && ref.trim() === ref, "may not contain [ ] ( ) %, line breaks or surrounding spaces");
+  .refine((ref) => !/[[\]()%\r\n]/.test(ref) && ref.trim() === ref, "may not contain [ ] ( ) %, line breaks or surrounding spaces"),
+);
 
-const CustomerInput = z.strictObject({
-  externalRef: Ref.refine((ref) => !ref.includes(":"), "may not contain ':' (it becomes part of the DisplayName)"),
+const CustomerInput = lazySchema(() =>
+  z.strictObject({
+  externalRef: unlazy(Ref).refine((ref) => !ref.includes(":"), "may not contain ':' (it becomes part of the DisplayName)"),
   displayName: z.string().trim().min(1).max(400).refine((name) => !name.includes(":"), "may not contain ':'"),
   email: z.email().optional(),
   phone: z.string().min(1).max(30).optional(),
@@ -92,33 +100,38 @@ const CustomerInput = z.strictObject({
       country: z.string().max(255).optional(),
     })
     .optional(),
-});
+}),
+);
 
-const InvoiceInput = z
+const InvoiceInput = lazySchema(() =>
+  z
   .strictObject({
-    externalRef: Ref,
-    customerId: Id,
-    issueDate: DateOnly,
-    dueDate: DateOnly.optional(),
+    externalRef: unlazy(Ref),
+    customerId: unlazy(Id),
+    issueDate: unlazy(DateOnly),
+    dueDate: unlazy(DateOnly).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code").optional(),
-    lines: z.array(z.strictObject({ description: z.string().min(1).max(4000), amount: Amount, itemRef: Id.optional() })).min(1, "an invoice needs at least one line"),
+    lines: z.array(z.strictObject({ description: z.string().min(1).max(4000), amount: unlazy(Amount), itemRef: unlazy(Id).optional() })).min(1, "an invoice needs at least one line"),
     memo: z.string().max(3800).optional(),
   })
   .superRefine((input, ctx) => {
     if (input.dueDate && isCalendarDate(input.dueDate) && isCalendarDate(input.issueDate) && input.dueDate < input.issueDate) {
       ctx.addIssue({ code: "custom", path: ["dueDate"], message: "must not be before issueDate" });
     }
-  });
+  }),
+);
 
-const PaymentInput = z.strictObject({
-  externalRef: Ref,
-  customerId: Id,
-  invoiceId: Id,
-  amount: Amount,
-  date: DateOnly,
-  accountRef: Id.optional(),
+const PaymentInput = lazySchema(() =>
+  z.strictObject({
+  externalRef: unlazy(Ref),
+  customerId: unlazy(Id),
+  invoiceId: unlazy(Id),
+  amount: unlazy(Amount),
+  date: unlazy(DateOnly),
+  accountRef: unlazy(Id).optional(),
   reference: z.string().min(1).max(21, "QuickBooks keeps at most 21 characters (PaymentRefNum)").optional(),
-});
+}),
+);
 
 function invalid(operation: string, issues: Array<{ path: string; message: string }>): ValidationError {
   return new ValidationError(`${VENDOR} ${operation}: invalid input — ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, { vendor: VENDOR, operation, issues });

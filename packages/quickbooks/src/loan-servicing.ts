@@ -6,7 +6,7 @@
  * — a webhook redelivery, a retried job — sends the same `requestid` and writes once.
  * Amounts are integer cents or decimal strings (see money.ts).
  */
-import { ConflictError, NotFoundError, toFieldIssues, ValidationError, type IntegrationContext } from "@connect/core";
+import { ConflictError, NotFoundError, toFieldIssues, ValidationError, type IntegrationContext, lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import type { QuickBooksAccounting } from "./client.js";
 import { FAULT_CODES } from "./errors.js";
@@ -27,62 +27,76 @@ export interface LoanServicingOptions {
   loanIdOf?: ((customer: { DisplayName: string }) => string | undefined) | undefined;
 }
 
-const LoanId = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'");
-const MoneyInput = z.custom<Money>(isMoney, 'must be a decimal string ("12500.50") or { cents: <integer> }');
-const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
+const LoanId = lazySchema(() =>
+  z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, "must be 1–40 letters, digits, '.', '_' or '-'"),
+);
+const MoneyInput = lazySchema(() =>
+  z.custom<Money>(isMoney, 'must be a decimal string ("12500.50") or { cents: <integer> }'),
+);
+const DateOnly = lazySchema(() =>
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD"),
+);
 
 /** A funded loan. @public */
-export const LoanFundedInput = z.strictObject({
-  loanId: LoanId,
+export const LoanFundedInput = lazySchema(() =>
+  z.strictObject({
+  loanId: unlazy(LoanId),
   borrowerName: z.string().min(1).max(400),
   email: z.email().optional(),
   phone: z.string().min(1).max(30).optional(),
   companyName: z.string().max(100).optional(),
   billingAddress: z.strictObject({ line1: z.string().max(500), city: z.string().max(255).optional(), region: z.string().max(255).optional(), postalCode: z.string().max(30).optional(), country: z.string().max(255).optional() }).optional(),
-});
+}),
+);
 /** @public */
 export type LoanFundedInput = z.input<typeof LoanFundedInput>;
 
 /** A disbursed draw. @public */
-export const DrawDisbursedInput = z.strictObject({
-  loanId: LoanId,
+export const DrawDisbursedInput = lazySchema(() =>
+  z.strictObject({
+  loanId: unlazy(LoanId),
   drawId: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
   customerId: z.string().regex(/^\d+$/),
-  amount: MoneyInput,
+  amount: unlazy(MoneyInput),
   description: z.string().min(1).max(4000),
-  dueDate: DateOnly,
-  txnDate: DateOnly.optional(),
+  dueDate: unlazy(DateOnly),
+  txnDate: unlazy(DateOnly).optional(),
   /** Invoice number (≤ 21 characters). Default `D-<drawId>`. */
   docNumber: z.string().min(1).max(21).optional(),
-});
+}),
+);
 /** @public */
 export type DrawDisbursedInput = z.input<typeof DrawDisbursedInput>;
 
 /** A payment received from the borrower, applied to a draw invoice. @public */
-export const PaymentReceivedInput = z.strictObject({
-  loanId: LoanId,
+export const PaymentReceivedInput = lazySchema(() =>
+  z.strictObject({
+  loanId: unlazy(LoanId),
   paymentId: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
   customerId: z.string().regex(/^\d+$/),
   invoiceId: z.string().regex(/^\d+$/),
-  amount: MoneyInput,
-  receivedDate: DateOnly.optional(),
+  amount: unlazy(MoneyInput),
+  receivedDate: unlazy(DateOnly).optional(),
   /** Reference shown on the payment (≤ 21). Default the payment id. */
   reference: z.string().min(1).max(21).optional(),
-});
+}),
+);
 /** @public */
 export type PaymentReceivedInput = z.input<typeof PaymentReceivedInput>;
 
 /** A loan paid off. @public */
-export const LoanPaidOffInput = z.strictObject({
-  loanId: LoanId,
+export const LoanPaidOffInput = lazySchema(() =>
+  z.strictObject({
+  loanId: unlazy(LoanId),
   customerId: z.string().regex(/^\d+$/),
-  payoffDate: DateOnly,
+  payoffDate: unlazy(DateOnly),
   /** Amount closed out of receivables by the closing entry. Default: the customer's remaining QuickBooks balance. */
-  closingAmount: MoneyInput.optional(),
+  closingAmount: unlazy(MoneyInput).optional(),
   /** Make the customer inactive afterwards. Default true. */
   deactivate: z.boolean().optional(),
   memo: z.string().max(4000).optional(),
-});
+}),
+);
 /** @public */
 export type LoanPaidOffInput = z.input<typeof LoanPaidOffInput>;
 

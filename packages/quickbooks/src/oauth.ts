@@ -31,8 +31,7 @@ import {
   type StoredToken,
   type TelemetryOptions,
   type TokenStore,
-  type TransportOptions,
-} from "@connect/core";
+  type TransportOptions, lazySchema } from "@connect/core";
 import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { classifyOAuthError } from "./errors.js";
@@ -67,7 +66,8 @@ export const QUICKBOOKS_SCOPES = {
 export const DEFAULT_RECONNECT_WARNING_MS = 30 * 24 * 3600_000;
 
 /** The token endpoint's answer. @internal */
-export const TokenResponse = z.looseObject({
+export const TokenResponse = lazySchema(() =>
+  z.looseObject({
   token_type: z.string().optional(),
   access_token: z.string().min(1),
   expires_in: z.number().positive(),
@@ -75,7 +75,8 @@ export const TokenResponse = z.looseObject({
   x_refresh_token_expires_in: z.number().positive().optional(),
   x_refresh_token_hard_expires_in: z.number().positive().optional(),
   id_token: z.string().optional(),
-});
+}),
+);
 type TokenResponse = z.infer<typeof TokenResponse>;
 
 // Opt in to learning the refresh token's hard maximum lifetime (shared/vendors/quickbooks.md §1).

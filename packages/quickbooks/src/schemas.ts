@@ -5,35 +5,53 @@
  * Input objects are strict: a misspelt field is a ValidationError before any request.
  * Outputs are loose: QuickBooks adds fields with new minor versions.
  */
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import { wireToCents } from "./money.js";
 
 /** An entity id: a string of digits (QuickBooks ids are numeric strings). */
-const EntityId = z.string().regex(/^\d{1,20}$/, "must be a QuickBooks id (a string of digits)");
+const EntityId = lazySchema(() =>
+  z.string().regex(/^\d{1,20}$/, "must be a QuickBooks id (a string of digits)"),
+);
 
 /** A reference to another entity: `{ value: "<Id>", name? }`. @public */
-export const Ref = z.strictObject({ value: z.string().min(1), name: z.string().optional() });
+export const Ref = lazySchema(() =>
+  z.strictObject({ value: z.string().min(1), name: z.string().optional() }),
+);
 /** @public */
 export type Ref = z.infer<typeof Ref>;
 
 /** A wire amount: a finite JSON number with at most 2 decimals. @public */
-export const Amount = z.number().refine((n) => {
+export const Amount = lazySchema(() =>
+  z.number().refine((n) => {
   try {
     wireToCents(n);
     return true;
   } catch {
     return false;
   }
-}, "must be a finite amount with at most 2 decimals");
+}, "must be a finite amount with at most 2 decimals"),
+);
 
-const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
-const DocNumber = z.string().min(1).max(21, "QuickBooks accepts at most 21 characters");
-const EmailAddr = z.strictObject({ Address: z.email() });
-const Phone = z.strictObject({ FreeFormNumber: z.string().min(1).max(30) });
-const MemoRef = z.strictObject({ value: z.string().max(1000) });
+const DateOnly = lazySchema(() =>
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD"),
+);
+const DocNumber = lazySchema(() =>
+  z.string().min(1).max(21, "QuickBooks accepts at most 21 characters"),
+);
+const EmailAddr = lazySchema(() =>
+  z.strictObject({ Address: z.email() }),
+);
+const Phone = lazySchema(() =>
+  z.strictObject({ FreeFormNumber: z.string().min(1).max(30) }),
+);
+const MemoRef = lazySchema(() =>
+  z.strictObject({ value: z.string().max(1000) }),
+);
 
 /** A physical address. @public */
-export const Address = z.strictObject({
+export const Address = lazySchema(() =>
+  z.strictObject({
   Line1: z.string().max(500).optional(),
   Line2: z.string().max(500).optional(),
   Line3: z.string().max(500).optional(),
@@ -43,7 +61,8 @@ export const Address = z.strictObject({
   CountrySubDivisionCode: z.string().max(255).optional(),
   PostalCode: z.string().max(30).optional(),
   Country: z.string().max(255).optional(),
-});
+}),
+);
 
 /** System fields every stored entity carries. */
 const Stored = {
@@ -91,15 +110,20 @@ const customerFields = {
 };
 
 /** Body of `customers.create`. DisplayName must be unique across customers, vendors and employees. @public */
-export const CreateCustomerInput = z.strictObject(customerFields);
+export const CreateCustomerInput = lazySchema(() =>
+  z.strictObject(customerFields),
+);
 /** @public */
 export type CreateCustomerInput = z.input<typeof CreateCustomerInput>;
 /** Body of `customers.update`: Id, SyncToken and the fields to change. @public */
-export const UpdateCustomerInput = z.strictObject({ ...UpdateKeys, ...partial(customerFields) });
+export const UpdateCustomerInput = lazySchema(() =>
+  z.strictObject({ ...UpdateKeys, ...partial(customerFields) }),
+);
 /** @public */
 export type UpdateCustomerInput = z.input<typeof UpdateCustomerInput>;
 /** A stored customer; `Balance` is the open receivable. @public */
-export const Customer = z.looseObject({
+export const Customer = lazySchema(() =>
+  z.looseObject({
   ...Stored,
   DisplayName: z.string(),
   Active: z.boolean().optional(),
@@ -108,52 +132,63 @@ export const Customer = z.looseObject({
   PrimaryEmailAddr: z.looseObject({ Address: z.string().optional() }).optional(),
   CompanyName: z.string().optional(),
   Notes: z.string().optional(),
-});
+}),
+);
 /** @public */
 export type Customer = z.infer<typeof Customer>;
 
 // ── Invoice ───────────────────────────────────────────────────────────────────────────
 /** A sales line: an item, quantity and unit price; Amount must equal Qty × UnitPrice. @public */
-export const SalesItemLine = z.strictObject({
+export const SalesItemLine = lazySchema(() =>
+  z.strictObject({
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("SalesItemLineDetail"),
-  Amount: Amount,
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
   SalesItemLineDetail: z.strictObject({
-    ItemRef: Ref,
+    ItemRef: unlazy(Ref),
     Qty: z.number().optional(),
     UnitPrice: z.number().optional(),
-    ServiceDate: DateOnly.optional(),
-    TaxCodeRef: Ref.optional(),
-    ClassRef: Ref.optional(),
+    ServiceDate: unlazy(DateOnly).optional(),
+    TaxCodeRef: unlazy(Ref).optional(),
+    ClassRef: unlazy(Ref).optional(),
   }),
-});
-const DescriptionOnlyLine = z.strictObject({
+}),
+);
+const DescriptionOnlyLine = lazySchema(() =>
+  z.strictObject({
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("DescriptionOnly"),
-  Amount: Amount.optional(),
+  Amount: unlazy(Amount).optional(),
   Description: z.string().max(4000).optional(),
-  DescriptionLineDetail: z.strictObject({ ServiceDate: DateOnly.optional() }).optional(),
-});
-const DiscountLine = z.strictObject({
+  DescriptionLineDetail: z.strictObject({ ServiceDate: unlazy(DateOnly).optional() }).optional(),
+}),
+);
+const DiscountLine = lazySchema(() =>
+  z.strictObject({
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("DiscountLineDetail"),
-  Amount: Amount,
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
-  DiscountLineDetail: z.strictObject({ PercentBased: z.boolean().optional(), DiscountPercent: z.number().optional(), DiscountAccountRef: Ref.optional() }),
-});
-const SubTotalLine = z.strictObject({
+  DiscountLineDetail: z.strictObject({ PercentBased: z.boolean().optional(), DiscountPercent: z.number().optional(), DiscountAccountRef: unlazy(Ref).optional() }),
+}),
+);
+const SubTotalLine = lazySchema(() =>
+  z.strictObject({
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("SubTotalLineDetail"),
-  Amount: Amount.optional(),
+  Amount: unlazy(Amount).optional(),
   SubTotalLineDetail: z.strictObject({}).optional(),
-});
+}),
+);
 /** One invoice line. @public */
-export const InvoiceLine = z.discriminatedUnion("DetailType", [SalesItemLine, DescriptionOnlyLine, DiscountLine, SubTotalLine]);
+export const InvoiceLine = lazySchema(() =>
+  z.discriminatedUnion("DetailType", [unlazy(SalesItemLine), unlazy(DescriptionOnlyLine), unlazy(DiscountLine), unlazy(SubTotalLine)]),
+);
 
 const invoiceFields = {
   CustomerRef: Ref,
@@ -176,15 +211,20 @@ const invoiceFields = {
   AllowOnlineCreditCardPayment: z.boolean().optional(),
 };
 /** Body of `invoices.create`. @public */
-export const CreateInvoiceInput = z.strictObject(invoiceFields).superRefine(checkSalesLines);
+export const CreateInvoiceInput = lazySchema(() =>
+  z.strictObject(invoiceFields).superRefine(checkSalesLines),
+);
 /** @public */
 export type CreateInvoiceInput = z.input<typeof CreateInvoiceInput>;
 /** Body of `invoices.update`; a `Line` array replaces the stored lines wholesale. @public */
-export const UpdateInvoiceInput = z.strictObject({ ...UpdateKeys, ...partial(invoiceFields) }).superRefine(checkSalesLines);
+export const UpdateInvoiceInput = lazySchema(() =>
+  z.strictObject({ ...UpdateKeys, ...partial(invoiceFields) }).superRefine(checkSalesLines),
+);
 /** @public */
 export type UpdateInvoiceInput = z.input<typeof UpdateInvoiceInput>;
 /** A stored invoice; `Balance` is what is still owed on it. @public */
-export const Invoice = z.looseObject({
+export const Invoice = lazySchema(() =>
+  z.looseObject({
   ...Stored,
   CustomerRef: z.looseObject({ value: z.string(), name: z.string().optional() }),
   Line: z.array(z.looseObject({ Amount: z.number().optional(), DetailType: z.string() })),
@@ -194,13 +234,16 @@ export const Invoice = z.looseObject({
   TxnDate: z.string().optional(),
   DueDate: z.string().optional(),
   PrivateNote: z.string().optional(),
-});
+}),
+);
 /** @public */
 export type Invoice = z.infer<typeof Invoice>;
 
 // ── Payment ───────────────────────────────────────────────────────────────────────────
 /** A transaction a payment line is applied to. @public */
-export const LinkedTxn = z.strictObject({ TxnId: EntityId, TxnType: z.enum(["Invoice", "CreditMemo", "JournalEntry", "Expense", "Check"]), TxnLineId: z.string().optional() });
+export const LinkedTxn = lazySchema(() =>
+  z.strictObject({ TxnId: unlazy(EntityId), TxnType: z.enum(["Invoice", "CreditMemo", "JournalEntry", "Expense", "Check"]), TxnLineId: z.string().optional() }),
+);
 const paymentFields = {
   CustomerRef: Ref,
   TotalAmt: Amount,
@@ -215,15 +258,20 @@ const paymentFields = {
   ExchangeRate: z.number().positive().optional(),
 };
 /** Body of `payments.create`; the applied line amounts may not exceed `TotalAmt`. @public */
-export const CreatePaymentInput = z.strictObject(paymentFields).superRefine(checkPaymentLines);
+export const CreatePaymentInput = lazySchema(() =>
+  z.strictObject(paymentFields).superRefine(checkPaymentLines),
+);
 /** @public */
 export type CreatePaymentInput = z.input<typeof CreatePaymentInput>;
 /** Body of `payments.update`. @public */
-export const UpdatePaymentInput = z.strictObject({ ...UpdateKeys, ...partial(paymentFields) }).superRefine(checkPaymentLines);
+export const UpdatePaymentInput = lazySchema(() =>
+  z.strictObject({ ...UpdateKeys, ...partial(paymentFields) }).superRefine(checkPaymentLines),
+);
 /** @public */
 export type UpdatePaymentInput = z.input<typeof UpdatePaymentInput>;
 /** A stored payment; `UnappliedAmt` is the part not linked to a transaction. @public */
-export const Payment = z.looseObject({
+export const Payment = lazySchema(() =>
+  z.looseObject({
   ...Stored,
   CustomerRef: z.looseObject({ value: z.string(), name: z.string().optional() }),
   TotalAmt: z.number(),
@@ -231,35 +279,42 @@ export const Payment = z.looseObject({
   TxnDate: z.string().optional(),
   PaymentRefNum: z.string().optional(),
   Line: z.array(z.looseObject({ Amount: z.number(), LinkedTxn: z.array(z.looseObject({ TxnId: z.string(), TxnType: z.string() })) })).optional(),
-});
+}),
+);
 /** @public */
 export type Payment = z.infer<typeof Payment>;
 
 // ── Bill ──────────────────────────────────────────────────────────────────────────────
-const AccountExpenseLine = z.strictObject({
+const AccountExpenseLine = lazySchema(() =>
+  z.strictObject({
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("AccountBasedExpenseLineDetail"),
-  Amount: Amount,
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
   AccountBasedExpenseLineDetail: z.strictObject({
-    AccountRef: Ref,
+    AccountRef: unlazy(Ref),
     BillableStatus: z.enum(["Billable", "NotBillable", "HasBeenBilled"]).optional(),
-    CustomerRef: Ref.optional(),
-    ClassRef: Ref.optional(),
-    TaxCodeRef: Ref.optional(),
+    CustomerRef: unlazy(Ref).optional(),
+    ClassRef: unlazy(Ref).optional(),
+    TaxCodeRef: unlazy(Ref).optional(),
   }),
-});
-const ItemExpenseLine = z.strictObject({
+}),
+);
+const ItemExpenseLine = lazySchema(() =>
+  z.strictObject({
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("ItemBasedExpenseLineDetail"),
-  Amount: Amount,
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
-  ItemBasedExpenseLineDetail: z.strictObject({ ItemRef: Ref, Qty: z.number().optional(), UnitPrice: z.number().optional(), CustomerRef: Ref.optional(), BillableStatus: z.enum(["Billable", "NotBillable", "HasBeenBilled"]).optional() }),
-});
+  ItemBasedExpenseLineDetail: z.strictObject({ ItemRef: unlazy(Ref), Qty: z.number().optional(), UnitPrice: z.number().optional(), CustomerRef: unlazy(Ref).optional(), BillableStatus: z.enum(["Billable", "NotBillable", "HasBeenBilled"]).optional() }),
+}),
+);
 /** One bill line: an expense account or an item. @public */
-export const BillLine = z.discriminatedUnion("DetailType", [AccountExpenseLine, ItemExpenseLine]);
+export const BillLine = lazySchema(() =>
+  z.discriminatedUnion("DetailType", [unlazy(AccountExpenseLine), unlazy(ItemExpenseLine)]),
+);
 const billFields = {
   VendorRef: Ref,
   Line: z.array(BillLine).min(1),
@@ -274,15 +329,20 @@ const billFields = {
   DepartmentRef: Ref.optional(),
 };
 /** Body of `bills.create`. @public */
-export const CreateBillInput = z.strictObject(billFields);
+export const CreateBillInput = lazySchema(() =>
+  z.strictObject(billFields),
+);
 /** @public */
 export type CreateBillInput = z.input<typeof CreateBillInput>;
 /** Body of `bills.update` (sparse support for bills is not confirmed by Intuit's docs; pass `sparse: false` with every field for a full update). @public */
-export const UpdateBillInput = z.strictObject({ ...UpdateKeys, ...partial(billFields) });
+export const UpdateBillInput = lazySchema(() =>
+  z.strictObject({ ...UpdateKeys, ...partial(billFields) }),
+);
 /** @public */
 export type UpdateBillInput = z.input<typeof UpdateBillInput>;
 /** A stored bill. @public */
-export const Bill = z.looseObject({
+export const Bill = lazySchema(() =>
+  z.looseObject({
   ...Stored,
   VendorRef: z.looseObject({ value: z.string(), name: z.string().optional() }),
   Line: z.array(z.looseObject({ Amount: z.number().optional(), DetailType: z.string() })),
@@ -291,26 +351,29 @@ export const Bill = z.looseObject({
   DocNumber: z.string().optional(),
   TxnDate: z.string().optional(),
   DueDate: z.string().optional(),
-});
+}),
+);
 /** @public */
 export type Bill = z.infer<typeof Bill>;
 
 // ── JournalEntry ──────────────────────────────────────────────────────────────────────
 /** One journal line: a debit or a credit to an account (AR/AP lines name the customer or vendor). @public */
-export const JournalEntryLine = z.strictObject({
+export const JournalEntryLine = lazySchema(() =>
+  z.strictObject({
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("JournalEntryLineDetail"),
-  Amount: Amount,
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
   JournalEntryLineDetail: z.strictObject({
     PostingType: z.enum(["Debit", "Credit"]),
-    AccountRef: Ref,
-    Entity: z.strictObject({ Type: z.enum(["Customer", "Vendor", "Employee"]), EntityRef: Ref }).optional(),
-    ClassRef: Ref.optional(),
-    DepartmentRef: Ref.optional(),
+    AccountRef: unlazy(Ref),
+    Entity: z.strictObject({ Type: z.enum(["Customer", "Vendor", "Employee"]), EntityRef: unlazy(Ref) }).optional(),
+    ClassRef: unlazy(Ref).optional(),
+    DepartmentRef: unlazy(Ref).optional(),
   }),
-});
+}),
+);
 const journalFields = {
   Line: z.array(JournalEntryLine).min(2),
   TxnDate: DateOnly.optional(),
@@ -321,39 +384,55 @@ const journalFields = {
   ExchangeRate: z.number().positive().optional(),
 };
 /** Body of `journalEntries.create`; debits must equal credits (checked before the request). @public */
-export const CreateJournalEntryInput = z.strictObject(journalFields).superRefine(checkBalanced);
+export const CreateJournalEntryInput = lazySchema(() =>
+  z.strictObject(journalFields).superRefine(checkBalanced),
+);
 /** @public */
 export type CreateJournalEntryInput = z.input<typeof CreateJournalEntryInput>;
 /** Body of `journalEntries.update` (send the whole `Line` array: it is replaced wholesale). @public */
-export const UpdateJournalEntryInput = z.strictObject({ ...UpdateKeys, ...partial(journalFields) }).superRefine(checkBalanced);
+export const UpdateJournalEntryInput = lazySchema(() =>
+  z.strictObject({ ...UpdateKeys, ...partial(journalFields) }).superRefine(checkBalanced),
+);
 /** @public */
 export type UpdateJournalEntryInput = z.input<typeof UpdateJournalEntryInput>;
 /** A stored journal entry. @public */
-export const JournalEntry = z.looseObject({
+export const JournalEntry = lazySchema(() =>
+  z.looseObject({
   ...Stored,
   Line: z.array(z.looseObject({ Amount: z.number().optional(), DetailType: z.string() })),
   TotalAmt: z.number().optional(),
   DocNumber: z.string().optional(),
   TxnDate: z.string().optional(),
-});
+}),
+);
 /** @public */
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
 // ── Reads and other entities ──────────────────────────────────────────────────────────
 /** Input of every `get`: the entity id. @public */
-export const GetEntityInput = z.strictObject({ id: EntityId });
+export const GetEntityInput = lazySchema(() =>
+  z.strictObject({ id: unlazy(EntityId) }),
+);
 /** Input of `delete` and `void`: the id and current SyncToken. @public */
-export const EntityVersionInput = z.strictObject({ id: EntityId, syncToken: z.string().regex(/^\d+$/, "must be the entity's current SyncToken") });
+export const EntityVersionInput = lazySchema(() =>
+  z.strictObject({ id: unlazy(EntityId), syncToken: z.string().regex(/^\d+$/, "must be the entity's current SyncToken") }),
+);
 /** What a delete returns. @public */
-export const DeletedEntity = z.looseObject({ Id: z.string(), status: z.literal("Deleted"), domain: z.string().optional() });
+export const DeletedEntity = lazySchema(() =>
+  z.looseObject({ Id: z.string(), status: z.literal("Deleted"), domain: z.string().optional() }),
+);
 /** @public */
 export type DeletedEntity = z.infer<typeof DeletedEntity>;
 /** An item (product or service), e.g. "Construction Draw". @public */
-export const Item = z.looseObject({ ...Stored, Name: z.string(), Type: z.string().optional(), Active: z.boolean().optional() });
+export const Item = lazySchema(() =>
+  z.looseObject({ ...Stored, Name: z.string(), Type: z.string().optional(), Active: z.boolean().optional() }),
+);
 /** @public */
 export type Item = z.infer<typeof Item>;
 /** The company (health check). @public */
-export const CompanyInfo = z.looseObject({ ...Stored, CompanyName: z.string() });
+export const CompanyInfo = lazySchema(() =>
+  z.looseObject({ ...Stored, CompanyName: z.string() }),
+);
 /** @public */
 export type CompanyInfo = z.infer<typeof CompanyInfo>;
 

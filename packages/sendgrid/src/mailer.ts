@@ -23,8 +23,7 @@ import {
   type MailMessage,
   type MailReceipt,
   type MailSuppression,
-  type MailSuppressionReason,
-} from "@connect/core";
+  type MailSuppressionReason, lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import type { SendGridClient } from "./client.js";
 import type { EmailAddress, SendMailInput } from "./schemas.js";
@@ -50,20 +49,25 @@ export interface SendGridMailerOptions {
 
 const VENDOR = "sendgrid";
 
-const Address = z.union([
+const Address = lazySchema(() =>
+  z.union([
   z.email({ message: "not a valid email address" }),
   z.strictObject({ email: z.email({ message: "not a valid email address" }), name: z.string().optional() }),
-]);
-const Addresses = z.union([Address, z.array(Address).min(1)]);
+]),
+);
+const Addresses = lazySchema(() =>
+  z.union([unlazy(Address), z.array(unlazy(Address)).min(1)]),
+);
 
 /** core's MailMessage, checked before anything is sent. @internal */
-export const MailMessageSchema = z
+export const MailMessageSchema = lazySchema(() =>
+  z
   .strictObject({
-    from: Address,
-    to: Addresses,
-    cc: Addresses.optional(),
-    bcc: Addresses.optional(),
-    replyTo: Address.optional(),
+    from: unlazy(Address),
+    to: unlazy(Addresses),
+    cc: unlazy(Addresses).optional(),
+    bcc: unlazy(Addresses).optional(),
+    replyTo: unlazy(Address).optional(),
     subject: z.string().min(1).optional(),
     text: z.string().min(1).optional(),
     html: z.string().min(1).optional(),
@@ -91,7 +95,8 @@ export const MailMessageSchema = z
     m.attachments?.forEach((a, i) => {
       if (a.disposition === "inline" && !a.contentId) ctx.addIssue({ code: "custom", path: ["attachments", i, "contentId"], message: "an inline attachment needs a contentId" });
     });
-  });
+  }),
+);
 
 function invalid(operation: string, issues: Array<{ path: string; message: string }>): ValidationError {
   return new ValidationError(`${VENDOR} ${operation}: invalid input — ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, { vendor: VENDOR, operation, issues });

@@ -5,6 +5,7 @@
  * points at the same place in the caller's own input. Input objects are strict: an unknown
  * key (a typo such as `dynamicTemplateData`) is a ValidationError rather than silently dropped.
  */
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 
 /** SendGrid's per-request caps (shared/vendors/sendgrid.md §3). @public */
@@ -36,38 +37,47 @@ const LEGACY_TEMPLATE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** `{ email, name? }`; the name may not contain `;` or `,` (SendGrid rejects it). @public */
-export const EmailAddress = z.strictObject({
+export const EmailAddress = lazySchema(() =>
+  z.strictObject({
   email: z.email({ message: "Does not contain a valid address." }),
   name: z
     .string()
     .min(1)
     .refine((name) => !/[;,]/.test(name), { message: "name must not contain ';' or ','" })
     .optional(),
-});
+}),
+);
 /** An address with an optional display name. @public */
 export type EmailAddress = z.infer<typeof EmailAddress>;
 
-const StringMap = z.record(z.string(), z.string());
-const Enable = z.strictObject({ enable: z.boolean() });
+const StringMap = lazySchema(() =>
+  z.record(z.string(), z.string()),
+);
+const Enable = lazySchema(() =>
+  z.strictObject({ enable: z.boolean() }),
+);
 
 /** One personalization: its recipients and per-recipient template data. @public */
-export const Personalization = z.strictObject({
-  to: z.array(EmailAddress).min(1, { message: "a personalization needs at least one `to` recipient" }),
-  cc: z.array(EmailAddress).optional(),
-  bcc: z.array(EmailAddress).optional(),
-  from: EmailAddress.optional(),
+export const Personalization = lazySchema(() =>
+  z.strictObject({
+  to: z.array(unlazy(EmailAddress)).min(1, { message: "a personalization needs at least one `to` recipient" }),
+  cc: z.array(unlazy(EmailAddress)).optional(),
+  bcc: z.array(unlazy(EmailAddress)).optional(),
+  from: unlazy(EmailAddress).optional(),
   subject: z.string().min(1).optional(),
-  headers: StringMap.optional(),
+  headers: unlazy(StringMap).optional(),
   substitutions: z.record(z.string(), z.string()).optional(),
   dynamic_template_data: z.record(z.string(), z.unknown()).optional(),
-  custom_args: StringMap.optional(),
+  custom_args: unlazy(StringMap).optional(),
   send_at: z.number().int().positive().optional(),
-});
+}),
+);
 /** One personalization. @public */
 export type Personalization = z.infer<typeof Personalization>;
 
 /** A file attached to the message, base64-encoded. @public */
-export const Attachment = z.strictObject({
+export const Attachment = lazySchema(() =>
+  z.strictObject({
   content: z
     .string()
     .min(1)
@@ -76,25 +86,31 @@ export const Attachment = z.strictObject({
   type: z.string().min(1).optional(),
   disposition: z.enum(["attachment", "inline"]).optional(),
   content_id: z.string().min(1).optional(),
-});
+}),
+);
 /** An attachment. @public */
 export type Attachment = z.infer<typeof Attachment>;
 
 /** One body part; `text/plain` must come before `text/html`. @public */
-export const Content = z.strictObject({ type: z.string().min(1), value: z.string().min(1) });
+export const Content = lazySchema(() =>
+  z.strictObject({ type: z.string().min(1), value: z.string().min(1) }),
+);
 
 /** Mail settings; `sandbox_mode.enable: true` validates without sending (answers 200, not 202). @public */
-export const MailSettings = z.strictObject({
-  bypass_list_management: Enable.optional(),
-  bypass_spam_management: Enable.optional(),
-  bypass_bounce_management: Enable.optional(),
-  bypass_unsubscribe_management: Enable.optional(),
+export const MailSettings = lazySchema(() =>
+  z.strictObject({
+  bypass_list_management: unlazy(Enable).optional(),
+  bypass_spam_management: unlazy(Enable).optional(),
+  bypass_bounce_management: unlazy(Enable).optional(),
+  bypass_unsubscribe_management: unlazy(Enable).optional(),
   footer: z.strictObject({ enable: z.boolean(), text: z.string().optional(), html: z.string().optional() }).optional(),
-  sandbox_mode: Enable.optional(),
-});
+  sandbox_mode: unlazy(Enable).optional(),
+}),
+);
 
 /** Click/open/subscription/Google Analytics tracking. @public */
-export const TrackingSettings = z.strictObject({
+export const TrackingSettings = lazySchema(() =>
+  z.strictObject({
   click_tracking: z.strictObject({ enable: z.boolean(), enable_text: z.boolean().optional() }).optional(),
   open_tracking: z.strictObject({ enable: z.boolean(), substitution_tag: z.string().optional() }).optional(),
   subscription_tracking: z
@@ -110,32 +126,35 @@ export const TrackingSettings = z.strictObject({
       utm_campaign: z.string().optional(),
     })
     .optional(),
-});
+}),
+);
 
 /** Everything of a message except its personalizations (shared by single and batch sends). */
-const MessageFields = z.strictObject({
-  from: EmailAddress,
-  reply_to: EmailAddress.optional(),
-  reply_to_list: z.array(EmailAddress).min(1).max(1000).optional(),
+const MessageFields = lazySchema(() =>
+  z.strictObject({
+  from: unlazy(EmailAddress),
+  reply_to: unlazy(EmailAddress).optional(),
+  reply_to_list: z.array(unlazy(EmailAddress)).min(1).max(1000).optional(),
   subject: z.string().min(1).optional(),
-  content: z.array(Content).min(1).optional(),
-  attachments: z.array(Attachment).optional(),
+  content: z.array(unlazy(Content)).min(1).optional(),
+  attachments: z.array(unlazy(Attachment)).optional(),
   template_id: z
     .string()
     .refine((id) => DYNAMIC_TEMPLATE_ID.test(id) || LEGACY_TEMPLATE_ID.test(id), {
       message: "template_id must be a dynamic template id (d- followed by 32 hex digits) or a legacy template UUID",
     })
     .optional(),
-  headers: StringMap.optional(),
+  headers: unlazy(StringMap).optional(),
   categories: z.array(z.string().min(1).max(255)).max(MAIL_LIMITS.maxCategories).optional(),
-  custom_args: StringMap.optional(),
+  custom_args: unlazy(StringMap).optional(),
   send_at: z.number().int().positive().optional(),
   batch_id: z.string().min(1).optional(),
   asm: z.strictObject({ group_id: z.number().int(), groups_to_display: z.array(z.number().int()).max(25).optional() }).optional(),
   ip_pool_name: z.string().min(2).max(64).optional(),
-  mail_settings: MailSettings.optional(),
-  tracking_settings: TrackingSettings.optional(),
-});
+  mail_settings: unlazy(MailSettings).optional(),
+  tracking_settings: unlazy(TrackingSettings).optional(),
+}),
+);
 
 type Issue = { path: Array<string | number>; message: string };
 
@@ -225,33 +244,38 @@ export function messageBytes(message: unknown): number {
 }
 
 /** Input of `mail.send`: the SendGrid v3 mail/send body, validated before any I/O. @public */
-export const SendMailInput = MessageFields.extend({
-  personalizations: z.array(Personalization).min(1),
+export const SendMailInput = lazySchema(() =>
+  unlazy(MessageFields).extend({
+  personalizations: z.array(unlazy(Personalization)).min(1),
 }).superRefine((message, ctx) => {
   addIssues(ctx, messageIssues(message, { perRequest: true, nowSeconds: Math.floor(Date.now() / 1000) }));
   const size = messageBytes(message);
   if (size >= MAIL_LIMITS.maxMessageBytes) {
     ctx.addIssue({ code: "custom", path: ["attachments"], message: `the message is ${size} bytes; SendGrid accepts under 30 MB including attachments` });
   }
-});
+}),
+);
 /** Input of `mail.send`. @public */
 export type SendMailInput = z.input<typeof SendMailInput>;
 
 /** What `mail.send` returns. @public */
-export const SendMailResult = z.object({
+export const SendMailResult = lazySchema(() =>
+  z.object({
   /** `X-Message-Id`: webhook events' `sg_message_id` starts with it. Absent when SendGrid sent none (sandbox mode may omit it). */
   messageId: z.string().min(1).optional(),
   /** True when sandbox mode answered (200): the message was validated, not sent. */
   sandbox: z.boolean(),
   /** 202 (accepted) or 200 (sandbox). */
   status: z.union([z.literal(200), z.literal(202)]),
-});
+}),
+);
 /** What `mail.send` returns. @public */
 export type SendMailResult = z.infer<typeof SendMailResult>;
 
 /** Input of `mail.sendBatch`: one message to any number of personalizations, split into requests of ≤ 1000. @public */
-export const SendBatchInput = MessageFields.extend({
-  personalizations: z.array(Personalization).min(1),
+export const SendBatchInput = lazySchema(() =>
+  unlazy(MessageFields).extend({
+  personalizations: z.array(unlazy(Personalization)).min(1),
   /** Personalizations per request (1..1000, default 1000); recipients per request are capped at 1000 as well. */
   chunkSize: z.number().int().min(1).max(MAIL_LIMITS.maxPersonalizations).optional(),
   /** Send only these chunk indexes (0-based) — to re-send the failed chunks of an earlier result. */
@@ -268,25 +292,33 @@ export const SendBatchInput = MessageFields.extend({
   if (sharedBytes + largest >= MAIL_LIMITS.maxMessageBytes) {
     ctx.addIssue({ code: "custom", path: ["attachments"], message: `each request would be over 30 MB (${sharedBytes} bytes before personalizations); SendGrid accepts under 30 MB including attachments` });
   }
-});
+}),
+);
 /** Input of `mail.sendBatch`. @public */
 export type SendBatchInput = z.input<typeof SendBatchInput>;
 
 /** A bounce or block row. @public */
-export const BounceRow = z.object({ created: z.number(), email: z.string(), reason: z.string().optional(), status: z.string().optional() });
+export const BounceRow = lazySchema(() =>
+  z.object({ created: z.number(), email: z.string(), reason: z.string().optional(), status: z.string().optional() }),
+);
 /** A bounce or block row. @public */
 export type BounceRow = z.infer<typeof BounceRow>;
 /** A spam report row. @public */
-export const SpamReportRow = z.object({ created: z.number(), email: z.string(), ip: z.string().optional() });
+export const SpamReportRow = lazySchema(() =>
+  z.object({ created: z.number(), email: z.string(), ip: z.string().optional() }),
+);
 /** A spam report row. @public */
 export type SpamReportRow = z.infer<typeof SpamReportRow>;
 /** A global unsubscribe row. @public */
-export const UnsubscribeRow = z.object({ created: z.number(), email: z.string() });
+export const UnsubscribeRow = lazySchema(() =>
+  z.object({ created: z.number(), email: z.string() }),
+);
 /** A global unsubscribe row. @public */
 export type UnsubscribeRow = z.infer<typeof UnsubscribeRow>;
 
 /** Query of every suppression list: a time window (unix seconds, inclusive) and an offset page. @public */
-export const ListSuppressionsInput = z
+export const ListSuppressionsInput = lazySchema(() =>
+  z
   .strictObject({
     startTime: z.number().int().nonnegative().optional(),
     endTime: z.number().int().nonnegative().optional(),
@@ -294,16 +326,21 @@ export const ListSuppressionsInput = z
     limit: z.number().int().min(1).max(500).optional(),
     offset: z.number().int().nonnegative().optional(),
   })
-  .refine((q) => q.startTime === undefined || q.endTime === undefined || q.startTime <= q.endTime, { message: "startTime must not be after endTime", path: ["startTime"] });
+  .refine((q) => q.startTime === undefined || q.endTime === undefined || q.startTime <= q.endTime, { message: "startTime must not be after endTime", path: ["startTime"] }),
+);
 /** Query of every suppression list. @public */
 export type ListSuppressionsInput = z.input<typeof ListSuppressionsInput>;
 
 /** Remove some addresses (`emails`) or everything (`deleteAll: true`) from a suppression list. @public */
-export const DeleteSuppressionsInput = z
+export const DeleteSuppressionsInput = lazySchema(() =>
+  z
   .strictObject({ emails: z.array(z.email()).min(1).optional(), deleteAll: z.literal(true).optional() })
-  .refine((d) => (d.emails === undefined) !== (d.deleteAll === undefined), { message: "give exactly one of emails or deleteAll: true", path: ["emails"] });
+  .refine((d) => (d.emails === undefined) !== (d.deleteAll === undefined), { message: "give exactly one of emails or deleteAll: true", path: ["emails"] }),
+);
 /** Remove addresses from a suppression list. @public */
 export type DeleteSuppressionsInput = z.input<typeof DeleteSuppressionsInput>;
 
 /** One address. @public */
-export const EmailInput = z.strictObject({ email: z.email() });
+export const EmailInput = lazySchema(() =>
+  z.strictObject({ email: z.email() }),
+);

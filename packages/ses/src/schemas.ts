@@ -4,6 +4,7 @@
  * encoding, ≤ 15 headers, tag names and values `[A-Za-z0-9_-]{1,256}`, TemplateData ≤ 262,144
  * characters, ≤ 50 bulk entries per request (larger bulk sends are split).
  */
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import { parseAddress, type ParsedAddress, type SesAddress } from "./address.js";
 import { base64LinesLength } from "./mime.js";
@@ -27,22 +28,29 @@ export const SES_LIMITS = Object.freeze({
 const TAG = /^[A-Za-z0-9_-]{1,256}$/;
 const HEADER_NAME = /^[\x21-\x39\x3b-\x7e]{1,126}$/;
 
-const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected a Uint8Array" });
+const Bytes = lazySchema(() =>
+  z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: "expected a Uint8Array" }),
+);
 
-const AddressValue = z.union([z.string(), z.object({ email: z.string(), name: z.string().optional() })]);
+const AddressValue = lazySchema(() =>
+  z.union([z.string(), z.object({ email: z.string(), name: z.string().optional() })]),
+);
 
 /** One address, checked and normalised (Punycode domain). @internal */
-export const Address = AddressValue.transform((value, ctx): ParsedAddress => {
+export const Address = lazySchema(() =>
+  unlazy(AddressValue).transform((value, ctx): ParsedAddress => {
   const parsed = parseAddress(value as SesAddress);
   if ("error" in parsed) {
     ctx.addIssue({ code: "custom", message: parsed.error });
     return z.NEVER;
   }
   return parsed;
-});
+}),
+);
 
 /** One address or a list. @internal */
-export const AddressList = z.union([AddressValue, z.array(AddressValue)]).transform((value, ctx): ParsedAddress[] => {
+export const AddressList = lazySchema(() =>
+  z.union([unlazy(AddressValue), z.array(unlazy(AddressValue))]).transform((value, ctx): ParsedAddress[] => {
   const list = (Array.isArray(value) ? value : [value]) as SesAddress[];
   const out: ParsedAddress[] = [];
   list.forEach((item, i) => {
@@ -51,18 +59,22 @@ export const AddressList = z.union([AddressValue, z.array(AddressValue)]).transf
     else out.push(parsed);
   });
   return out;
-});
+}),
+);
 
 /** EmailTags as `{ name: value }`; both `[A-Za-z0-9_-]{1,256}`. @public */
-export const EmailTags = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
+export const EmailTags = lazySchema(() =>
+  z.record(z.string(), z.string()).superRefine((tags, ctx) => {
   for (const [name, value] of Object.entries(tags)) {
     if (!TAG.test(name)) ctx.addIssue({ code: "custom", path: [name], message: `tag names are 1..256 of [A-Za-z0-9_-] (got ${JSON.stringify(name.slice(0, 40))})` });
     if (!TAG.test(value)) ctx.addIssue({ code: "custom", path: [name], message: "tag values are 1..256 of [A-Za-z0-9_-]" });
   }
-});
+}),
+);
 
 /** Extra headers: ≤ 15, names printable ASCII without `:` (1..126), values 1..995, name + value ≤ 996. @public */
-export const MessageHeaders = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
+export const MessageHeaders = lazySchema(() =>
+  z.record(z.string(), z.string()).superRefine((headers, ctx) => {
   const entries = Object.entries(headers);
   if (entries.length > SES_LIMITS.headers) ctx.addIssue({ code: "custom", message: `at most ${SES_LIMITS.headers} headers (got ${entries.length})` });
   for (const [name, value] of entries) {
@@ -71,13 +83,15 @@ export const MessageHeaders = z.record(z.string(), z.string()).superRefine((head
     else if (name.length + value.length > 996) ctx.addIssue({ code: "custom", path: [name], message: "header name + value must be ≤ 996 characters" });
     if (/[\r\n]/.test(value)) ctx.addIssue({ code: "custom", path: [name], message: "header values cannot contain line breaks" });
   }
-});
+}),
+);
 
 /** A file sent with a message. @public */
-export const Attachment = z.object({
+export const Attachment = lazySchema(() =>
+  z.object({
   filename: z.string().min(1).max(SES_LIMITS.fileNameChars).refine((f) => !/[\r\n"\\/]/.test(f), "file names cannot contain line breaks, quotes, '\\' or '/'"),
   /** The bytes, or a string taken as UTF-8 text. */
-  content: z.union([Bytes, z.string()]),
+  content: z.union([unlazy(Bytes), z.string()]),
   /** Media type, e.g. `application/pdf` (≤ 78 characters); `application/octet-stream` when omitted. */
   contentType: z
     .string()
@@ -91,18 +105,23 @@ export const Attachment = z.object({
     .max(78)
     .regex(/^<?[\x21-\x3b\x3d\x3f-\x7e]+>?$/, "printable ASCII without spaces")
     .optional(),
-});
+}),
+);
 /** A file sent with a message. @public */
 export type Attachment = z.input<typeof Attachment>;
 
-const TemplateRef = z.object({
+const TemplateRef = lazySchema(() =>
+  z.object({
   /** The template's name in SES. */
   name: z.string().min(1).max(256),
   /** Values for the template's `{{placeholders}}` (sent as the TemplateData JSON string). */
   data: z.record(z.string(), z.unknown()).optional(),
-});
+}),
+);
 
-const ListManagement = z.object({ contactListName: z.string().min(1), topicName: z.string().min(1).optional() });
+const ListManagement = lazySchema(() =>
+  z.object({ contactListName: z.string().min(1), topicName: z.string().min(1).optional() }),
+);
 
 const byteLength = (content: Uint8Array | string): number => (typeof content === "string" ? Buffer.byteLength(content, "utf8") : content.byteLength);
 
@@ -140,31 +159,32 @@ function recipients(input: { to?: unknown[] | undefined; cc?: unknown[] | undefi
  * name, optionally with `attachments` and `headers`).
  * @public
  */
-export const SendEmailInput = z
+export const SendEmailInput = lazySchema(() =>
+  z
   .object({
     /** A verified identity; `"Acme <noreply@acme.test>"` or `{ email, name }`. */
-    from: Address,
-    to: AddressList.optional(),
-    cc: AddressList.optional(),
-    bcc: AddressList.optional(),
-    replyTo: AddressList.optional(),
+    from: unlazy(Address),
+    to: unlazy(AddressList).optional(),
+    cc: unlazy(AddressList).optional(),
+    bcc: unlazy(AddressList).optional(),
+    replyTo: unlazy(AddressList).optional(),
     subject: z.string().min(1).max(998).optional(),
     text: z.string().optional(),
     html: z.string().optional(),
     /** An SES template and its data (the template supplies subject and bodies). */
-    template: TemplateRef.optional(),
+    template: unlazy(TemplateRef).optional(),
     /** A complete MIME message (headers, blank line, body). Recipients default to its headers when `to`/`cc`/`bcc` are omitted. */
-    raw: z.union([Bytes, z.string()]).optional(),
-    attachments: z.array(Attachment).optional(),
-    headers: MessageHeaders.optional(),
+    raw: z.union([unlazy(Bytes), z.string()]).optional(),
+    attachments: z.array(unlazy(Attachment)).optional(),
+    headers: unlazy(MessageHeaders).optional(),
     /** EmailTags: echoed in every event of the message (`mail.tags`). */
-    tags: EmailTags.optional(),
+    tags: unlazy(EmailTags).optional(),
     /** Overrides the client's default configuration set (event publishing, tracking, IP pool). */
     configurationSetName: z.string().min(1).max(64).optional(),
     /** Where bounce and complaint notices are forwarded. */
-    feedbackForwardingAddress: Address.optional(),
+    feedbackForwardingAddress: unlazy(Address).optional(),
     /** SES list management (List-Unsubscribe handled by SES; `Subscription` events). */
-    listManagement: ListManagement.optional(),
+    listManagement: unlazy(ListManagement).optional(),
   })
   .superRefine((input, ctx) => {
     const simple = input.subject !== undefined || input.text !== undefined || input.html !== undefined || (input.attachments !== undefined && input.template === undefined);
@@ -185,51 +205,59 @@ export const SendEmailInput = z
     if (size > SES_LIMITS.messageBytes) {
       ctx.addIssue({ code: "custom", path: input.raw !== undefined ? ["raw"] : ["attachments"], message: `the message is about ${size} bytes once MIME-encoded; SES takes at most ${SES_LIMITS.messageBytes}` });
     }
-  });
+  }),
+);
 /** One message to send. @public */
 export type SendEmailInput = z.input<typeof SendEmailInput>;
 
 /** What SES answered for an accepted message (accepted is not delivered: watch the events). @public */
-export const SendEmailOutput = z.object({ messageId: z.string(), kind: z.enum(["simple", "raw", "template"]) });
+export const SendEmailOutput = lazySchema(() =>
+  z.object({ messageId: z.string(), kind: z.enum(["simple", "raw", "template"]) }),
+);
 /** What SES answered for an accepted message. @public */
 export type SendEmailOutput = z.infer<typeof SendEmailOutput>;
 
 /** One destination of a bulk send. @public */
-export const BulkEntry = z
+export const BulkEntry = lazySchema(() =>
+  z
   .object({
-    to: AddressList.optional(),
-    cc: AddressList.optional(),
-    bcc: AddressList.optional(),
+    to: unlazy(AddressList).optional(),
+    cc: unlazy(AddressList).optional(),
+    bcc: unlazy(AddressList).optional(),
     /** This destination's template data (SES merges it over the default data). */
     data: z.record(z.string(), z.unknown()).optional(),
     /** ReplacementTags for this destination. */
-    tags: EmailTags.optional(),
+    tags: unlazy(EmailTags).optional(),
     /** ReplacementHeaders (override same-named template headers). */
-    headers: MessageHeaders.optional(),
+    headers: unlazy(MessageHeaders).optional(),
   })
   .superRefine((entry, ctx) => {
     recipients(entry, ctx, ["to"], true);
     templateDataLength(entry.data, ctx, ["data"]);
-  });
+  }),
+);
 
 /** A templated bulk send: one template, many destinations, one result per destination. @public */
-export const SendBulkEmailInput = z
+export const SendBulkEmailInput = lazySchema(() =>
+  z
   .object({
-    from: Address,
-    replyTo: AddressList.optional(),
-    template: TemplateRef,
-    entries: z.array(BulkEntry).min(1),
+    from: unlazy(Address),
+    replyTo: unlazy(AddressList).optional(),
+    template: unlazy(TemplateRef),
+    entries: z.array(unlazy(BulkEntry)).min(1),
     /** DefaultEmailTags of every entry. */
-    tags: EmailTags.optional(),
+    tags: unlazy(EmailTags).optional(),
     configurationSetName: z.string().min(1).max(64).optional(),
-    feedbackForwardingAddress: Address.optional(),
+    feedbackForwardingAddress: unlazy(Address).optional(),
   })
-  .superRefine((input, ctx) => templateDataLength(input.template.data, ctx, ["template", "data"]));
+  .superRefine((input, ctx) => templateDataLength(input.template.data, ctx, ["template", "data"])),
+);
 /** A templated bulk send. @public */
 export type SendBulkEmailInput = z.input<typeof SendBulkEmailInput>;
 
 /** SendBulkEmail entry statuses (the model's enum). @public */
-export const BulkEmailStatus = z.enum([
+export const BulkEmailStatus = lazySchema(() =>
+  z.enum([
   "SUCCESS",
   "MESSAGE_REJECTED",
   "MAIL_FROM_DOMAIN_NOT_VERIFIED",
@@ -244,53 +272,67 @@ export const BulkEmailStatus = z.enum([
   "INVALID_PARAMETER",
   "TRANSIENT_FAILURE",
   "FAILED",
-]);
+]),
+);
 
 /** One request's wire results, in entry order. @internal */
-export const BulkChunkOutput = z.object({
-  results: z.array(z.object({ status: z.union([BulkEmailStatus, z.string()]), messageId: z.string().optional(), error: z.string().optional() })),
-});
+export const BulkChunkOutput = lazySchema(() =>
+  z.object({
+  results: z.array(z.object({ status: z.union([unlazy(BulkEmailStatus), z.string()]), messageId: z.string().optional(), error: z.string().optional() })),
+}),
+);
 
 /** Suppression reasons (exactly these two in SES). @public */
-export const SuppressionReason = z.enum(["BOUNCE", "COMPLAINT"]);
+export const SuppressionReason = lazySchema(() =>
+  z.enum(["BOUNCE", "COMPLAINT"]),
+);
 /** Suppression reasons. @public */
 export type SuppressionReason = z.infer<typeof SuppressionReason>;
 
-const Email = z.string().transform((value, ctx) => {
+const Email = lazySchema(() =>
+  z.string().transform((value, ctx) => {
   const parsed = parseAddress(value);
   if ("error" in parsed) {
     ctx.addIssue({ code: "custom", message: parsed.error });
     return z.NEVER;
   }
   return parsed.email;
-});
+}),
+);
 
 /** An address on the suppression list. @public */
-export const SuppressionAddressInput = z.object({ email: Email });
+export const SuppressionAddressInput = lazySchema(() =>
+  z.object({ email: unlazy(Email) }),
+);
 /** An address on the suppression list. @public */
 export type SuppressionAddressInput = z.input<typeof SuppressionAddressInput>;
 
 /** Put an address on the account's suppression list (an upsert). @public */
-export const PutSuppressionInput = z.object({ email: Email, reason: SuppressionReason });
+export const PutSuppressionInput = lazySchema(() =>
+  z.object({ email: unlazy(Email), reason: unlazy(SuppressionReason) }),
+);
 /** Put an address on the account's suppression list. @public */
 export type PutSuppressionInput = z.input<typeof PutSuppressionInput>;
 
 /** One suppressed address. @public */
-export const SuppressedDestination = z.object({
+export const SuppressedDestination = lazySchema(() =>
+  z.object({
   email: z.string(),
-  reason: SuppressionReason,
+  reason: unlazy(SuppressionReason),
   /** ISO 8601. */
   lastUpdateTime: z.string(),
   /** The message whose bounce or complaint added it. */
   messageId: z.string().optional(),
   feedbackId: z.string().optional(),
-});
+}),
+);
 /** One suppressed address. @public */
 export type SuppressedDestination = z.infer<typeof SuppressedDestination>;
 
 /** A page query of the suppression list. @public */
-export const ListSuppressionsInput = z.object({
-  reasons: z.array(SuppressionReason).min(1).optional(),
+export const ListSuppressionsInput = lazySchema(() =>
+  z.object({
+  reasons: z.array(unlazy(SuppressionReason)).min(1).optional(),
   /** Added at or after. */
   startDate: z.date().optional(),
   /** Added before. */
@@ -298,20 +340,24 @@ export const ListSuppressionsInput = z.object({
   /** 1..1000. */
   pageSize: z.number().int().min(1).max(1000).optional(),
   nextToken: z.string().min(1).optional(),
-});
+}),
+);
 /** A page query of the suppression list. @public */
 export type ListSuppressionsInput = z.input<typeof ListSuppressionsInput>;
 
 /** One page of the suppression list. @public */
-export const SuppressionPage = z.object({
-  items: z.array(z.object({ email: z.string(), reason: SuppressionReason, lastUpdateTime: z.string() })),
+export const SuppressionPage = lazySchema(() =>
+  z.object({
+  items: z.array(z.object({ email: z.string(), reason: unlazy(SuppressionReason), lastUpdateTime: z.string() })),
   nextToken: z.string().optional(),
-});
+}),
+);
 /** One page of the suppression list. @public */
 export type SuppressionPage = z.infer<typeof SuppressionPage>;
 
 /** The account's sending state (GetAccount). @public */
-export const SesAccount = z.object({
+export const SesAccount = lazySchema(() =>
+  z.object({
   sendingEnabled: z.boolean(),
   /** false = sandbox (verified recipients only, 200 a day, 1 a second). */
   productionAccessEnabled: z.boolean(),
@@ -325,6 +371,7 @@ export const SesAccount = z.object({
     sentLast24Hours: z.number(),
   }),
   suppressedReasons: z.array(z.string()),
-});
+}),
+);
 /** The account's sending state. @public */
 export type SesAccount = z.infer<typeof SesAccount>;

@@ -4,6 +4,7 @@
  * Extraction picks, per alias, the highest-confidence answer over all pages, normalises it,
  * flags low-confidence or unrecognisable values for review and averages the confidence.
  */
+import { lazySchema } from "@connect/core";
 import { z } from "zod";
 import type { KeyValue, QueryAnswer } from "./blocks.js";
 import type { Geometry } from "./geometry.js";
@@ -96,7 +97,8 @@ const list = z.array(z.string()).optional();
 const date = z.iso.date().optional();
 
 /** Boundary survey. @public */
-export const SurveyFields = z.object({
+export const SurveyFields = lazySchema(() =>
+  z.object({
   PARCEL_NUMBER: str,
   LOT_SIZE_SQFT: num,
   FLOOD_ZONE: str,
@@ -106,12 +108,14 @@ export const SurveyFields = z.object({
   EASEMENTS: list,
   OWNER: str,
   SURVEY_DATE: date,
-});
+}),
+);
 /** Typed survey fields. @public */
 export type SurveyFields = z.infer<typeof SurveyFields>;
 
 /** Title report / commitment. @public */
-export const TitleReportFields = z.object({
+export const TitleReportFields = lazySchema(() =>
+  z.object({
   PARCEL_NUMBER: str,
   OWNER: str,
   LEGAL_DESCRIPTION: str,
@@ -119,12 +123,14 @@ export const TitleReportFields = z.object({
   TOTAL_LIEN_AMOUNT: num,
   EASEMENTS: list,
   EFFECTIVE_DATE: date,
-});
+}),
+);
 /** Typed title report fields. @public */
 export type TitleReportFields = z.infer<typeof TitleReportFields>;
 
 /** Arborist report. @public */
-export const ArboristReportFields = z.object({
+export const ArboristReportFields = lazySchema(() =>
+  z.object({
   TREE_COUNT: num,
   PROTECTED_TREE_COUNT: num,
   TREES_TO_REMOVE: num,
@@ -132,12 +138,14 @@ export const ArboristReportFields = z.object({
   MITIGATION_REQUIRED: bool,
   ARBORIST: str,
   REPORT_DATE: date,
-});
+}),
+);
 /** Typed arborist report fields. @public */
 export type ArboristReportFields = z.infer<typeof ArboristReportFields>;
 
 /** Building permit application. @public */
-export const PermitApplicationFields = z.object({
+export const PermitApplicationFields = lazySchema(() =>
+  z.object({
   PERMIT_NUMBER: str,
   APPLICANT: str,
   PROJECT_ADDRESS: str,
@@ -146,19 +154,22 @@ export const PermitApplicationFields = z.object({
   VALUATION: num,
   OWNER_BUILDER: bool,
   APPLICATION_DATE: date,
-});
+}),
+);
 /** Typed permit application fields. @public */
 export type PermitApplicationFields = z.infer<typeof PermitApplicationFields>;
 
 /** Construction draw inspection report. @public */
-export const InspectionReportFields = z.object({
+export const InspectionReportFields = lazySchema(() =>
+  z.object({
   INSPECTOR: str,
   INSPECTION_DATE: date,
   COMPLETION_PERCENTAGE: num,
   PASSED: bool,
   DEFICIENCIES: list,
   NEXT_INSPECTION_DATE: date,
-});
+}),
+);
 /** Typed inspection report fields. @public */
 export type InspectionReportFields = z.infer<typeof InspectionReportFields>;
 

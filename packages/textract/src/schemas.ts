@@ -1,28 +1,35 @@
 /** Zod schemas of the operations' inputs and outputs (shared/vendors/textract.md §2). */
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 
 /** Analysis features. @public */
-export const FeatureType = z.enum(["TABLES", "FORMS", "QUERIES", "SIGNATURES", "LAYOUT"]);
+export const FeatureType = lazySchema(() =>
+  z.enum(["TABLES", "FORMS", "QUERIES", "SIGNATURES", "LAYOUT"]),
+);
 /** An analysis feature. @public */
 export type FeatureType = z.infer<typeof FeatureType>;
 
 /** A query; `pages` defaults to every page (`["*"]`), not Textract's page-1-only default. @public */
-export const Query = z.strictObject({
+export const Query = lazySchema(() =>
+  z.strictObject({
   text: z.string().min(1).max(200),
   alias: z.string().min(1).max(200).optional(),
   pages: z.array(z.string().regex(/^(\*|\d+(-(\d+|\*))?)$/, "a page number, a range like 2-5, 3-*, or *")).min(1).optional(),
-});
+}),
+);
 /** A query. @public */
 export type Query = z.infer<typeof Query>;
 
 /** An object in S3. @public */
-export const S3Location = z.strictObject({
+export const S3Location = lazySchema(() =>
+  z.strictObject({
   bucket: z.string().min(3).max(255),
   name: z.string().min(1).max(1024),
   version: z.string().min(1).max(1024).optional(),
   /** The object's ETag (from your upload or a HeadObject): with `version`, it keys the extraction cache; never sent to Textract. */
   etag: z.string().min(1).max(1024).optional(),
-});
+}),
+);
 /** An object in S3. @public */
 export type S3Location = z.infer<typeof S3Location>;
 
@@ -30,7 +37,8 @@ export type S3Location = z.infer<typeof S3Location>;
  * A custom adapter (Textract `Adapter`): its id, version and the pages it applies to (Textract's
  * default is page 1 only). @public
  */
-export const Adapter = z.strictObject({
+export const Adapter = lazySchema(() =>
+  z.strictObject({
   id: z.string().min(12).max(1011),
   version: z.string().min(1).max(128),
   pages: z
@@ -38,7 +46,8 @@ export const Adapter = z.strictObject({
     .min(1)
     .refine((pages) => !pages.includes("*") || pages.length === 1, "* must be the only page entry")
     .optional(),
-});
+}),
+);
 /** A custom adapter. @public */
 export type Adapter = z.infer<typeof Adapter>;
 
@@ -58,39 +67,43 @@ const withQueries = <T extends { features: FeatureType[]; queries?: Query[] | un
 };
 
 /** Input of `documents.analyze` (AnalyzeDocument, one page, synchronous). @public */
-export const AnalyzeDocumentInput = z
+export const AnalyzeDocumentInput = lazySchema(() =>
+  z
   .strictObject({
     document: z.union([
       z.strictObject({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 5 * 1024 * 1024, "1 byte to 5 MB") }),
-      z.strictObject({ s3: S3Location }),
+      z.strictObject({ s3: unlazy(S3Location) }),
     ]),
-    features: z.array(FeatureType).min(1),
-    queries: z.array(Query).max(15, "at most 15 queries per page (sync limit)").optional(),
+    features: z.array(unlazy(FeatureType)).min(1),
+    queries: z.array(unlazy(Query)).max(15, "at most 15 queries per page (sync limit)").optional(),
     /** A registered document type: its queries are added, and its adapter unless `adapters` is given. */
     documentType: z.string().min(1).optional(),
     /** Custom adapters (AdaptersConfig), 1..100. */
-    adapters: z.array(Adapter).min(1).max(100).optional(),
+    adapters: z.array(unlazy(Adapter)).min(1).max(100).optional(),
   })
-  .superRefine(withQueries);
+  .superRefine(withQueries),
+);
 /** Input of `documents.analyze`. @public */
 export type AnalyzeDocumentInput = z.input<typeof AnalyzeDocumentInput>;
 
 /** Input of `analyses.start` (StartDocumentAnalysis). @public */
-export const StartAnalysisInput = z
+export const StartAnalysisInput = lazySchema(() =>
+  z
   .strictObject({
-    document: S3Location,
-    features: z.array(FeatureType).min(1),
-    queries: z.array(Query).optional(),
+    document: unlazy(S3Location),
+    features: z.array(unlazy(FeatureType)).min(1),
+    queries: z.array(unlazy(Query)).optional(),
     documentType: z.string().min(1).optional(),
     /** Custom adapters (AdaptersConfig), 1..100; default: the document type's adapter. */
-    adapters: z.array(Adapter).min(1).max(100).optional(),
+    adapters: z.array(unlazy(Adapter)).min(1).max(100).optional(),
     /** Echoed in the SNS notification (route tenant/document with it). */
     jobTag: z.string().min(1).max(64).regex(/^[a-zA-Z0-9_.\-:]+$/, "letters, digits and _ . - :").optional(),
     notification: z.strictObject({ snsTopicArn: z.string().startsWith("arn:"), roleArn: z.string().startsWith("arn:") }).optional(),
     output: z.strictObject({ bucket: z.string().min(3), prefix: z.string().min(1).max(1024).optional() }).optional(),
     kmsKeyId: z.string().min(1).max(2048).optional(),
   })
-  .superRefine(withQueries);
+  .superRefine(withQueries),
+);
 /** Input of `analyses.start`. @public */
 export type StartAnalysisInput = z.input<typeof StartAnalysisInput>;
 
@@ -103,60 +116,76 @@ const jobOptions = {
 };
 
 /** Input of `documents.detectText` (DetectDocumentText, one page, synchronous). @public */
-export const DetectTextInput = z.strictObject({
+export const DetectTextInput = lazySchema(() =>
+  z.strictObject({
   document: z.union([
     z.strictObject({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 5 * 1024 * 1024, "1 byte to 5 MB") }),
-    z.strictObject({ s3: S3Location }),
+    z.strictObject({ s3: unlazy(S3Location) }),
   ]),
-});
+}),
+);
 /** Input of `documents.detectText`. @public */
 export type DetectTextInput = z.input<typeof DetectTextInput>;
 
 /** Input of `textDetections.start` (StartDocumentTextDetection). @public */
-export const StartTextDetectionInput = z.strictObject({ document: S3Location, ...jobOptions });
+export const StartTextDetectionInput = lazySchema(() =>
+  z.strictObject({ document: unlazy(S3Location), ...jobOptions }),
+);
 /** Input of `textDetections.start`. @public */
 export type StartTextDetectionInput = z.input<typeof StartTextDetectionInput>;
 
 /** Output of `analyses.start`. @public */
-export const StartAnalysisOutput = z.object({ jobId: z.string().min(1).max(64) });
+export const StartAnalysisOutput = lazySchema(() =>
+  z.object({ jobId: z.string().min(1).max(64) }),
+);
 /** Output of `analyses.start`. @public */
 export type StartAnalysisOutput = z.infer<typeof StartAnalysisOutput>;
 
 /** Input of `analyses.getPage` (GetDocumentAnalysis, one result page). @public */
-export const GetAnalysisPageInput = z.strictObject({
+export const GetAnalysisPageInput = lazySchema(() =>
+  z.strictObject({
   jobId: z.string().min(1).max(64),
   maxResults: z.number().int().min(1).max(1000).optional(),
   nextToken: z.string().min(1).max(1024).optional(),
-});
+}),
+);
 /** Input of `analyses.getPage`. @public */
 export type GetAnalysisPageInput = z.input<typeof GetAnalysisPageInput>;
 
 /** A wire block (loosely validated: unknown fields pass through). @public */
-export const WireBlock = z.looseObject({ BlockType: z.string(), Id: z.string() });
+export const WireBlock = lazySchema(() =>
+  z.looseObject({ BlockType: z.string(), Id: z.string() }),
+);
 
 /** Job status of GetDocumentAnalysis. @public */
-export const JobStatus = z.enum(["IN_PROGRESS", "SUCCEEDED", "FAILED", "PARTIAL_SUCCESS"]);
+export const JobStatus = lazySchema(() =>
+  z.enum(["IN_PROGRESS", "SUCCEEDED", "FAILED", "PARTIAL_SUCCESS"]),
+);
 /** Job status. @public */
 export type JobStatus = z.infer<typeof JobStatus>;
 
 /** One result page of an analysis job. @public */
-export const AnalysisPage = z.object({
-  status: JobStatus,
+export const AnalysisPage = lazySchema(() =>
+  z.object({
+  status: unlazy(JobStatus),
   statusMessage: z.string().optional(),
   pageCount: z.number().int().nonnegative().optional(),
-  blocks: z.array(WireBlock),
+  blocks: z.array(unlazy(WireBlock)),
   nextToken: z.string().optional(),
   warnings: z.array(z.object({ errorCode: z.string().optional(), pages: z.array(z.number()) })),
   modelVersion: z.string().optional(),
-});
+}),
+);
 /** One result page of an analysis job. @public */
 export type AnalysisPage = z.infer<typeof AnalysisPage>;
 
 /** Raw output of AnalyzeDocument. @public */
-export const AnalyzeDocumentOutput = z.object({
+export const AnalyzeDocumentOutput = lazySchema(() =>
+  z.object({
   pageCount: z.number().int().nonnegative(),
-  blocks: z.array(WireBlock),
+  blocks: z.array(unlazy(WireBlock)),
   modelVersion: z.string().optional(),
-});
+}),
+);
 /** Raw output of AnalyzeDocument. @public */
 export type AnalyzeDocumentOutput = z.infer<typeof AnalyzeDocumentOutput>;

@@ -4,6 +4,7 @@
  * the typed domain shapes the wire's snake_case Message resource is turned into (numbers that
  * arrive as strings become numbers, RFC 2822 dates become ISO 8601).
  */
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import { normalizeRecipient, normalizeSender, type CountryCode } from "./phone.js";
 import { countSegments, MAX_BODY_LENGTH } from "./segments.js";
@@ -69,14 +70,20 @@ function sender(field: string, country: CountryCode) {
 }
 
 // A StatusCallback needs a valid hostname without underscores (shared/vendors/twilio.md §2).
-const CallbackUrl = z.url({ protocol: /^https?$/, message: "must be an absolute http(s) URL" }).refine((value) => !new URL(value).hostname.includes("_"), {
+const CallbackUrl = lazySchema(() =>
+  z.url({ protocol: /^https?$/, message: "must be an absolute http(s) URL" }).refine((value) => !new URL(value).hostname.includes("_"), {
   message: "Twilio refuses a StatusCallback whose hostname contains an underscore",
-});
+}),
+);
 
-const IsoDate = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString()));
-const Day = z
+const IsoDate = lazySchema(() =>
+  z.union([z.date(), z.iso.datetime({ offset: true })]).transform((value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString())),
+);
+const Day = lazySchema(() =>
+  z
   .union([z.date(), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be YYYY-MM-DD" })])
-  .transform((value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value));
+  .transform((value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value)),
+);
 
 /** Build the `messages.send` input schema for numbers written without `+` in `defaultCountry`. @internal */
 export function sendMessageInputFor(defaultCountry: CountryCode) {
@@ -144,9 +151,11 @@ export const SendMessageInput = sendMessageInputFor("US");
 export type SendMessageInput = z.input<typeof SendMessageInput>;
 
 /** Input of `messages.get`. @public */
-export const GetMessageInput = z.strictObject({
+export const GetMessageInput = lazySchema(() =>
+  z.strictObject({
   sid: z.string().regex(MESSAGE_SID, { message: "must be SM or MM followed by 32 hex digits" }),
-});
+}),
+);
 /** What `messages.get` accepts. @public */
 export type GetMessageInput = z.input<typeof GetMessageInput>;
 
@@ -176,17 +185,20 @@ export const ListMessagesInput = listMessagesInputFor("US");
 export type ListMessagesInput = z.input<typeof ListMessagesInput>;
 
 /** Segment report of a body (see `countSegments`). @public */
-export const SegmentInfoSchema = z.object({
+export const SegmentInfoSchema = lazySchema(() =>
+  z.object({
   encoding: z.enum(["GSM-7", "UCS-2"]),
   characters: z.number().int(),
   units: z.number().int(),
   segments: z.number().int(),
   perSegment: z.number().int(),
   nonGsmCharacters: z.array(z.string()),
-});
+}),
+);
 
 /** A Message, typed (shared/vendors/twilio.md §2 "Message resource"). @public */
-export const Message = z.object({
+export const Message = lazySchema(() =>
+  z.object({
   sid: z.string().regex(MESSAGE_SID),
   accountSid: z.string(),
   messagingServiceSid: z.string().nullable(),
@@ -212,18 +224,22 @@ export const Message = z.object({
   dateUpdated: z.iso.datetime().nullable(),
   /** Resource path below the API host. */
   uri: z.string(),
-});
+}),
+);
 /** A Message. @public */
 export type Message = z.infer<typeof Message>;
 
 /** What `messages.send` returns: the created Message plus the SDK's own segment report of the body. @public */
-export const SentMessage = Message.extend({ segmentInfo: SegmentInfoSchema });
+export const SentMessage = lazySchema(() =>
+  unlazy(Message).extend({ segmentInfo: unlazy(SegmentInfoSchema) }),
+);
 /** The created message. @public */
 export type SentMessage = z.infer<typeof SentMessage>;
 
 /** One page of `messages.listPage`. @public */
-export const MessagePage = z.object({
-  messages: z.array(Message),
+export const MessagePage = lazySchema(() =>
+  z.object({
+  messages: z.array(unlazy(Message)),
   page: z.number().int(),
   pageSize: z.number().int(),
   /** The next page's path (relative to the API host, carries `PageToken`); null on the last page. */
@@ -231,7 +247,8 @@ export const MessagePage = z.object({
   previousPageUri: z.string().nullable(),
   firstPageUri: z.string().nullable(),
   uri: z.string(),
-});
+}),
+);
 /** A page of messages. @public */
 export type MessagePage = z.infer<typeof MessagePage>;
 

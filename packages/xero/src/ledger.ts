@@ -20,8 +20,7 @@ import {
   type LedgerInvoiceInput,
   type LedgerInvoiceStatus,
   type LedgerPayment,
-  type LedgerPaymentInput,
-} from "@connect/core";
+  type LedgerPaymentInput, lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import type { XeroClient } from "./client.js";
 import { DuplicateContactNameError } from "./errors.js";
@@ -50,12 +49,19 @@ export interface XeroLedgerOptions {
   now?: (() => number) | undefined;
 }
 
-const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a Xero id (a UUID)");
-const Amount = z.string().refine((v) => /^\d{1,13}(\.\d{1,2})?$/.test(v.trim()), { message: 'must be a decimal string with at most 2 decimals ("12500.50")' });
-const PositiveAmount = Amount.refine((v) => (toCents(v) ?? 0n) > 0n, { message: "must be more than 0" });
+const Uuid = lazySchema(() =>
+  z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a Xero id (a UUID)"),
+);
+const Amount = lazySchema(() =>
+  z.string().refine((v) => /^\d{1,13}(\.\d{1,2})?$/.test(v.trim()), { message: 'must be a decimal string with at most 2 decimals ("12500.50")' }),
+);
+const PositiveAmount = lazySchema(() =>
+  unlazy(Amount).refine((v) => (toCents(v) ?? 0n) > 0n, { message: "must be more than 0" }),
+);
 const Ymd = XeroDateInput;
 
-const CustomerInput = z.object({
+const CustomerInput = lazySchema(() =>
+  z.object({
   externalRef: z.string().trim().min(1).max(50),
   displayName: z.string().trim().min(1).max(255),
   email: z.email().max(255).optional(),
@@ -63,25 +69,30 @@ const CustomerInput = z.object({
   address: z
     .object({ line1: z.string().max(500).optional(), line2: z.string().max(500).optional(), city: z.string().max(255).optional(), region: z.string().max(255).optional(), postalCode: z.string().max(50).optional(), country: z.string().max(50).optional() })
     .optional(),
-});
-const InvoiceInput = z.object({
+}),
+);
+const InvoiceInput = lazySchema(() =>
+  z.object({
   externalRef: z.string().trim().min(1).max(255),
-  customerId: Uuid,
+  customerId: unlazy(Uuid),
   issueDate: Ymd,
   dueDate: Ymd.optional(),
   currency: z.string().regex(/^[A-Z]{3}$/).optional(),
-  lines: z.array(z.object({ description: z.string().min(1).max(4000), amount: PositiveAmount, itemRef: z.string().min(1).max(10).optional() })).min(1),
+  lines: z.array(z.object({ description: z.string().min(1).max(4000), amount: unlazy(PositiveAmount), itemRef: z.string().min(1).max(10).optional() })).min(1),
   memo: z.string().max(255).optional(),
-});
-const PaymentInput = z.object({
+}),
+);
+const PaymentInput = lazySchema(() =>
+  z.object({
   externalRef: z.string().trim().min(1).max(255),
-  customerId: Uuid,
-  invoiceId: Uuid,
-  amount: PositiveAmount,
+  customerId: unlazy(Uuid),
+  invoiceId: unlazy(Uuid),
+  amount: unlazy(PositiveAmount),
   date: Ymd,
   accountRef: z.string().min(1).max(10).optional(),
   reference: z.string().max(255).optional(),
-});
+}),
+);
 
 function checked<T extends z.ZodType>(schema: T, value: unknown, operation: string): z.output<T> {
   const parsed = parseUntrusted(schema, value);

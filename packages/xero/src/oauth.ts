@@ -30,8 +30,7 @@ import {
   type TelemetryOptions,
   type TokenManager,
   type TokenStore,
-  type TransportOptions,
-} from "@connect/core";
+  type TransportOptions, lazySchema } from "@connect/core";
 import { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { classifyXeroError, classifyXeroOAuthError } from "./errors.js";
@@ -80,14 +79,16 @@ export const XERO_SCOPES = {
 export const DEFAULT_XERO_SCOPES: readonly string[] = ["offline_access", "accounting.contacts", "accounting.invoices", "accounting.payments", "accounting.settings.read"];
 
 /** The token endpoint's answer. @internal */
-export const XeroTokenResponse = z.looseObject({
+export const XeroTokenResponse = lazySchema(() =>
+  z.looseObject({
   access_token: z.string().min(1),
   expires_in: z.number().positive(),
   token_type: z.string().optional(),
   refresh_token: z.string().min(1).optional(),
   id_token: z.string().optional(),
   scope: z.string().optional(),
-});
+}),
+);
 type XeroTokenResponse = z.infer<typeof XeroTokenResponse>;
 
 const pathOf = (ctx: OperationContext, name: string): string => ctx.params[name] ?? "/";

@@ -5,7 +5,7 @@
  */
 import { Readable } from "node:stream";
 import { createHash, randomUUID } from "node:crypto";
-import { ConflictError, defineOperation, type OperationContext } from "@connect/core";
+import { ConflictError, defineOperation, type OperationContext, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { FILE_PART, fieldKey, participantKey, RECONCILE_PAGE_SIZE } from "../assumptions.js";
 import {
@@ -233,7 +233,9 @@ export const deleteSigning = defineOperation({
 });
 
 /** What `signings.cancel` returns. @public */
-export const CancelSigningResult = z.object({ signingId: z.string(), status: z.literal("deleted"), alreadyCancelled: z.boolean() });
+export const CancelSigningResult = lazySchema(() =>
+  z.object({ signingId: z.string(), status: z.literal("deleted"), alreadyCancelled: z.boolean() }),
+);
 /** What `signings.cancel` returns. @public */
 export type CancelSigningResult = z.infer<typeof CancelSigningResult>;
 

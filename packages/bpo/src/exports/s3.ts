@@ -24,8 +24,7 @@ import {
   type DeadLetterSink,
   type IntegrationErrorOptions,
   type PolicyOptions,
-  type TelemetryOptions,
-} from "@connect/core";
+  type TelemetryOptions, lazySchema } from "@connect/core";
 import { z } from "zod";
 import pkg from "../../package.json" with { type: "json" };
 import { BPO_VENDOR } from "../errors.js";
@@ -107,10 +106,18 @@ export function mapS3Error(error: unknown, operation: string, where: string): In
   return new IntegrationError(`${where} failed (${code})`, options);
 }
 
-const ListInput = z.strictObject({ bucket: z.string().min(3).max(63), prefix: z.string() });
-const Listed = z.array(z.object({ name: z.string(), key: z.string(), size: z.number().optional() }));
-const OpenInput = z.strictObject({ bucket: z.string().min(3).max(63), key: z.string().min(1) });
-const Body = z.custom<AsyncIterable<Uint8Array>>((value) => !!value && typeof value === "object" && Symbol.asyncIterator in value, "an object body stream");
+const ListInput = lazySchema(() =>
+  z.strictObject({ bucket: z.string().min(3).max(63), prefix: z.string() }),
+);
+const Listed = lazySchema(() =>
+  z.array(z.object({ name: z.string(), key: z.string(), size: z.number().optional() })),
+);
+const OpenInput = lazySchema(() =>
+  z.strictObject({ bucket: z.string().min(3).max(63), key: z.string().min(1) }),
+);
+const Body = lazySchema(() =>
+  z.custom<AsyncIterable<Uint8Array>>((value) => !!value && typeof value === "object" && Symbol.asyncIterator in value, "an object body stream"),
+);
 
 type Sdk = typeof import("@aws-sdk/client-s3");
 

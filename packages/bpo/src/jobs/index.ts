@@ -4,7 +4,7 @@
  * resumes where it stopped on the next attempt, with a report as exact as an uninterrupted one;
  * and the schedule that runs it (by default 02:00 in America/Los_Angeles).
  */
-import { IntegrationError } from "@connect/core";
+import { IntegrationError, lazySchema } from "@connect/core";
 import { defineJob, type JobContext, type JobDefinition, type JobRetryOptions, type JobSchedule } from "@connect/jobs";
 import { z } from "zod";
 // Through the package's own name, so this entry shares the main entry's code instead of bundling a copy.
@@ -26,10 +26,12 @@ export interface BpoImportJobOptions extends Omit<BpoImportOptions, "onCheckpoin
   timeoutMs?: number | undefined;
 }
 
-const Payload = z.object({
+const Payload = lazySchema(() =>
+  z.object({
   /** Import the export of this date (`YYYY-MM-DD`); without it, the newest delivery. */
   date: z.iso.date().optional(),
-});
+}),
+);
 
 /** Payload of the import job. @public */
 export type BpoImportJobPayload = z.input<typeof Payload>;

@@ -5,7 +5,7 @@
  * once the body flows, a broken connection is an error on the stream.
  */
 import type { Readable } from "node:stream";
-import { defineOperation } from "@connect/core";
+import { defineOperation, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { DownloadDocumentInput, EnvelopeDocuments, ListDocumentsInput } from "../schemas.js";
 import { envelopePath, jsonBody, sendObserved } from "./common.js";
@@ -21,7 +21,8 @@ export const listDocuments = defineOperation({
 });
 
 /** A downloaded document: metadata from the headers, the bytes as a stream. @public */
-export const DownloadedDocument = z.object({
+export const DownloadedDocument = lazySchema(() =>
+  z.object({
   /** From `Content-Disposition` (`filename="Loan.pdf"`), else `<documentId>.pdf` / `.zip`. */
   filename: z.string(),
   contentType: z.string(),
@@ -30,7 +31,8 @@ export const DownloadedDocument = z.object({
   documentId: z.string().optional(),
   /** The bytes. Read it to the end or destroy it: an unread stream holds a connection. */
   body: z.custom<Readable>((v) => typeof v === "object" && v !== null && typeof (v as Readable).pipe === "function", { message: "not a stream" }),
-});
+}),
+);
 /** A downloaded document. @public */
 export type DownloadedDocument = z.output<typeof DownloadedDocument>;
 

@@ -3,7 +3,7 @@
  * void and send (both converge when repeated), status changes since a date, and the lookup
  * by transaction id that makes create safe to retry.
  */
-import { ConflictError, defineOperation, IntegrationError, type OperationContext } from "@connect/core";
+import { ConflictError, defineOperation, IntegrationError, lazySchema, type OperationContext } from "@connect/core";
 import { z } from "zod";
 import { createKeyFields, CreateEnvelopeInput, materializeDocuments, transactionIdFor, type ParsedCreateEnvelopeInput } from "../envelope-input.js";
 import { toEnvelopeDefinition } from "../envelope-wire.js";
@@ -91,7 +91,7 @@ export const getEnvelope = defineOperation({
 export const findEnvelopeByTransactionId = defineOperation({
   id: "envelopes.findByTransactionId",
   input: z.strictObject({ transactionId: z.string().trim().min(1).max(100) }),
-  output: Envelope.optional(),
+  output: lazySchema(() => Envelope.optional()),
   idempotent: true,
   execute: (input, ctx) => lookupByTransactionId(ctx, input.transactionId),
 });

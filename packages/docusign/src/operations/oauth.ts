@@ -3,17 +3,19 @@
  * userinfo, which names the user's accounts and the REST base URI of each. Both are safe
  * to retry. They run on the client's second runtime, whose base URL is the OAuth host.
  */
-import { defineOperation } from "@connect/core";
+import { defineOperation, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { NumberString, UserInfo } from "../schemas.js";
 
 /** The token endpoint's answer. @internal */
-export const TokenResponse = z.object({
+export const TokenResponse = lazySchema(() =>
+  z.object({
   access_token: z.string().min(1),
   token_type: z.string().default("Bearer"),
   expires_in: NumberString.default(3600),
   scope: z.string().optional(),
-});
+}),
+);
 
 /**
  * `oauth.token`: exchange a signed JWT assertion for an access token (form POST; no

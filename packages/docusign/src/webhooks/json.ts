@@ -3,55 +3,65 @@
  * `{ event, retryCount, configurationId, generatedDateTime, data: { accountId, envelopeId,
  * recipientId?, envelopeSummary? } }`. Scalars may be strings or numbers; both are accepted.
  */
-import { parseUntrusted, ValidationError } from "@connect/core";
+import { parseUntrusted, ValidationError, lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import { changeTime, declinerOf, eventIdOf, normaliseTime, sortRecipients, type ConnectRecipient, type DocuSignConnectEvent } from "./events.js";
 
-const Scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
-const OptionalScalar = Scalar.optional().nullable().transform((v) => (v === null || v === undefined || v === "" ? undefined : v));
+const Scalar = lazySchema(() =>
+  z.union([z.string(), z.number(), z.boolean()]).transform(String),
+);
+const OptionalScalar = lazySchema(() =>
+  unlazy(Scalar).optional().nullable().transform((v) => (v === null || v === undefined || v === "" ? undefined : v)),
+);
 
-const SummaryRecipient = z.looseObject({
-  recipientId: OptionalScalar,
-  recipientIdGuid: OptionalScalar,
+const SummaryRecipient = lazySchema(() =>
+  z.looseObject({
+  recipientId: unlazy(OptionalScalar),
+  recipientIdGuid: unlazy(OptionalScalar),
   email: z.string().default(""),
-  name: OptionalScalar,
-  routingOrder: OptionalScalar,
-  status: OptionalScalar,
-  sentDateTime: OptionalScalar,
-  deliveredDateTime: OptionalScalar,
-  signedDateTime: OptionalScalar,
-  declinedDateTime: OptionalScalar,
-  declinedReason: OptionalScalar,
-});
+  name: unlazy(OptionalScalar),
+  routingOrder: unlazy(OptionalScalar),
+  status: unlazy(OptionalScalar),
+  sentDateTime: unlazy(OptionalScalar),
+  deliveredDateTime: unlazy(OptionalScalar),
+  signedDateTime: unlazy(OptionalScalar),
+  declinedDateTime: unlazy(OptionalScalar),
+  declinedReason: unlazy(OptionalScalar),
+}),
+);
 
-const Summary = z.looseObject({
-  status: OptionalScalar,
-  emailSubject: OptionalScalar,
-  createdDateTime: OptionalScalar,
-  sentDateTime: OptionalScalar,
-  deliveredDateTime: OptionalScalar,
-  completedDateTime: OptionalScalar,
-  declinedDateTime: OptionalScalar,
-  voidedDateTime: OptionalScalar,
-  voidedReason: OptionalScalar,
-  statusChangedDateTime: OptionalScalar,
+const Summary = lazySchema(() =>
+  z.looseObject({
+  status: unlazy(OptionalScalar),
+  emailSubject: unlazy(OptionalScalar),
+  createdDateTime: unlazy(OptionalScalar),
+  sentDateTime: unlazy(OptionalScalar),
+  deliveredDateTime: unlazy(OptionalScalar),
+  completedDateTime: unlazy(OptionalScalar),
+  declinedDateTime: unlazy(OptionalScalar),
+  voidedDateTime: unlazy(OptionalScalar),
+  voidedReason: unlazy(OptionalScalar),
+  statusChangedDateTime: unlazy(OptionalScalar),
   recipients: z.record(z.string(), z.unknown()).optional(),
-  customFields: z.looseObject({ textCustomFields: z.array(z.looseObject({ name: Scalar, value: OptionalScalar })).optional() }).optional(),
-  envelopeDocuments: z.array(z.looseObject({ documentId: Scalar, name: z.string().default(""), PDFBytes: OptionalScalar })).optional(),
-});
+  customFields: z.looseObject({ textCustomFields: z.array(z.looseObject({ name: unlazy(Scalar), value: unlazy(OptionalScalar) })).optional() }).optional(),
+  envelopeDocuments: z.array(z.looseObject({ documentId: unlazy(Scalar), name: z.string().default(""), PDFBytes: unlazy(OptionalScalar) })).optional(),
+}),
+);
 
-const Message = z.looseObject({
+const Message = lazySchema(() =>
+  z.looseObject({
   event: z.string().min(1),
-  retryCount: OptionalScalar,
-  configurationId: OptionalScalar,
-  generatedDateTime: OptionalScalar,
+  retryCount: unlazy(OptionalScalar),
+  configurationId: unlazy(OptionalScalar),
+  generatedDateTime: unlazy(OptionalScalar),
   data: z.looseObject({
-    accountId: OptionalScalar,
-    envelopeId: Scalar,
-    recipientId: OptionalScalar,
-    envelopeSummary: Summary.optional().nullable(),
+    accountId: unlazy(OptionalScalar),
+    envelopeId: unlazy(Scalar),
+    recipientId: unlazy(OptionalScalar),
+    envelopeSummary: unlazy(Summary).optional().nullable(),
   }),
-});
+}),
+);
 
 const KIND_TYPES: Record<string, string> = {
   signers: "signer",

@@ -2,7 +2,7 @@
  * The JSON webhook body (shared/vendors/mailgun.md §7): `{ signature, "event-data" }`, where
  * `event-data` is an Events API item plus `account.id` and `domain.name`.
  */
-import { parseUntrusted, ValidationError } from "@connect/core";
+import { parseUntrusted, ValidationError, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { MailgunEvent } from "../schemas.js";
 
@@ -23,10 +23,12 @@ export const MAILGUN_EVENT_TYPES = Object.freeze([
 export type MailgunEventType = (typeof MAILGUN_EVENT_TYPES)[number];
 
 /** A webhook body. @public */
-export const MailgunWebhookPayload = z.looseObject({
+export const MailgunWebhookPayload = lazySchema(() =>
+  z.looseObject({
   signature: z.looseObject({ timestamp: z.union([z.string(), z.number()]), token: z.string(), signature: z.string() }),
   "event-data": MailgunEvent,
-});
+}),
+);
 /** A webhook body. @public */
 export type MailgunWebhookPayload = z.infer<typeof MailgunWebhookPayload>;
 

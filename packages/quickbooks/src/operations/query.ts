@@ -2,17 +2,19 @@
  * `GET /query?query=<statement>` (shared/vendors/quickbooks.md §4) and `companyinfo` (the
  * health check). Rows come back under the entity's name; no rows means the key is absent.
  */
-import { defineOperation } from "@connect/core";
+import { defineOperation, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { CompanyInfo } from "../schemas.js";
 import { checkedBody, companyPath, readQuery, unwrapEntity } from "./common.js";
 
 /** The `QueryResponse` of a statement: rows under the entity name, paging fields, or `totalCount`. @public */
-export const QueryResponse = z.looseObject({
+export const QueryResponse = lazySchema(() =>
+  z.looseObject({
   startPosition: z.number().optional(),
   maxResults: z.number().optional(),
   totalCount: z.number().optional(),
-});
+}),
+);
 /** @public */
 export type QueryResponse = z.infer<typeof QueryResponse> & Record<string, unknown>;
 

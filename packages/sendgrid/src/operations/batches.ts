@@ -4,23 +4,27 @@
  * can be paused or cancelled together. SendGrid refuses a `batch_id` it did not issue, so
  * create one here first.
  */
-import { defineOperation, IntegrationError } from "@connect/core";
+import { defineOperation, IntegrationError, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { subuserHeaders } from "./mail.js";
 
 /** A mail batch id. @public */
-export const MailBatchId = z.object({
+export const MailBatchId = lazySchema(() =>
+  z.object({
   /** The id; pass it as `batch_id` on `mail.send`. */
   batchId: z.string().min(1),
-});
+}),
+);
 /** A mail batch id. @public */
 export type MailBatchId = z.infer<typeof MailBatchId>;
 
 /** Input of `mail.validateBatchId`. @public */
-export const ValidateBatchIdInput = z.strictObject({
+export const ValidateBatchIdInput = lazySchema(() =>
+  z.strictObject({
   /** The id to check. */
   batchId: z.string().min(1).max(256),
-});
+}),
+);
 /** Input of `mail.validateBatchId`. @public */
 export type ValidateBatchIdInput = z.infer<typeof ValidateBatchIdInput>;
 

@@ -3,22 +3,26 @@
  * verification key, or turn signing on/off. Disabling deletes the key pair; enabling again
  * issues a new one — keep the old key in the receiver's list until its batches stop.
  */
-import { defineOperation } from "@connect/core";
+import { defineOperation, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { subuserHeaders } from "./mail.js";
 
-const WebhookRef = z.strictObject({
+const WebhookRef = lazySchema(() =>
+  z.strictObject({
   /** Id of one webhook (multi-webhook accounts); omit for the account's single legacy webhook. */
   id: z.string().min(1).optional(),
-});
+}),
+);
 
 /** The webhook's verification key. @public */
-export const SignedWebhookSettings = z.object({
+export const SignedWebhookSettings = lazySchema(() =>
+  z.object({
   /** Base64 DER SubjectPublicKeyInfo (starts `MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE`); empty when signing is off. */
   publicKey: z.string(),
   /** Webhook id, for multi-webhook accounts. */
   id: z.string().optional(),
-});
+}),
+);
 /** The webhook's verification key. @public */
 export type SignedWebhookSettings = z.infer<typeof SignedWebhookSettings>;
 

@@ -3,7 +3,7 @@
  * validated on its own so one malformed event never loses the others. Custom args arrive
  * flattened as top-level string keys, so every schema keeps unknown keys.
  */
-import { parseUntrusted, ValidationError, type FieldIssue } from "@connect/core";
+import { parseUntrusted, ValidationError, type FieldIssue, lazySchema } from "@connect/core";
 import { z } from "zod";
 
 const Common = {
@@ -76,7 +76,9 @@ export type SendGridEventOf<T extends SendGridEventType> = z.infer<(typeof KNOWN
 export type SendGridEvent = { [T in SendGridEventType]: SendGridEventOf<T> }[SendGridEventType];
 
 /** An event whose type the SDK does not know (e.g. `account_status_change`), passed through with the common fields checked. @public */
-export const UnknownSendGridEvent = z.looseObject({ ...Common, event: z.string().min(1) });
+export const UnknownSendGridEvent = lazySchema(() =>
+  z.looseObject({ ...Common, event: z.string().min(1) }),
+);
 /** An event of a type the SDK does not type. @public */
 export type UnknownSendGridEvent = z.infer<typeof UnknownSendGridEvent> & { known?: never };
 

@@ -3,7 +3,7 @@
  * (`eventType`) and legacy identity notifications (`notificationType`), inside an SNS envelope
  * (HTTPS body, SQS body, Lambda record) or as a raw-delivery body.
  */
-import { parseUntrusted, ValidationError } from "@connect/core";
+import { parseUntrusted, ValidationError, lazySchema, unlazy } from "@connect/core";
 import { normaliseSnsEnvelope, type SnsEnvelope } from "@connect/core/aws";
 import { z } from "zod";
 
@@ -12,10 +12,13 @@ export const SES_EVENT_TYPES = ["Send", "Reject", "Bounce", "Complaint", "Delive
 /** An SES event type. @public */
 export type SesEventType = (typeof SES_EVENT_TYPES)[number];
 
-const Recipient = z.looseObject({ emailAddress: z.string() });
+const Recipient = lazySchema(() =>
+  z.looseObject({ emailAddress: z.string() }),
+);
 
 /** The `mail` object every SES event carries. @public */
-export const SesMail = z.looseObject({
+export const SesMail = lazySchema(() =>
+  z.looseObject({
   timestamp: z.string(),
   messageId: z.string().min(1),
   source: z.string(),
@@ -27,21 +30,23 @@ export const SesMail = z.looseObject({
   commonHeaders: z.looseObject({}).optional(),
   /** Configuration-set events: EmailTags and `ses:*` tags, name → values. */
   tags: z.record(z.string(), z.array(z.string())).optional(),
-});
+}),
+);
 /** The `mail` object every SES event carries. @public */
 export type SesMail = z.infer<typeof SesMail>;
 
 /** An SES event (`eventType` or `notificationType` plus its detail object). Unknown fields are kept. @public */
-export const SesEvent = z
+export const SesEvent = lazySchema(() =>
+  z
   .looseObject({
     eventType: z.string().optional(),
     notificationType: z.string().optional(),
-    mail: SesMail,
+    mail: unlazy(SesMail),
     bounce: z
       .looseObject({
         bounceType: z.string(),
         bounceSubType: z.string().optional(),
-        bouncedRecipients: z.array(Recipient.extend({ action: z.string().optional(), status: z.string().optional(), diagnosticCode: z.string().optional() })),
+        bouncedRecipients: z.array(unlazy(Recipient).extend({ action: z.string().optional(), status: z.string().optional(), diagnosticCode: z.string().optional() })),
         timestamp: z.string(),
         feedbackId: z.string().optional(),
         reportingMTA: z.string().optional(),
@@ -49,7 +54,7 @@ export const SesEvent = z
       .optional(),
     complaint: z
       .looseObject({
-        complainedRecipients: z.array(Recipient),
+        complainedRecipients: z.array(unlazy(Recipient)),
         timestamp: z.string(),
         feedbackId: z.string().optional(),
         complaintSubType: z.string().nullable().optional(),
@@ -68,7 +73,7 @@ export const SesEvent = z
         delayType: z.string().optional(),
         expirationTime: z.string().optional(),
         reportingMTA: z.string().optional(),
-        delayedRecipients: z.array(Recipient.extend({ status: z.string().optional(), diagnosticCode: z.string().optional() })),
+        delayedRecipients: z.array(unlazy(Recipient).extend({ status: z.string().optional(), diagnosticCode: z.string().optional() })),
       })
       .optional(),
     subscription: z
@@ -81,7 +86,8 @@ export const SesEvent = z
       })
       .optional(),
   })
-  .refine((e) => typeof (e.eventType ?? e.notificationType) === "string", "eventType (or notificationType) is missing");
+  .refine((e) => typeof (e.eventType ?? e.notificationType) === "string", "eventType (or notificationType) is missing"),
+);
 /** An SES event. @public */
 export type SesEvent = z.infer<typeof SesEvent>;
 

@@ -5,7 +5,7 @@
  * job, so a restart resumes where it stopped; the start is keyed (ClientRequestToken from the
  * job's idempotency key), so a start retried after a crash gets the same Textract job.
  */
-import { IntegrationError, type IntegrationContext, type WebhookHandler } from "@connect/core";
+import { IntegrationError, type IntegrationContext, type WebhookHandler, lazySchema, unlazy } from "@connect/core";
 // Through the package's own name, so this entry shares the main entry's code instead of bundling a copy.
 import { collectDocument, FeatureType, Query, S3Location, type Extraction, type ParsedDocument, type TextractClientInstance, type TextractNotificationEvent } from "@connect/textract";
 import { defineJob, type JobContext, type JobDefinition, type JobQueue, type JobRetryOptions } from "@connect/jobs";
@@ -63,7 +63,8 @@ export interface DurableAnalysis {
   notificationHandler(queue: JobQueue): WebhookHandler<TextractNotificationEvent>;
 }
 
-const StartPayload = z.object({
+const StartPayload = lazySchema(() =>
+  z.object({
   /** The host's reference, echoed to `onResult` (letters, digits, `_ . -`). */
   ref: z.string().min(1).max(40).regex(TAG_PART, "letters, digits and _ . -"),
   document: S3Location,
@@ -71,13 +72,18 @@ const StartPayload = z.object({
   queries: z.array(Query).optional(),
   documentType: z.string().min(1).max(22).regex(TAG_PART, "letters, digits and _ . -").optional(),
   notification: z.strictObject({ snsTopicArn: z.string().startsWith("arn:"), roleArn: z.string().startsWith("arn:") }).optional(),
-});
+}),
+);
 
 /** Payload of the start job. @public */
 export type DurableAnalysisStart = z.input<typeof StartPayload>;
 
-const Running = z.object({ jobId: z.string().min(1).max(64), ref: z.string().min(1), documentType: z.string().optional() });
-const Completion = Running.extend({ completedBy: z.enum(["notification", "poll"]) });
+const Running = lazySchema(() =>
+  z.object({ jobId: z.string().min(1).max(64), ref: z.string().min(1), documentType: z.string().optional() }),
+);
+const Completion = lazySchema(() =>
+  unlazy(Running).extend({ completedBy: z.enum(["notification", "poll"]) }),
+);
 
 /** The JobTag carries what the completion needs when it is learned from a notification. */
 function jobTagOf(ref: string, documentType: string | undefined): string {

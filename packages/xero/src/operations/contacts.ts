@@ -1,11 +1,13 @@
 /** Contacts (shared/vendors/xero.md §4): PUT creates, POST `/Contacts/{id}` updates, GET reads and lists. */
-import { defineOperation } from "@connect/core";
+import { defineOperation, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { CreateContactInput, FindContactInput, GetByIdInput, ListContactsInput, UpdateContactInput, XeroContact, XeroPagination } from "../schemas.js";
 import { whereEquals } from "../where.js";
 import { accountingRequest, classify, firstOf, listQuery, pageOf, recordsOf } from "./common.js";
 
-const ContactPage = z.object({ items: z.array(XeroContact), page: z.number().optional(), pagination: XeroPagination.optional() });
+const ContactPage = lazySchema(() =>
+  z.object({ items: z.array(XeroContact), page: z.number().optional(), pagination: XeroPagination.optional() }),
+);
 
 /** `contacts.create`: `PUT /Contacts` with an Idempotency-Key, so a retry never makes a second contact. @public */
 export const createContact = defineOperation({

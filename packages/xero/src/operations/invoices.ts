@@ -1,11 +1,13 @@
 /** ACCREC invoices (shared/vendors/xero.md §5): create, read, list with paging and statuses, void. */
-import { defineOperation } from "@connect/core";
+import { defineOperation, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { decimalToWire } from "../money.js";
 import { CreateInvoiceInput, GetByIdInput, ListInvoicesInput, VoidInvoiceInput, XeroInvoice, XeroPagination } from "../schemas.js";
 import { accountingRequest, classify, firstOf, listQuery, pageOf } from "./common.js";
 
-const InvoicePage = z.object({ items: z.array(XeroInvoice), page: z.number().optional(), pagination: XeroPagination.optional() });
+const InvoicePage = lazySchema(() =>
+  z.object({ items: z.array(XeroInvoice), page: z.number().optional(), pagination: XeroPagination.optional() }),
+);
 
 /** The invoice body Xero takes: amounts as JSON numbers built from their decimal text. @internal */
 export function invoiceBody(input: z.output<typeof CreateInvoiceInput>): Record<string, unknown> {

@@ -1,12 +1,14 @@
 /** Payments (shared/vendors/xero.md §6): create against an invoice, read, list. No webhooks for payments: poll. */
-import { defineOperation } from "@connect/core";
+import { defineOperation, lazySchema } from "@connect/core";
 import { z } from "zod";
 import { decimalToWire } from "../money.js";
 import { CreatePaymentInput, GetByIdInput, ListPaymentsInput, XeroPagination, XeroPayment } from "../schemas.js";
 import { whereEquals } from "../where.js";
 import { accountingRequest, classify, firstOf, listQuery, pageOf, recordsOf } from "./common.js";
 
-const PaymentPage = z.object({ items: z.array(XeroPayment), page: z.number().optional(), pagination: XeroPagination.optional() });
+const PaymentPage = lazySchema(() =>
+  z.object({ items: z.array(XeroPayment), page: z.number().optional(), pagination: XeroPagination.optional() }),
+);
 
 /** `payments.create`: `PUT /Payments` with an Idempotency-Key. @public */
 export const createPayment = defineOperation({

@@ -3,11 +3,12 @@
  * lastEventSequence, entropy }`. Events are thin — ids only — so a handler reads the resource
  * afterwards. An intent-to-receive probe has no events. One bad entry never drops the others.
  */
-import { parseUntrusted, ValidationError, type FieldIssue } from "@connect/core";
+import { parseUntrusted, ValidationError, type FieldIssue, lazySchema } from "@connect/core";
 import { z } from "zod";
 
 /** One event as Xero sends it. @public */
-export const XeroWebhookEventWire = z.looseObject({
+export const XeroWebhookEventWire = lazySchema(() =>
+  z.looseObject({
   resourceUrl: z.string().optional(),
   resourceId: z.string().min(1),
   eventDateUtc: z.string().min(1),
@@ -16,7 +17,8 @@ export const XeroWebhookEventWire = z.looseObject({
   tenantId: z.string().min(1),
   tenantType: z.string().optional(),
   eventData: z.unknown().optional(),
-});
+}),
+);
 
 /** A verified webhook event. @public */
 export interface XeroWebhookEvent {
