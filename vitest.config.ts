@@ -26,7 +26,7 @@ export default defineConfig({
         resolve: { alias },
         test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"], testTimeout: 20_000 },
       },
-      ...["twilio", "sendgrid", "docusign", "authentisign", "textract", "quickbooks", "bpo", "jobs"].map((name) => ({
+      ...["twilio", "sendgrid", "docusign", "authentisign", "textract", "quickbooks", "bpo", "jobs", "ses", "mailgun", "xero"].map((name) => ({
         resolve: { alias },
         test: { name, root: `packages/${name}`, include: ["test/**/*.test.ts"], testTimeout: 20_000 },
       })),

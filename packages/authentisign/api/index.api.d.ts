@@ -3,11 +3,11 @@ import * as _connect_core from '@connect/core';
 import * as stream from 'stream';
 import * as zod from 'zod';
 import * as zod_v4_core from 'zod/v4/core';
-import { C as CallbackEventType, a as CallbackPayload, P as ParticipantStatus, S as SigningStatus } from './assumptions-DqJ4vrTo.js';
+import { C as CallbackEventType, a as CallbackPayload, P as ParticipantStatus, S as SigningStatus } from './assumptions-DmW3Ug1h.js';
 import { PolicyOptions, ClientOptionsBase, SecretProvider, Operation, IntegrationContext, HealthResult, FieldIssue, IntegrationError, IntegrationErrorOptions, HttpResponse, SecretSource, DedupeStore, WebhookVerifier, WebhookEventContext, DeadLetterSink, WebhookInbox, Logger, WebhookReceiver, ESignatureProvider, SignatureEvent, RecipientStatusValue, SignatureEventType, SignatureStatusValue, SignatureStatus } from '@connect/core';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-export { A as AUTHENTISIGN, b as CALLBACK_EVENT_TYPES, c as CALLBACK_HMAC, d as CALLBACK_QUERY, D as DEFAULT_TOKEN_LIFETIME_SECONDS, F as FILE_PART, e as PARTICIPANT_STATUSES, f as PARTICIPANT_TYPE, g as ParticipantWire, R as RECONCILE_CLOCK_SKEW_MS, h as RECONCILE_PAGE_SIZE, i as RETRY_AFTER_UNIT, j as ROUTING, k as SIGNING_STATUS_BY_ID, l as SIGNING_STATUS_ID, m as SigningListWire, n as SigningWire, T as TokenResponse, o as fieldKey, p as participantKey, s as signingStatusOf } from './assumptions-DqJ4vrTo.js';
+export { A as AUTHENTISIGN, b as CALLBACK_EVENT_TYPES, c as CALLBACK_HMAC, d as CALLBACK_QUERY, D as DEFAULT_TOKEN_LIFETIME_SECONDS, F as FILE_PART, e as PARTICIPANT_STATUSES, f as PARTICIPANT_TYPE, g as ParticipantWire, R as RECONCILE_CLOCK_SKEW_MS, h as RECONCILE_PAGE_SIZE, i as RETRY_AFTER_UNIT, j as ROUTING, k as SIGNING_STATUS_BY_ID, l as SIGNING_STATUS_ID, m as SigningListWire, n as SigningWire, T as TokenResponse, o as fieldKey, p as participantKey, s as signingStatusOf } from './assumptions-DmW3Ug1h.js';
 type FileContent = Uint8Array | Readable | AsyncIterable<Uint8Array>;
 declare const SigningFile: z.ZodObject<{
     name: z.ZodString;
