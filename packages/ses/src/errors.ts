@@ -99,7 +99,17 @@ export function mapSesError(error: unknown): IntegrationError | undefined {
     return new ServerError(`SES failed (${code})`, { ...options, retryable: true });
   }
   const sys = str(e.code);
+  // The SDK's connection timer ("Socket timed out without establishing a connection"): nothing
+  // was sent, so even a send is retried.
+  if (code === "TimeoutError" && vendorMessage !== undefined && /without establishing a connection|did not establish a connection/i.test(vendorMessage)) {
+    return new TimeoutError("the SES connection timed out before the request was sent", { ...options, phase: "connect" });
+  }
   if (code === "TimeoutError" || sys === "ETIMEDOUT") return new TimeoutError("the SES request timed out", { ...options, phase: "attempt" });
+  // A 2xx answer the SDK could not deserialize: SES accepted the request, its answer is unreadable.
+  // MALFORMED_RESPONSE makes core end a send in UnknownOutcomeError (dead-lettered), not a plain failure.
+  if (status !== undefined && status >= 200 && status < 300 && code === "SyntaxError") {
+    return new IntegrationError(`SES answered HTTP ${status} with a body that could not be read (${code})`, { ...options, vendorCode: "MALFORMED_RESPONSE", retryable: false });
+  }
   if (sys !== undefined && NETWORK.has(sys)) {
     return new NetworkError(`network error talking to SES (${sys})`, {
       ...options,
