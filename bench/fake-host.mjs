@@ -71,14 +71,18 @@ async function setup() {
  * answers a request the parent asked to record (`{ record: "<regex over 'METHOD /path'>" }`)
  * from then on with the fake's first answer to it, without touching the fake — the vendor's
  * real body at the cost of a canned one, for the per-vendor call benchmark. `{ canned }`
- * installs an answer directly (a captured vendor payload).
+ * installs an answer directly (a captured vendor payload); `{ inspect: true }` answers with the
+ * headers of the last request seen for each call.
  */
 async function startFront(fakeUrl) {
   const recorded = new Map();
   const patterns = [];
+  // The headers of the last request seen per call: the floor of the benchmark sends the same ones.
+  const seen = new Map();
   const keyOf = (req) => `${req.method} ${req.url.split("?")[0]}${req.headers["x-amz-target"] ? ` ${req.headers["x-amz-target"]}` : ""}`;
   const server = createServer((req, res) => {
     const key = keyOf(req);
+    seen.set(key, req.headers);
     const hit = recorded.get(key);
     if (hit) {
       req.resume();
@@ -115,7 +119,7 @@ async function startFront(fakeUrl) {
   process.on("message", (message) => {
     if (message.record) patterns.push(new RegExp(message.record));
     if (message.canned) recorded.set(message.canned.key, { status: message.canned.status, headers: message.canned.headers, body: Buffer.from(message.canned.body) });
-    process.send({ ack: message.id });
+    process.send({ ack: message.id, ...(message.inspect ? { seen: Object.fromEntries(seen) } : {}) });
   });
   return `http://127.0.0.1:${server.address().port}`;
 }

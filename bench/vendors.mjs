@@ -36,7 +36,7 @@ export async function startFront(name) {
       const onMessage = (m) => {
         if (m.ack !== id) return;
         host.off("message", onMessage);
-        resolve();
+        resolve(m);
       };
       host.on("message", onMessage);
       host.send({ ...message, id });
@@ -200,8 +200,17 @@ export async function benchVendors({ smoke = false, only } = {}) {
     const agent = new Agent({ keepAliveTimeout: 4_000, connections: 32 });
     try {
       const call = await prepare(front);
+      // The floor sends the headers our client sent for the same call (its auth included: a
+      // bearer token or a SigV4 signature is bytes on the wire for every client), minus the ones
+      // undici sets itself.
+      await call.ours();
+      const { seen } = await front.tell({ inspect: true });
+      const ourKey = `${call.method ?? "GET"} ${new URL(call.url).pathname}${call.headers?.["x-amz-target"] ? ` ${call.headers["x-amz-target"]}` : ""}`;
+      const ourHeaders = Object.fromEntries(Object.entries(seen[ourKey] ?? {}).filter(([name]) => !["host", "connection", "content-length", "transfer-encoding", "keep-alive"].includes(name)));
+      if (!seen[ourKey]) throw new Error(`${name}: the front saw no request for ${ourKey}`);
+      const rawHeaders = { accept: "application/json", ...(call.body ? { "content-type": "application/json" } : {}), ...call.headers, ...ourHeaders };
       const raw = async () => {
-        const res = await request(call.url, { method: call.method ?? "GET", dispatcher: agent, headers: { accept: "application/json", ...(call.body ? { "content-type": "application/json" } : {}), ...call.headers }, body: call.body });
+        const res = await request(call.url, { method: call.method ?? "GET", dispatcher: agent, headers: rawHeaders, body: call.body });
         if (res.statusCode >= 300) throw new Error(`${name}: raw undici got ${res.statusCode}`);
         // The floor parses the body too: every client has to (SendGrid's 202 has none).
         const text = await res.body.text();
