@@ -99,8 +99,9 @@ export function createSendMessageOperation(limits: MailgunSendLimits = MAILGUN_L
     request: (input, ctx) => ({ method: "POST", path: `${domainPath(ctx)}/messages`, body: { multipart: messageForm(input) }, headers: accountHeaders(ctx) }),
     response: (response) => {
       const body = (response.body ?? {}) as { id?: unknown; message?: unknown };
-      const id = typeof body.id === "string" ? body.id : "";
-      return { id, messageId: stripMessageId(id), message: body.message };
+      // An id that is not a string is passed on as it came, so the output schema reports the
+      // drift instead of a send resolving to an empty id (events could never be matched to it).
+      return { id: body.id, messageId: typeof body.id === "string" ? stripMessageId(body.id) : body.id, message: body.message };
     },
     // The derived idempotency key hashes file contents instead of serialising megabytes.
     keyFields: (input) => ({
