@@ -177,7 +177,8 @@ export function classifyXeroError(response: HttpResponse, options: ClassifyXeroO
       ...base,
       vendorMessage: bounded(message),
       vendorCode: text(body?.error),
-      retryable: status === 500 || status === 502 || status === 503,
+      // 504 is a gateway timeout in front of Xero: transient, and every write carries its Idempotency-Key.
+      retryable: status === 500 || status === 502 || status === 503 || status === 504,
       retryAfterMs: parseRetryAfter(response.headers["retry-after"], now()),
     });
   }
