@@ -4,6 +4,7 @@
 //   npm run demo                          # loan-lifecycle
 //   npm run demo -- --chaos               # the fakes fail on purpose; the summary shows the SDK absorbing it
 //   npm run demo -- --trace               # plus the span tree of one step (--trace=funding …)
+//   npm run demo -- --email=ses --ledger=xero   # the email through SES, the books in Xero
 //   npm run demo -- twilio-reminder       # one package's own example
 //   npm run demo -- --all                 # every example, one after another
 import { spawnSync } from "node:child_process";

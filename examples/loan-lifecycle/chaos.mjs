@@ -36,25 +36,68 @@ export function createChaos({ log }) {
       else esign.docusign.fake.failNext({ status: 503, method: "POST", path: "/envelopes", times: 1 });
       note(secondary, "create answers 503 once; the completion callback will be delivered twice");
     },
-    funding(quickbooks) {
-      quickbooks.failNext({ status: 503, method: "POST", path: "/invoice" });
-      quickbooks.failNext({ status: 429, method: "POST", path: "/invoice", headers: { "retry-after": "1" } });
+    funding(books) {
+      if (books.provider === "xero") {
+        books.fake.failNext({ status: 503, method: "PUT", path: "/Invoices" });
+        books.fake.failNext({ status: 429, method: "PUT", path: "/Invoices", headers: { "retry-after": "1", "x-rate-limit-problem": "minute" } });
+        note("xero", "invoice create answers 503, then 429 with Retry-After: 1 (minute limit)");
+        return;
+      }
+      books.fake.failNext({ status: 503, method: "POST", path: "/invoice" });
+      books.fake.failNext({ status: 429, method: "POST", path: "/invoice", headers: { "retry-after": "1" } });
       note("quickbooks", "invoice create answers 503, then 429 with Retry-After: 1");
     },
-    notify({ sendgrid, twilio }) {
-      sendgrid.rateLimitNext({ path: "/v3/mail/send" });
+    notify({ mail, primary, secondary, twilio }) {
+      if (primary === "sendgrid") {
+        // SendGrid is down: every API call answers 503 until the run ends; the email goes to SES.
+        mail.sendgrid.fake.failNext({ status: 503, times: OUTAGE });
+        note("sendgrid", "outage: every API call answers 503");
+        throttleOnce(mail[secondary]);
+      } else {
+        throttleOnce(mail[primary]);
+      }
       twilio.rateLimitNext({ times: 2 });
-      note("sendgrid", "mail send rate-limited once (429, X-RateLimit-Reset)");
       note("twilio", "message create rate-limited twice (429 / 20429)");
     },
-    /** Someone replays SendGrid's signed batch with its body changed ("delivered" → "bounce"): 401, no handler runs. */
-    async tamperedEventBatch(sendgrid, url, events) {
-      const genuine = serializeEventBatch(events);
-      const tampered = Buffer.from(genuine.toString("utf8").replaceAll('"event":"delivered"', '"event":"bounce"'), "utf8");
-      const response = await sendgrid.postEvents(url, tampered, { headers: sendgrid.signer.sign(genuine) });
+    /** A forged copy of the serving provider's signed delivery event is posted first: 401, no handler runs. */
+    async tamperedEmailEvent(sender, messageId, to) {
+      let response;
+      let what;
+      if (sender.provider === "sendgrid") {
+        // SendGrid's signed batch replayed with its body changed ("delivered" → "bounce").
+        const genuine = serializeEventBatch(sender.fake.eventsFor(messageId, [{ event: "processed" }, { event: "delivered" }]));
+        const tampered = Buffer.from(genuine.toString("utf8").replaceAll('"event":"delivered"', '"event":"bounce"'), "utf8");
+        response = await sender.fake.postEvents(sender.webhookUrl, tampered, { headers: sender.fake.signer.sign(genuine) });
+        what = "a tampered copy of the signed event batch";
+      } else if (sender.provider === "ses") {
+        // An SNS notification whose signed Message was changed after signing (Delivery → Bounce).
+        const envelope = sender.fake.envelope(messageId, { type: "Delivery", recipient: to });
+        const forged = { ...envelope, Message: envelope.Message.replaceAll('"Delivery"', '"Bounce"') };
+        response = await fetch(sender.webhookUrl, { method: "POST", headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification" }, body: JSON.stringify(forged) });
+        what = "an SNS notification tampered after signing";
+      } else {
+        // A Mailgun webhook signed with a key that is not the account's webhook signing key.
+        const delivered = sender.fake.eventsFor(messageId).find((e) => e.event === "delivered");
+        response = await sender.fake.deliverWebhook(sender.webhookUrl, delivered, { signingKey: "not-the-webhook-signing-key" });
+        what = "a webhook signed with another key";
+      }
       await response.arrayBuffer();
-      note("sendgrid", `a tampered copy of the signed event batch was posted: answered ${response.status}`);
+      note(sender.provider, `${what} was posted: answered ${response.status}`);
       return response.status;
     },
   };
+
+  /** The email provider that will send is throttled once (provably nothing sent: retried). */
+  function throttleOnce(provider) {
+    if (provider.provider === "ses") {
+      provider.fake.failNext("SendEmail", { code: "TooManyRequestsException", status: 429, message: "Maximum sending rate exceeded." });
+      note("ses", "SendEmail throttled once (429 TooManyRequestsException)");
+    } else if (provider.provider === "mailgun") {
+      provider.fake.rateLimitNext({ retryAfterSeconds: 1, path: `/v3/${provider.fake.domainName}/messages` });
+      note("mailgun", "message send rate-limited once (429, Retry-After: 1)");
+    } else {
+      provider.fake.rateLimitNext({ path: "/v3/mail/send" });
+      note("sendgrid", "mail send rate-limited once (429, X-RateLimit-Reset)");
+    }
+  }
 }

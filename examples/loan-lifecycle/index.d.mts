@@ -6,6 +6,12 @@ export type StepId = "leads" | "survey" | "signing" | "funding" | "notify" | "re
 /** The steps in order. */
 export const STEPS: readonly StepId[];
 
+/** An email provider behind core's Mailer. */
+export type EmailProvider = "sendgrid" | "ses" | "mailgun";
+
+/** An accounting ledger behind core's Ledger. */
+export type LedgerProvider = "quickbooks" | "xero";
+
 /** What the command line asks for. */
 export interface LoanLifecycleOptions {
   /** Make the fakes fail: 503s, 429 with Retry-After, an outage of the chosen e-signature provider, a duplicated callback. */
@@ -14,6 +20,10 @@ export interface LoanLifecycleOptions {
   trace?: StepId | undefined;
   /** The e-signature provider tried first. */
   esign?: "docusign" | "authentisign";
+  /** The email provider tried first (its fallback: SendGrid → SES, SES or Mailgun → SendGrid). */
+  email?: EmailProvider;
+  /** The accounting ledger of the Funding and Reconcile steps. */
+  ledger?: LedgerProvider;
   /** Where the BPO export and the signed PDF are written (default examples/loan-lifecycle/out). */
   outDir?: string | undefined;
   /** Where the line printer writes (console.log by default). */
@@ -56,6 +66,8 @@ export interface LoanLifecycleSummary {
   ok: boolean;
   mode: "normal" | "chaos";
   esign: "docusign" | "authentisign";
+  email: EmailProvider;
+  ledger: LedgerProvider;
   steps: Array<{ id: StepId; title: string; line: string; ms: number }>;
   results: {
     leads: {
@@ -86,17 +98,30 @@ export interface LoanLifecycleSummary {
       duplicateDeliveryStatus: number | undefined;
     };
     funding: {
-      realmId: string;
+      ledger: LedgerProvider;
+      /** QuickBooks realm id or Xero tenant id. */
+      tenantId: string;
       customerId: string;
       customerCreated: boolean;
-      invoice: { id: string; docNumber: string; total: number; balance: number };
+      /** Core's LedgerInvoice fields; amounts are decimal strings ("12500.00"). */
+      invoice: { id: string; number: string | undefined; total: string; balance: string; status: string };
       webhookStatus: number;
+      /** The verified change events, `<entity>.<operation>` in core's words (`invoice.create`). */
       changes: string[];
     };
     notify: {
-      email: { messageId: string; httpStatus: number; status: string };
+      email: {
+        requested: EmailProvider;
+        servedBy: EmailProvider;
+        fellBackFrom: Array<{ provider: EmailProvider; error: string | undefined }>;
+        healthProbes: Array<{ status: string; breaker: string | undefined }>;
+        messageId: string;
+        status: string;
+        /** What the provider's verified endpoint answered the delivery events. */
+        eventsStatus: number;
+      };
       sms: { sid: string; to: string; segments: number; status: string; statuses: string[] };
-      /** Chaos only: the answer to a tampered copy of SendGrid's signed batch. */
+      /** Chaos only: the answer to a forged copy of the serving email provider's signed event. */
       tamperedBatchStatus: number | undefined;
       confirmed: boolean;
       replyStatus: number;
@@ -104,7 +129,9 @@ export interface LoanLifecycleSummary {
     };
     reconcile: {
       ok: boolean;
-      quickbooks: { matched: number; mismatched: number; missingInQuickBooks: number; missingInHost: number; invalid: number };
+      ledger: { provider: LedgerProvider; matched: number; mismatched: number; outstanding: string; openInvoices: number; platformBalance: string };
+      /** Messages each email provider's fake accepted for the borrower; `total` must be 1. */
+      emails: { accepted: Partial<Record<EmailProvider, number>>; total: number };
       checks: Record<string, boolean>;
       deadLetters: ReviewedDeadLetter[];
     };
@@ -121,7 +148,7 @@ export interface LoanLifecycleSummary {
 }
 
 /** Parse the command line flags (throws TypeError on an unknown or bad flag). */
-export function parseArgs(argv: readonly string[]): Required<Pick<LoanLifecycleOptions, "chaos" | "esign">> & {
+export function parseArgs(argv: readonly string[]): Required<Pick<LoanLifecycleOptions, "chaos" | "esign" | "email" | "ledger">> & {
   trace: StepId | undefined;
   outDir: string | undefined;
   summaryJson: string | undefined;

@@ -1,7 +1,8 @@
 // Loan lifecycle: one host application that assembles every @connect package and walks a loan
-// through the platform's flow — BPO import → Textract survey → e-signature → QuickBooks →
-// SendGrid + Twilio → reconciliation — against the embedded vendor fakes on 127.0.0.1.
-//   npm run build && node examples/loan-lifecycle/index.mjs [--chaos] [--trace[=step]] [--esign=authentisign]
+// through the platform's flow — BPO import → Textract survey → e-signature → ledger (QuickBooks
+// or Xero) → email (SendGrid, SES or Mailgun) + Twilio → reconciliation — against the embedded
+// vendor fakes on 127.0.0.1.
+//   npm run build && node examples/loan-lifecycle/index.mjs [--chaos] [--trace[=step]] [--esign=authentisign] [--email=ses|mailgun] [--ledger=xero]
 //   node examples/loan-lifecycle/index.mjs --crash  # the durable flow's worker is SIGKILLed mid-way; another finishes it
 //   node examples/loan-lifecycle/index.mjs --live   # health of the real vendors configured in the environment (README)
 // (`npm run demo` does the same; `npm run demo -- --chaos` passes the flags through.)

@@ -36,7 +36,9 @@ async function runDemo(name: string, flags: string[]): Promise<{ code: number | 
   return { code, stdout, stderr, summary };
 }
 
-const VENDORS = ["bpo", "textract", "docusign", "authentisign", "quickbooks", "sendgrid", "twilio"];
+// The default run builds SendGrid and SES (SendGrid's fallback) and QuickBooks.
+const VENDORS = ["bpo", "textract", "docusign", "authentisign", "quickbooks", "sendgrid", "ses", "twilio"];
+const stepLine = (lines: string[], title: string) => lines.find((l) => l.startsWith(`${title} `)) ?? "";
 const retriesOf = (summary: LoanLifecycleSummary) => Object.fromEntries(summary.vendors.map((v) => [v.vendor, v.retries]));
 
 describe("example: loan lifecycle (npm run demo)", () => {
@@ -88,27 +90,33 @@ describe("example: loan lifecycle (npm run demo)", () => {
     expect(pdf.length).toBe(signing.bytes);
     expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
 
-    // 4. QuickBooks: the borrower's customer and the draw's invoice; its webhook reported both writes.
-    expect(summary.results.funding).toMatchObject({ customerCreated: true, invoice: { docNumber: "D-draw-1", total: 12500, balance: 12500 }, webhookStatus: 200, changes: ["Customer.Create", "Invoice.Create"] });
+    // 4. QuickBooks behind core's Ledger: the borrower's customer and the draw's invoice; its signed webhook reported both writes.
+    expect(summary.ledger).toBe("quickbooks");
+    expect(summary.results.funding).toMatchObject({ ledger: "quickbooks", customerCreated: true, invoice: { number: "D-draw-1", total: "12500.00", balance: "12500.00", status: "open" }, webhookStatus: 200, changes: ["customer.create", "invoice.create"] });
+    expect(stepLine(lines, "4/6 Funding")).toMatch(/ ✓ QuickBooks customer \d+ "Ana Borrower \(LN-1001\)" \(created\), invoice D-draw-1 \$12,500\.00 \(open\); webhook 200 \(signature verified\), 2 changes processed {2}\(\d+ ms\)$/);
 
-    // 5. SendGrid + Twilio: delivered, and the CONFIRM reply answered with TwiML.
+    // 5. SendGrid (core's Mailer) + Twilio: delivered, and the CONFIRM reply answered with TwiML.
+    expect(summary.email).toBe("sendgrid");
+    expect(stepLine(lines, "5/6 Notify")).toMatch(/ ✓ email delivered \(sendgrid [\w-]+, events verified\), SMS delivered /);
     expect(summary.results.notify).toMatchObject({
-      email: { httpStatus: 202, status: "delivered" },
+      email: { requested: "sendgrid", servedBy: "sendgrid", fellBackFrom: [], healthProbes: [{ status: "healthy", breaker: "closed" }], status: "delivered", eventsStatus: 200 },
       sms: { to: "+14155550100", segments: 1, status: "delivered", statuses: ["sent", "delivered"] },
       confirmed: true,
       replyStatus: 200,
     });
     expect(summary.results.notify.replyTwiml).toContain("<Message>Thanks Ana, we have noted your confirmation for loan LN-1001.</Message>");
 
-    // 6. Reconciliation: QuickBooks matches the platform; every platform check holds.
-    expect(summary.results.reconcile.quickbooks).toMatchObject({ matched: 1, mismatched: 0, missingInQuickBooks: 0 });
+    // 6. Reconciliation: QuickBooks' balance matches the platform; the email was accepted once in all; every platform check holds.
+    expect(summary.results.reconcile.ledger).toEqual({ provider: "quickbooks", matched: 1, mismatched: 0, outstanding: "12500.00", openInvoices: 1, platformBalance: "12500.00" });
+    expect(summary.results.reconcile.emails).toEqual({ accepted: { sendgrid: 1, ses: 0 }, total: 1 });
+    expect(Object.keys(summary.results.reconcile.checks)).toEqual(["leadsImported", "surveyExtracted", "documentsSigned", "ledgerMatches", "emailDelivered", "emailSentOnce", "smsDelivered", "borrowerConfirmed"]);
     expect(Object.values(summary.results.reconcile.checks).every(Boolean)).toBe(true);
 
     // The summary: every vendor was called, nothing retried, no fallback, no duplicate, no dead letter.
     expect(summary.vendors.map((v) => v.vendor)).toEqual(VENDORS);
     expect(summary.vendors.every((v) => v.calls > 0)).toBe(true);
-    expect(retriesOf(summary)).toEqual({ bpo: 0, textract: 0, docusign: 0, authentisign: 0, quickbooks: 0, sendgrid: 0, twilio: 0 });
-    expect(Object.fromEntries(summary.vendors.map((v) => [v.vendor, v.webhooksVerified]))).toEqual({ bpo: 0, textract: 1, docusign: 9, authentisign: 0, quickbooks: 1, sendgrid: 1, twilio: 3 });
+    expect(retriesOf(summary)).toEqual({ bpo: 0, textract: 0, docusign: 0, authentisign: 0, quickbooks: 0, sendgrid: 0, ses: 0, twilio: 0 });
+    expect(Object.fromEntries(summary.vendors.map((v) => [v.vendor, v.webhooksVerified]))).toEqual({ bpo: 0, textract: 1, docusign: 9, authentisign: 0, quickbooks: 1, sendgrid: 1, ses: 0, twilio: 3 });
     expect(summary.webhooks).toEqual({ verified: 15, rejected: 0, duplicatesDropped: 0 });
     expect(summary.fallback).toEqual([]);
     expect(summary.deadLetters).toEqual([]);
@@ -118,6 +126,7 @@ describe("example: loan lifecycle (npm run demo)", () => {
     // The printed table and closing lines say the same.
     expect(lines).toContain("webhooks: 15 verified, 0 rejected, 0 duplicate(s) dropped");
     expect(lines).toContain("fallback: none");
+    expect(lines).toContain("email: the borrower's draw email accepted 1× in total (sendgrid 1, ses 0) · nothing sent twice");
     expect(lines).toContain("dead letters: none");
     expect(lines.find((l) => l.startsWith("health: "))).toMatch(/^health: healthy · nothing lost · finished in \d+\.\d s$/);
     expect(lines.find((l) => l.startsWith("vendor "))?.split(/\s{2,}/)).toEqual(["vendor", "version", "calls", "retries", "webhooks", "rejected", "dup dropped", "time in calls", "health"]);
@@ -131,14 +140,14 @@ describe("example: loan lifecycle (npm run demo)", () => {
     expect(tree).toContainEqual(expect.stringMatching(/^ {5}webhook quickbooks \[server\] \d+ ms, HTTP 200$/));
   });
 
-  it("--chaos: retries, Retry-After waits, DocuSign's breaker opens and fallback() sends through Authentisign, the duplicate callback is dropped, nothing lost", async () => {
+  it("--chaos: retries, Retry-After waits, DocuSign's and SendGrid's breakers open and fallback() sends through Authentisign and SES, the duplicate callback is dropped, nothing sent twice, nothing lost", async () => {
     const { stdout, summary } = await runDemo("chaos", ["--chaos"]);
     const lines = stdout.split("\n");
     expect(summary.ok).toBe(true);
     expect(summary.mode).toBe("chaos");
 
     // Every injected fault was absorbed by a retry of the same logical call.
-    expect(retriesOf(summary)).toEqual({ bpo: 2, textract: 2, docusign: 2, authentisign: 1, quickbooks: 2, sendgrid: 1, twilio: 2 });
+    expect(retriesOf(summary)).toEqual({ bpo: 2, textract: 2, docusign: 2, authentisign: 1, quickbooks: 2, sendgrid: 2, ses: 1, twilio: 2 });
     expect(lines).toContainEqual(expect.stringMatching(/^ {3}↻ bpo\.projects\.upsert: ServerError 503, waited \d+ ms; RateLimitedError 429, waited \d+ ms → succeeded on attempt 3$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {3}↻ quickbooks\.invoices\.create: ServerError 503, waited \d+ ms; RateLimitedError 429, waited \d+ ms → succeeded on attempt 3$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {3}↻ twilio\.messages\.send: RateLimitedError 429, waited \d+ ms; RateLimitedError 429, waited \d+ ms → succeeded on attempt 3$/));
@@ -158,42 +167,140 @@ describe("example: loan lifecycle (npm run demo)", () => {
       saves: 1,
       duplicateDeliveryStatus: 200,
     });
-    expect(summary.fallback).toEqual([{ from: "docusign", to: "authentisign", error: "CircuitOpenError" }]);
+    expect(summary.fallback).toEqual([
+      { from: "docusign", to: "authentisign", error: "CircuitOpenError" },
+      { from: "sendgrid", to: "ses", error: "CircuitOpenError" },
+    ]);
     expect((await readFile(join(work, "chaos", "LN-1001-signed-authentisign.pdf"))).subarray(0, 5).toString("latin1")).toBe("%PDF-");
-    expect(lines).toContain("fallback: docusign (CircuitOpenError) → authentisign");
+    expect(lines).toContain("fallback: docusign (CircuitOpenError) → authentisign, sendgrid (CircuitOpenError) → ses");
+
+    // SendGrid's outage: two failed health probes open its breaker, the send is refused before any request
+    // (provably nothing sent), fallback() sends through SES (throttled once, retried), and the email is accepted once in all.
+    expect(summary.results.notify.email).toMatchObject({
+      requested: "sendgrid",
+      servedBy: "ses",
+      fellBackFrom: [{ provider: "sendgrid", error: "CircuitOpenError" }],
+      healthProbes: [
+        { status: "unhealthy", breaker: "closed" },
+        { status: "unhealthy", breaker: "open" },
+      ],
+      status: "delivered",
+      eventsStatus: 200,
+    });
+    expect(stepLine(lines, "5/6 Notify")).toMatch(/ ✓ SendGrid down \(health unhealthy\/closed → unhealthy\/open\) → fallback to SES; email delivered \(ses [\w-]+, events verified\)/);
+    expect(lines).toContain("   ↻ sendgrid.mail.send: failed: CircuitOpenError (breaker open, nothing sent)");
+    expect(lines).toContainEqual(expect.stringMatching(/^ {3}↻ ses\.emails\.send: RateLimitedError 429, waited \d+ ms → succeeded on attempt 2$/));
+    expect(summary.results.reconcile.emails).toEqual({ accepted: { sendgrid: 0, ses: 1 }, total: 1 });
+    expect(summary.results.reconcile.checks.emailSentOnce).toBe(true);
+    expect(lines).toContain("email: the borrower's draw email accepted 1× in total (sendgrid 0, ses 1) · nothing sent twice");
 
     // The completion callback came twice: verified both times, handled once.
     expect(summary.webhooks.duplicatesDropped).toBe(1);
     expect(summary.vendors.find((v) => v.vendor === "authentisign")).toMatchObject({ duplicatesDropped: 1, webhooksRejected: 0 });
     expect(lines).toContainEqual(expect.stringMatching(/^webhooks: \d+ verified, 1 rejected, 1 duplicate\(s\) dropped$/));
 
-    // A tampered copy of SendGrid's signed batch ("delivered" → "bounce" after signing) is refused before any handler.
+    // An SES notification changed after SNS signed it ("Delivery" → "Bounce") is refused before any handler.
     expect(summary.results.notify.tamperedBatchStatus).toBe(401);
-    expect(summary.vendors.find((v) => v.vendor === "sendgrid")).toMatchObject({ webhooksVerified: 1, webhooksRejected: 1 });
+    expect(lines).toContain("   ⚡ ses: an SNS notification tampered after signing was posted: answered 401");
+    expect(summary.vendors.find((v) => v.vendor === "ses")).toMatchObject({ webhooksVerified: 2, webhooksRejected: 1 });
+    expect(summary.vendors.find((v) => v.vendor === "sendgrid")).toMatchObject({ webhooksVerified: 0, webhooksRejected: 0 });
     expect(summary.webhooks.rejected).toBe(1);
 
     // Nothing lost: every business outcome as in a normal run; each dead letter is explained, none open.
     expect(Object.values(summary.results.reconcile.checks).every(Boolean)).toBe(true);
-    expect(summary.results.funding.invoice).toMatchObject({ docNumber: "D-draw-1", total: 12500 });
+    expect(summary.results.funding.invoice).toMatchObject({ number: "D-draw-1", total: "12500.00" });
     expect(summary.results.notify).toMatchObject({ email: { status: "delivered" }, sms: { status: "delivered" }, confirmed: true });
-    // Only the envelope that DocuSign's open breaker refused; the failed health probes are not work (core keeps them out).
-    expect(summary.deadLetters.map((l) => [l.adapterId, l.operation, l.error, l.open])).toEqual([["docusign", "envelopes.create", "CircuitOpenError", false]]);
-    expect(summary.deadLetters[0]!.resolution).toBe("sent through authentisign instead (fallback)");
-    expect(lines).toContain("dead letters: 1, 0 open");
+    // Only the envelope and the email that the open breakers refused; the failed health probes are not work (core keeps them out).
+    expect(summary.deadLetters.map((l) => [l.adapterId, l.operation, l.error, l.open, l.resolution])).toEqual([
+      ["docusign", "envelopes.create", "CircuitOpenError", false, "sent through authentisign instead (fallback)"],
+      ["sendgrid", "mail.send", "CircuitOpenError", false, "sent through ses instead (fallback)"],
+    ]);
+    expect(lines).toContain("dead letters: 2, 0 open");
 
-    // DocuSign is still down at the end: its breaker is open, the rest are healthy.
+    // DocuSign and SendGrid are still down at the end: their breakers are open, the rest are healthy.
     expect(summary.health.status).toBe("degraded");
-    expect(summary.vendors.filter((v) => v.health !== "healthy").map((v) => [v.vendor, v.health, v.breaker])).toEqual([["docusign", "unhealthy", "open"]]);
+    expect(summary.vendors.filter((v) => v.health !== "healthy").map((v) => [v.vendor, v.health, v.breaker])).toEqual([
+      ["docusign", "unhealthy", "open"],
+      ["sendgrid", "unhealthy", "open"],
+    ]);
     expect(lines.find((l) => l.startsWith("health: "))).toMatch(/^health: degraded · nothing lost · finished in \d+\.\d s$/);
   });
 
   it("--chaos --esign=authentisign: the outage hits Authentisign and fallback() goes the other way, to DocuSign", async () => {
     const { summary } = await runDemo("chaos-authentisign", ["--chaos", "--esign=authentisign"]);
     expect(summary.ok).toBe(true);
-    expect(summary.fallback).toEqual([{ from: "authentisign", to: "docusign", error: "CircuitOpenError" }]);
+    expect(summary.fallback).toEqual([
+      { from: "authentisign", to: "docusign", error: "CircuitOpenError" },
+      { from: "sendgrid", to: "ses", error: "CircuitOpenError" },
+    ]);
     expect(summary.results.signing).toMatchObject({ requested: "authentisign", servedBy: "docusign", status: "completed", saves: 1, duplicateDeliveryStatus: 200 });
     expect(summary.vendors.find((v) => v.vendor === "docusign")).toMatchObject({ retries: 1, duplicatesDropped: 1 });
-    expect(summary.vendors.filter((v) => v.health !== "healthy").map((v) => [v.vendor, v.breaker])).toEqual([["authentisign", "open"]]);
+    expect(summary.vendors.filter((v) => v.health !== "healthy").map((v) => [v.vendor, v.breaker])).toEqual([
+      ["authentisign", "open"],
+      ["sendgrid", "open"],
+    ]);
+    expect(summary.deadLetters.every((l) => !l.open)).toBe(true);
+  });
+
+  it("--email=ses --ledger=xero (issue 23): the email through SES (SNS-signed events), the books in Xero (OAuth, tenant, x-xero-signature webhook), nothing lost", async () => {
+    const { stdout, stderr, summary } = await runDemo("ses-xero", ["--email=ses", "--ledger=xero"]);
+    expect(stderr).toBe("");
+    const lines = stdout.split("\n");
+    expect(summary).toMatchObject({ ok: true, email: "ses", ledger: "xero" });
+    expect(lines[1]).toMatch(/^mode: normal · e-signature: docusign · email: ses · ledger: xero · webhooks: /);
+
+    // Funding: a Xero contact and an AUTHORISED ACCREC invoice for the draw, both reported by Xero's signed webhook.
+    expect(stepLine(lines, "4/6 Funding")).toMatch(/ ✓ Xero customer [0-9a-f]{8}… "Ana Borrower" \(created\), invoice INV-0001 \$12,500\.00 \(open\); webhook 200 \(signature verified\), 2 changes processed /);
+    expect(summary.results.funding).toMatchObject({ ledger: "xero", customerCreated: true, invoice: { number: "INV-0001", total: "12500.00", balance: "12500.00", status: "open" }, webhookStatus: 200, changes: ["customer.create", "invoice.create"] });
+    expect(summary.results.funding.tenantId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+    // Notify: SES sent it; its Send and Delivery events came back through SNS, signature verified.
+    expect(stepLine(lines, "5/6 Notify")).toMatch(/ ✓ email delivered \(ses [\w-]+, events verified\), SMS delivered /);
+    expect(summary.results.notify.email).toMatchObject({ requested: "ses", servedBy: "ses", fellBackFrom: [], status: "delivered", eventsStatus: 200 });
+
+    // Reconcile: Xero's outstanding balance is the platform's; one email accepted in all (SES 1, SendGrid 0).
+    expect(summary.results.reconcile.ledger).toEqual({ provider: "xero", matched: 1, mismatched: 0, outstanding: "12500.00", openInvoices: 1, platformBalance: "12500.00" });
+    expect(summary.results.reconcile.emails).toEqual({ accepted: { sendgrid: 0, ses: 1 }, total: 1 });
+    expect(Object.values(summary.results.reconcile.checks).every(Boolean)).toBe(true);
+    expect(stepLine(lines, "6/6 Reconcile")).toMatch(/ ✓ Xero 1 matched \/ 0 mismatched \(outstanding 12500\.00, platform 12500\.00\); borrower email accepted 1× in total \(ses 1, sendgrid 0\); platform checks 8\/8; /);
+
+    // The table has a row for each provider built: Xero instead of QuickBooks, SES and its fallback SendGrid.
+    expect(summary.vendors.map((v) => v.vendor)).toEqual(["bpo", "textract", "docusign", "authentisign", "xero", "sendgrid", "ses", "twilio"]);
+    expect(summary.vendors.find((v) => v.vendor === "xero")).toMatchObject({ webhooksVerified: 1, webhooksRejected: 0, retries: 0, health: "healthy" });
+    expect(summary.vendors.find((v) => v.vendor === "ses")).toMatchObject({ webhooksVerified: 2, webhooksRejected: 0, retries: 0, health: "healthy" });
+    expect(lines.find((l) => l.startsWith("xero "))).toMatch(/^xero\s+\d+\.\d+\.\d+\s+\d+\s+0\s+1\s+0\s+0\s+\d+ ms\s+healthy \(breaker closed\)$/);
+    expect(summary.fallback).toEqual([]);
+    expect(lines).toContain("email: the borrower's draw email accepted 1× in total (ses 1, sendgrid 0) · nothing sent twice");
+    expect(lines.find((l) => l.startsWith("health: "))).toMatch(/^health: healthy · nothing lost · finished in \d+\.\d s$/);
+  });
+
+  it("--email=mailgun (issue 23): the email through Mailgun, its events through signed webhooks, nothing lost", async () => {
+    const { stdout, summary } = await runDemo("mailgun", ["--email=mailgun"]);
+    const lines = stdout.split("\n");
+    expect(summary).toMatchObject({ ok: true, email: "mailgun", ledger: "quickbooks" });
+    expect(stepLine(lines, "5/6 Notify")).toMatch(/ ✓ email delivered \(mailgun [^\s,]+@acme-lending\.test, events verified\), SMS delivered /);
+    expect(summary.results.notify.email).toMatchObject({ requested: "mailgun", servedBy: "mailgun", fellBackFrom: [], status: "delivered", eventsStatus: 200 });
+    expect(summary.results.reconcile.emails).toEqual({ accepted: { mailgun: 1, sendgrid: 0 }, total: 1 });
+    expect(summary.vendors.map((v) => v.vendor)).toEqual(["bpo", "textract", "docusign", "authentisign", "quickbooks", "sendgrid", "mailgun", "twilio"]);
+    // accepted + delivered, each a signed webhook verified by the Mailgun endpoint.
+    expect(summary.vendors.find((v) => v.vendor === "mailgun")).toMatchObject({ webhooksVerified: 2, webhooksRejected: 0, health: "healthy" });
+    expect(lines).toContain("email: the borrower's draw email accepted 1× in total (mailgun 1, sendgrid 0) · nothing sent twice");
+    expect(lines.find((l) => l.startsWith("health: "))).toMatch(/^health: healthy · nothing lost · finished in \d+\.\d s$/);
+  });
+
+  it("--chaos --email=mailgun --ledger=xero: Xero's invoice create 503 then 429 is retried under one key (one invoice), Mailgun's 429 is waited out and a forged webhook refused, no email fallback", async () => {
+    const { stdout, summary } = await runDemo("chaos-mailgun-xero", ["--chaos", "--email=mailgun", "--ledger=xero"]);
+    const lines = stdout.split("\n");
+    expect(summary.ok).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/^ {3}↻ xero\.invoices\.create: ServerError 503, waited \d+ ms; XeroRateLimitedError 429, waited \d+ ms → succeeded on attempt 3$/));
+    expect(summary.results.funding.invoice).toMatchObject({ number: "INV-0001", total: "12500.00" });
+    expect(summary.results.reconcile.ledger).toMatchObject({ provider: "xero", matched: 1, openInvoices: 1 });
+    expect(lines).toContainEqual(expect.stringMatching(/^ {3}↻ mailgun\.messages\.send: RateLimitedError 429, waited \d+ ms → succeeded on attempt 2$/));
+    expect(lines).toContain("   ⚡ mailgun: a webhook signed with another key was posted: answered 401");
+    expect(summary.vendors.find((v) => v.vendor === "mailgun")).toMatchObject({ webhooksVerified: 2, webhooksRejected: 1, retries: 1 });
+    // Only the e-signature outage falls back; Mailgun was up, so the email stayed with it, once.
+    expect(summary.fallback).toEqual([{ from: "docusign", to: "authentisign", error: "CircuitOpenError" }]);
+    expect(summary.results.reconcile.emails).toEqual({ accepted: { mailgun: 1, sendgrid: 0 }, total: 1 });
     expect(summary.deadLetters.every((l) => !l.open)).toBe(true);
   });
 
@@ -210,9 +317,12 @@ describe("example: loan lifecycle (npm run demo)", () => {
   });
 
   it("refuses unknown flags and bad values before starting anything", () => {
-    expect(parseArgs(["--chaos", "--trace", "--esign=authentisign"])).toEqual({ chaos: true, crash: false, trace: "signing", esign: "authentisign", outDir: undefined, summaryJson: undefined, live: false });
+    expect(parseArgs(["--chaos", "--trace", "--esign=authentisign"])).toEqual({ chaos: true, crash: false, trace: "signing", esign: "authentisign", email: "sendgrid", ledger: "quickbooks", outDir: undefined, summaryJson: undefined, live: false });
+    expect(parseArgs(["--email=mailgun", "--ledger=xero"])).toMatchObject({ email: "mailgun", ledger: "xero", esign: "docusign", chaos: false });
+    expect(() => parseArgs(["--email=postmark"])).toThrow(new TypeError('--email must be sendgrid, ses or mailgun, not "postmark"'));
+    expect(() => parseArgs(["--ledger=sage"])).toThrow(new TypeError('--ledger must be quickbooks or xero, not "sage"'));
     expect(() => parseArgs(["--crash", "--chaos"])).toThrow(new TypeError("--crash runs on its own (the durable flow against the fakes)"));
-    expect(() => parseArgs(["--chaso"])).toThrow(new TypeError("unknown option --chaso (expected --chaos, --crash, --trace[=leads|survey|signing|funding|notify|reconcile], --esign=docusign|authentisign, --out=DIR, --summary-json=FILE, --live)"));
+    expect(() => parseArgs(["--chaso"])).toThrow(new TypeError("unknown option --chaso (expected --chaos, --crash, --trace[=leads|survey|signing|funding|notify|reconcile], --esign=docusign|authentisign, --email=sendgrid|ses|mailgun, --ledger=quickbooks|xero, --out=DIR, --summary-json=FILE, --live)"));
     expect(() => parseArgs(["--live", "--chaos"])).toThrow(new TypeError("--live checks the real vendors' health; --chaos only applies to the fakes"));
     expect(() => parseArgs(["--esign=hellosign"])).toThrow(new TypeError('--esign must be docusign or authentisign, not "hellosign"'));
     expect(() => parseArgs(["--trace=everything"])).toThrow(new TypeError("--trace takes a step: leads, survey, signing, funding, notify, reconcile"));

@@ -81,3 +81,16 @@ export function dollars(cents) {
   const whole = String(Math.trunc(cents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `$${whole}.${String(cents % 100).padStart(2, "0")}`;
 }
+
+/** `12500.00` from integer cents: the decimal string core's `Ledger` takes. */
+export function decimal(cents) {
+  return `${Math.trunc(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+}
+
+/** Integer cents of a ledger's decimal string (`"12500.5"` → 1250050), digit by digit. */
+export function centsOf(amount) {
+  const match = /^(-)?(\d+)(?:\.(\d{1,2}))?$/.exec(String(amount).trim());
+  if (!match) throw new TypeError(`not a decimal amount: ${JSON.stringify(amount)}`);
+  const cents = Number(match[2]) * 100 + Number((match[3] ?? "").padEnd(2, "0"));
+  return match[1] ? -cents : cents;
+}

@@ -5,7 +5,6 @@ import { createWriteStream } from "node:fs";
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { customArgsOf } from "@connect/sendgrid";
 
 /** The platform's webhook reactions; `app` is read when an event arrives (vendors exist by then). */
 export function createReactions(app) {
@@ -36,20 +35,23 @@ export function createReactions(app) {
       app.platform.signedDocuments.resolve(event.signatureId, { savedTo, bytes: size });
     },
 
-    // QuickBooks: payloads carry ids only; read the entity to see what changed.
-    quickbooks: async (change) => {
-      const entity = change.entity === "Invoice" ? await app.vendors.quickbooks.client.invoices.get({ id: change.entityId }, app.context("funding")) : undefined;
-      app.platform.ledgerChanges.push({ entity: change.entity, operation: change.operation, entityId: change.entityId, ...(entity ? { balance: entity.Balance } : {}) });
+    // The ledger (QuickBooks or Xero): its verified change events carry ids only; read the invoice to see what changed.
+    ledger: async (ledger, payload) => {
+      for (const change of ledger.toChangeEvents(payload)) {
+        const invoice = change.entity === "invoice" ? await ledger.getInvoice(change.id, app.context("funding")) : undefined;
+        app.platform.ledgerChanges.push({ provider: change.provider, entity: change.entity, operation: change.operation, id: change.id, ...(invoice ? { balance: invoice.balance } : {}) });
+      }
     },
 
-    // SendGrid Event Webhook: follow the draw email by its loan id (custom_args).
-    sendgrid: {
-      processed: () => undefined,
-      delivered: (event) => {
-        const loan = loanOf(customArgsOf(event).x_loan_id);
-        const mail = loan?.notifications.email.find((m) => event.sg_message_id?.startsWith(`${m.messageId}.`));
+    // Email (SendGrid, SES or Mailgun): the provider's verified event, normalised by its Mailer;
+    // the draw email is found by the loan id it carries (customArgs) and its message id.
+    mail: (mailer, payload) => {
+      for (const event of mailer.toMailEvents(payload)) {
+        if (event.type !== "delivered") continue;
+        const loan = loanOf(event.customArgs?.x_loan_id);
+        const mail = loan?.notifications.email.find((m) => m.provider === event.provider && m.messageId === event.messageId);
         if (mail) mail.status = "delivered";
-      },
+      }
     },
 
     // Twilio: status callbacks move the SMS forward; CONFIRM is the borrower's acknowledgement.

@@ -1,7 +1,8 @@
 // The run's summary: one row per vendor from core's telemetry (calls, retries, time in calls),
 // the host's webhook counts, and core's checkHealth for every adapter.
 
-const VENDORS = ["bpo", "textract", "docusign", "authentisign", "quickbooks", "sendgrid", "twilio"];
+/** Every vendor the demo may use, in the summary's order; a run lists the ones it built. */
+export const VENDORS = ["bpo", "textract", "docusign", "authentisign", "quickbooks", "xero", "sendgrid", "ses", "mailgun", "twilio"];
 
 /** Lines describing the retries and failures recorded in spans (for the step's sub-lines). */
 export function resilienceNotes(spans) {
@@ -20,7 +21,7 @@ export function resilienceNotes(spans) {
 
 /** Build the per-vendor summary rows. */
 export function summaryRows({ usage, webhooks, health, versions }) {
-  return VENDORS.map((vendor) => {
+  return VENDORS.filter((vendor) => vendor in versions).map((vendor) => {
     const u = usage[vendor] ?? { calls: 0, failed: 0, retries: 0, ms: 0 };
     const w = webhooks[vendor] ?? { deliveries: 0, verified: 0, rejected: 0, duplicates: 0, failed: 0 };
     const h = health.adapters[vendor];

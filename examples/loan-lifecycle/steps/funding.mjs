@@ -1,41 +1,57 @@
-// Step 4 — the loan is funded and the first draw disbursed: QuickBooks gets the borrower's
-// customer and the draw's invoice (each write keyed by the platform's ids, so a retry or a
-// redelivered event writes once). QuickBooks then reports those writes through its signed
-// webhook, which the host acknowledges at once and processes from its queue.
-import { dollars } from "../platform.mjs";
+// Step 4 — the loan is funded and the first draw disbursed: the chosen ledger (QuickBooks by
+// default, Xero with --ledger=xero, both behind core's provider-neutral `Ledger`) gets the
+// borrower's customer and the draw's invoice, each keyed by the platform's ids (a retry or a
+// second worker finds what the first attempt made). The ledger then reports those writes through
+// its signed webhook (QuickBooks: HMAC with the verifier token, acknowledged first and processed
+// from its queue; Xero: `x-xero-signature`), and the platform reads the invoice back.
+import { decimal, dollars } from "../platform.mjs";
 
-export const FIRST_DRAW = { id: "draw-1", amountCents: 1_250_000, description: "Draw 1: foundation", dueDate: "2024-07-05" };
+export const FIRST_DRAW = { id: "draw-1", amountCents: 1_250_000, description: "Draw 1: foundation", issueDate: "2024-06-05", dueDate: "2024-07-05" };
+export const LEDGER_NAMES = { quickbooks: "QuickBooks", xero: "Xero" };
 
 /** Fund the loan and invoice the first draw. */
 export async function fundLoan(app, loan) {
-  const { quickbooks } = app.vendors;
+  const { ledger: books } = app.vendors;
+  const { ledger } = books;
   const ctx = app.context("funding");
-  app.chaos?.funding(quickbooks.fake);
+  app.chaos?.funding(books);
 
-  const { customer, created } = await quickbooks.client.servicing.loanFunded({ loanId: loan.number, borrowerName: loan.borrower.name, email: loan.borrower.email }, ctx);
-  loan.ledger.customerId = customer.Id;
-  const invoice = await quickbooks.client.servicing.drawDisbursed(
-    { loanId: loan.number, drawId: FIRST_DRAW.id, customerId: customer.Id, amount: { cents: FIRST_DRAW.amountCents }, description: FIRST_DRAW.description, dueDate: FIRST_DRAW.dueDate },
-    ctx,
+  const existing = await ledger.findCustomer(loan.number, ctx);
+  const customer = existing ?? (await ledger.createCustomer({ externalRef: loan.number, displayName: loan.borrower.name, email: loan.borrower.email }, { ...ctx, idempotencyKey: `${loan.number}:customer` }));
+  loan.ledger.customerId = customer.id;
+  const invoice = await ledger.createInvoice(
+    {
+      externalRef: FIRST_DRAW.id,
+      customerId: customer.id,
+      issueDate: FIRST_DRAW.issueDate,
+      dueDate: FIRST_DRAW.dueDate,
+      lines: [{ description: FIRST_DRAW.description, amount: decimal(FIRST_DRAW.amountCents) }],
+      memo: `Loan ${loan.number}, ${FIRST_DRAW.id}`,
+    },
+    { ...ctx, idempotencyKey: `${loan.number}:${FIRST_DRAW.id}:invoice` },
   );
-  loan.ledger.invoices.push({ id: invoice.Id, docNumber: invoice.DocNumber, total: invoice.TotalAmt });
-  loan.draws.push({ ...FIRST_DRAW, invoiceId: invoice.Id, disbursedAt: new Date().toISOString() });
+  loan.ledger.invoices.push({ id: invoice.id, number: invoice.number, total: invoice.total });
+  loan.draws.push({ ...FIRST_DRAW, invoiceId: invoice.id, disbursedAt: new Date().toISOString() });
 
-  // QuickBooks tells the platform about those writes (signed CloudEvents); acknowledged, then processed.
-  const response = await quickbooks.fake.postWebhook(quickbooks.webhookUrl);
+  // The ledger tells the platform about those writes (signed); verified, then processed.
+  const response = await books.postWebhook();
   await response.arrayBuffer();
-  await quickbooks.webhook.idle();
+  await books.idle();
   const changes = app.platform.ledgerChanges;
 
   return {
-    line: `customer ${customer.Id} "${customer.DisplayName}" (${created ? "created" : "found"}), invoice ${invoice.DocNumber} ${dollars(FIRST_DRAW.amountCents)}; webhook ${response.status}, ${changes.length} changes processed`,
+    line: `${LEDGER_NAMES[books.provider]} customer ${short(customer.id)} "${customer.displayName}" (${existing ? "found" : "created"}), invoice ${invoice.number ?? short(invoice.id)} ${dollars(FIRST_DRAW.amountCents)} (${invoice.status}); webhook ${response.status} (signature verified), ${changes.length} changes processed`,
     result: {
-      realmId: quickbooks.realmId,
-      customerId: customer.Id,
-      customerCreated: created,
-      invoice: { id: invoice.Id, docNumber: invoice.DocNumber, total: invoice.TotalAmt, balance: invoice.Balance },
+      ledger: books.provider,
+      tenantId: books.tenantId,
+      customerId: customer.id,
+      customerCreated: !existing,
+      invoice: { id: invoice.id, number: invoice.number, total: invoice.total, balance: invoice.balance, status: invoice.status },
       webhookStatus: response.status,
       changes: changes.map((c) => `${c.entity}.${c.operation}`),
     },
   };
 }
+
+/** A QuickBooks id as it is; a Xero UUID shortened for the line. */
+const short = (id) => (id.length > 12 ? `${id.slice(0, 8)}…` : id);

@@ -1,39 +1,65 @@
-// Step 5 — the borrower hears about the draw: a templated SendGrid email (its signed Event
-// Webhook reports the delivery) and a Twilio SMS (signed status callbacks follow it to
-// `delivered`); the borrower replies CONFIRM, which arrives as a signed inbound webhook and is
-// answered with TwiML.
+// Step 5 — the borrower hears about the draw: a templated email through core's provider-neutral
+// `Mailer` (SendGrid by default, SES or Mailgun with --email=…) and a Twilio SMS (signed status
+// callbacks follow it to `delivered`); the borrower replies CONFIRM, which arrives as a signed
+// inbound webhook and is answered with TwiML. The email goes through core's `fallback()`: the
+// second provider is used only when the first one provably sent nothing (its breaker is open, the
+// request never reached it); after a 5xx or a timeout it is not sent again anywhere. The
+// provider's delivery events come back through its own verified endpoint (SendGrid: ECDSA-signed
+// Event Webhook; SES: SNS-signed notifications; Mailgun: HMAC-signed webhooks).
+import { checkHealth, fallback } from "@connect/core";
 import { dollars } from "../platform.mjs";
-import { LENDER_NUMBER } from "../vendors.mjs";
+import { EMAIL_FALLBACK, LENDER_NUMBER } from "../vendors.mjs";
 import { FIRST_DRAW } from "./funding.mjs";
 
-const DRAW_DISBURSED_TEMPLATE = "d-5b1e9c3a7f2d4e6a8b0c1d2e3f4a5b6c";
+export const EMAIL_NAMES = { sendgrid: "SendGrid", ses: "SES", mailgun: "Mailgun" };
+
+/**
+ * The draw email, provider-neutral (core's MailMessage); `template` is the provider's own template
+ * id. SendGrid and SES templates carry their subject; a Mailgun template does not, so it goes along.
+ */
+export function drawEmail(loan, { provider, template }) {
+  return {
+    ...(provider === "mailgun" ? { subject: `Loan ${loan.number}: draw 1 of ${dollars(FIRST_DRAW.amountCents)} disbursed` } : {}),
+    from: { email: "draws@acme-lending.test", name: "Acme Lending Draws" },
+    to: { email: loan.borrower.email, name: loan.borrower.name },
+    template: { id: template, data: { firstName: loan.borrower.firstName, drawNumber: 1, amount: dollars(FIRST_DRAW.amountCents), property: loan.address } },
+    tags: ["draw-disbursed"],
+    customArgs: { x_loan_id: loan.number, x_draw_id: FIRST_DRAW.id },
+  };
+}
+
+/** Probe the provider until it is healthy or its breaker has opened (at most three probes). */
+async function healthGate(client) {
+  const probes = [];
+  for (let probe = 1; probe <= 3; probe += 1) {
+    const health = (await checkHealth([client])).adapters[client.id];
+    probes.push(health);
+    if (health.status !== "unhealthy" || health.breaker === "open") break;
+  }
+  return probes;
+}
 
 /** Email and text the borrower; resolves once the CONFIRM reply is in. */
 export async function notifyBorrower(app, loan) {
-  const { sendgrid, twilio } = app.vendors;
+  const { mail, twilio } = app.vendors;
   const ctx = app.context("notify");
   const amount = dollars(FIRST_DRAW.amountCents);
-  app.chaos?.notify({ sendgrid: sendgrid.fake, twilio: twilio.fake });
+  const primary = app.emailProvider;
+  const secondary = EMAIL_FALLBACK[primary];
+  app.chaos?.notify({ mail, primary, secondary, twilio: twilio.fake });
 
-  const email = await sendgrid.client.mail.send(
-    {
-      from: { email: "draws@acme-lending.test", name: "Acme Lending Draws" },
-      template_id: DRAW_DISBURSED_TEMPLATE,
-      personalizations: [
-        {
-          to: [{ email: loan.borrower.email, name: loan.borrower.name }],
-          dynamic_template_data: { firstName: loan.borrower.firstName, drawNumber: 1, amount, property: loan.address },
-          custom_args: { x_loan_id: loan.number, x_draw_id: FIRST_DRAW.id },
-        },
-      ],
-      categories: ["draw-disbursed"],
-    },
-    { ...ctx, idempotencyKey: `${loan.number}:${FIRST_DRAW.id}:email` },
+  // The email: the chosen provider, then (only if it provably sent nothing) the other one.
+  const probes = await healthGate(mail[primary].client);
+  const { value: receipt, servedBy, failures } = await fallback(
+    [primary, secondary].map((name) => ({
+      name,
+      run: () => mail[name].mailer.send(drawEmail(loan, mail[name]), { ...ctx, idempotencyKey: `${loan.number}:${FIRST_DRAW.id}:email` }),
+    })),
   );
-  loan.notifications.email.push({ messageId: email.messageId, status: "accepted" });
-  const events = sendgrid.fake.eventsFor(email.messageId, [{ event: "processed" }, { event: "delivered" }]);
-  const tamperedStatus = app.chaos ? await app.chaos.tamperedEventBatch(sendgrid.fake, sendgrid.webhookUrl, events) : undefined;
-  await (await sendgrid.fake.postEvents(sendgrid.webhookUrl, events)).arrayBuffer();
+  const sender = mail[servedBy];
+  loan.notifications.email.push({ provider: servedBy, messageId: receipt.messageId, status: "accepted" });
+  const tamperedStatus = app.chaos ? await app.chaos.tamperedEmailEvent(sender, receipt.messageId, loan.borrower.email) : undefined;
+  const eventsStatus = await sender.deliver(receipt.messageId, loan.borrower.email);
 
   const sms = await twilio.client.messages.send(
     {
@@ -49,12 +75,14 @@ export async function notifyBorrower(app, loan) {
   await twilio.fake.deliver(sms.sid);
   const reply = await twilio.fake.postInbound({ url: `${twilio.webhookUrl}/inbound`, from: sms.to, to: LENDER_NUMBER, body: " confirm " });
 
-  const mail = loan.notifications.email[0];
+  const email = loan.notifications.email[0];
   const text = loan.notifications.sms[0];
+  const fellBack = failures.map((f) => ({ provider: f.provider, error: f.error?.name }));
+  const gate = probes.map((p) => `${p.status}${p.breaker ? `/${p.breaker}` : ""}`).join(" → ");
   return {
-    line: `email ${mail.status} (SendGrid ${email.status}, ${email.messageId}), SMS ${text.status} (Twilio ${sms.sid.slice(0, 10)}…, ${sms.segmentInfo.segments} segment), CONFIRM ${loan.confirmed ? "received" : "missing"} → TwiML reply ${reply.response.status}`,
+    line: `${fellBack.length > 0 ? `${EMAIL_NAMES[primary]} down (health ${gate}) → fallback to ${EMAIL_NAMES[servedBy]}; ` : ""}email ${email.status} (${servedBy} ${receipt.messageId}, events verified), SMS ${text.status} (Twilio ${sms.sid.slice(0, 10)}…, ${sms.segmentInfo.segments} segment), CONFIRM ${loan.confirmed ? "received" : "missing"} → TwiML reply ${reply.response.status}`,
     result: {
-      email: { messageId: email.messageId, httpStatus: email.status, status: mail.status },
+      email: { requested: primary, servedBy, fellBackFrom: fellBack, healthProbes: probes.map((p) => ({ status: p.status, breaker: p.breaker })), messageId: receipt.messageId, status: email.status, eventsStatus },
       sms: { sid: sms.sid, to: sms.to, segments: sms.segmentInfo.segments, status: text.status, statuses: text.statuses ?? [] },
       tamperedBatchStatus: tamperedStatus,
       confirmed: loan.confirmed,
