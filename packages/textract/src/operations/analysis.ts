@@ -8,7 +8,7 @@ import { defineOperation, ValidationError, type OperationContext } from "@connec
 import type { z } from "zod";
 import type { Block } from "../blocks.js";
 import { queriesFor, type DocumentTypeRegistry } from "../document-types.js";
-import { textractSdk, type LazyTextractSdk } from "../sdk.js";
+import { textractSdk, withJsonOutput, type LazyTextractSdk } from "../sdk.js";
 import {
   AnalysisPage,
   AnalyzeDocumentInput,
@@ -154,7 +154,7 @@ export function createTextractOperations(sdk: LazyTextractSdk, registry: Documen
     idempotent: true,
     execute: async (input, ctx) => {
       const { client, aws } = await textractSdk(sdk);
-      const out = await client.send(new aws.AnalyzeDocumentCommand(analyzeDocumentRequest(input, registry)), signal(ctx));
+      const out = await client.send(withJsonOutput(new aws.AnalyzeDocumentCommand(analyzeDocumentRequest(input, registry))), signal(ctx));
       return { pageCount: out.DocumentMetadata?.Pages ?? 0, blocks: out.Blocks ?? [], modelVersion: out.AnalyzeDocumentModelVersion };
     },
   });
@@ -170,12 +170,12 @@ export function createTextractOperations(sdk: LazyTextractSdk, registry: Documen
       const adapters = wireAdapters(input, registry);
       const { client, aws } = await textractSdk(sdk);
       const out = await client.send(
-        new aws.StartDocumentAnalysisCommand({
+        withJsonOutput(new aws.StartDocumentAnalysisCommand({
           ...startJobFields(input, ctx),
           FeatureTypes: features(input.features, queries),
           ...(queries.length ? { QueriesConfig: { Queries: queries } } : {}),
           ...(adapters ? { AdaptersConfig: adapters } : {}),
-        }),
+        })),
         signal(ctx),
       );
       return { jobId: out.JobId };
@@ -190,7 +190,7 @@ export function createTextractOperations(sdk: LazyTextractSdk, registry: Documen
     execute: async (input, ctx) => {
       const { client, aws } = await textractSdk(sdk);
       const out = await client.send(
-        new aws.GetDocumentAnalysisCommand(getPageRequest(input)),
+        withJsonOutput(new aws.GetDocumentAnalysisCommand(getPageRequest(input))),
         signal(ctx),
       );
       return jobPage(out, out.AnalyzeDocumentModelVersion);

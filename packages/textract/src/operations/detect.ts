@@ -5,7 +5,7 @@
  */
 import { defineOperation } from "@connect/core";
 import { AnalysisPage, AnalyzeDocumentOutput, DetectTextInput, GetAnalysisPageInput, StartAnalysisOutput, StartTextDetectionInput } from "../schemas.js";
-import { textractSdk, type LazyTextractSdk } from "../sdk.js";
+import { textractSdk, withJsonOutput, type LazyTextractSdk } from "../sdk.js";
 import { getPageRequest, jobPage, signal, startJobFields, wireDocument } from "./analysis.js";
 
 /** Build the text detection operations around one SDK client. @internal */
@@ -17,7 +17,7 @@ export function createTextDetectionOperations(sdk: LazyTextractSdk) {
     idempotent: true,
     execute: async (input, ctx) => {
       const { client, aws } = await textractSdk(sdk);
-      const out = await client.send(new aws.DetectDocumentTextCommand({ Document: wireDocument(input.document) }), signal(ctx));
+      const out = await client.send(withJsonOutput(new aws.DetectDocumentTextCommand({ Document: wireDocument(input.document) })), signal(ctx));
       return { pageCount: out.DocumentMetadata?.Pages ?? 0, blocks: out.Blocks ?? [], modelVersion: out.DetectDocumentTextModelVersion };
     },
   });
@@ -30,7 +30,7 @@ export function createTextDetectionOperations(sdk: LazyTextractSdk) {
     safety: "keyed",
     execute: async (input, ctx) => {
       const { client, aws } = await textractSdk(sdk);
-      const out = await client.send(new aws.StartDocumentTextDetectionCommand(startJobFields(input, ctx)), signal(ctx));
+      const out = await client.send(withJsonOutput(new aws.StartDocumentTextDetectionCommand(startJobFields(input, ctx))), signal(ctx));
       return { jobId: out.JobId };
     },
   });
@@ -42,7 +42,7 @@ export function createTextDetectionOperations(sdk: LazyTextractSdk) {
     idempotent: true,
     execute: async (input, ctx) => {
       const { client, aws } = await textractSdk(sdk);
-      const out = await client.send(new aws.GetDocumentTextDetectionCommand(getPageRequest(input)), signal(ctx));
+      const out = await client.send(withJsonOutput(new aws.GetDocumentTextDetectionCommand(getPageRequest(input))), signal(ctx));
       return jobPage(out, out.DetectDocumentTextModelVersion);
     },
   });
