@@ -51,6 +51,7 @@ export function parseArgs(argv) {
   if (options.trace !== undefined && !STEPS.includes(options.trace)) throw new TypeError(`--trace takes a step: ${STEPS.join(", ")}`);
   if (options.live && options.chaos) throw new TypeError("--live checks the real vendors' health; --chaos only applies to the fakes");
   if (options.crash && (options.live || options.chaos)) throw new TypeError("--crash runs on its own (the durable flow against the fakes)");
+  if (options.crash && (options.email !== "sendgrid" || options.ledger !== "quickbooks")) throw new TypeError("--crash runs the durable flow with QuickBooks and SendGrid only; --email and --ledger apply to the normal run");
   return options;
 }
 

@@ -321,6 +321,7 @@ describe("example: loan lifecycle (npm run demo)", () => {
     expect(parseArgs(["--email=mailgun", "--ledger=xero"])).toMatchObject({ email: "mailgun", ledger: "xero", esign: "docusign", chaos: false });
     expect(() => parseArgs(["--email=postmark"])).toThrow(new TypeError('--email must be sendgrid, ses or mailgun, not "postmark"'));
     expect(() => parseArgs(["--ledger=sage"])).toThrow(new TypeError('--ledger must be quickbooks or xero, not "sage"'));
+    expect(() => parseArgs(["--crash", "--ledger=xero"])).toThrow(new TypeError("--crash runs the durable flow with QuickBooks and SendGrid only; --email and --ledger apply to the normal run"));
     expect(() => parseArgs(["--crash", "--chaos"])).toThrow(new TypeError("--crash runs on its own (the durable flow against the fakes)"));
     expect(() => parseArgs(["--chaso"])).toThrow(new TypeError("unknown option --chaso (expected --chaos, --crash, --trace[=leads|survey|signing|funding|notify|reconcile], --esign=docusign|authentisign, --email=sendgrid|ses|mailgun, --ledger=quickbooks|xero, --out=DIR, --summary-json=FILE, --live)"));
     expect(() => parseArgs(["--live", "--chaos"])).toThrow(new TypeError("--live checks the real vendors' health; --chaos only applies to the fakes"));
