@@ -42,7 +42,7 @@ describe.runIf(REDIS_URL)("distributed mode (Redis at REDIS_URL)", () => {
     return () => redis.quit().then(() => undefined);
   });
 
-  it("4 processes sharing a 10 req/s limiter send 200 calls and no 1-second window at the vendor holds more than 10", async () => {
+  it("4 processes sharing a 10 req/s limiter send 100 calls and no 1-second window at the vendor holds more than 10", async () => {
     const arrivals: number[] = [];
     const server = await serve(
       http.get("*/ping", () => {
@@ -51,13 +51,15 @@ describe.runIf(REDIS_URL)("distributed mode (Redis at REDIS_URL)", () => {
       }),
     );
     const prefix = freshPrefix();
-    // Headroom 0.2 (starts 125 ms apart): the window at the vendor stays within the rate unless
-    // one request takes 250 ms more than its neighbours to arrive. The default 0.1 tolerates
-    // 111 ms, which a CI machine running other suites on both cores has exceeded.
-    const results = await goAll(spawnAll(4, () => ({ scenario: "limiter", url: server.url, prefix, vendor: "acme", perSecond: 10, headroom: 0.2, calls: 50 })));
+    // Arrivals are stamped in this test process, which shares two cores with the rest of the
+    // suite: a stall of its event loop stamps the requests that queued meanwhile together. With
+    // headroom 0.5 (starts 200 ms apart, 5/s) a window exceeds 10 only if stamps bunch by more
+    // than a second; a limiter that did not share its schedule across the four processes would
+    // still show 20/s at once. (0.1 and 0.2 both failed on a loaded CI machine: 111 and 250 ms.)
+    const results = await goAll(spawnAll(4, () => ({ scenario: "limiter", url: server.url, prefix, vendor: "acme", perSecond: 10, headroom: 0.5, calls: 25 })));
 
-    expect(results.map((r) => r.ok)).toEqual([50, 50, 50, 50]);
-    expect(arrivals).toHaveLength(200);
+    expect(results.map((r) => r.ok)).toEqual([25, 25, 25, 25]);
+    expect(arrivals).toHaveLength(100);
     arrivals.sort((a, b) => a - b);
     let busiest = 0;
     for (let i = 0, j = 0; i < arrivals.length; i += 1) {
@@ -65,9 +67,9 @@ describe.runIf(REDIS_URL)("distributed mode (Redis at REDIS_URL)", () => {
       busiest = Math.max(busiest, i - j + 1);
     }
     expect(busiest).toBeLessThanOrEqual(10);
-    // The four workers shared one schedule (each alone would have gone at 10/s: 4× faster).
+    // The four workers shared one schedule at 5/s (about 20 s); unshared they would finish in 5 s.
     const servedFor = (arrivals.at(-1)! - arrivals[0]!) / 1000;
-    expect(servedFor).toBeGreaterThan(19);
+    expect(servedFor).toBeGreaterThan(15);
     // Every worker's calls reached the vendor, interleaved.
     const byWorker = new Set(server.requests.map((r) => new URL(r.url, server.url).searchParams.get("worker")));
     expect([...byWorker].sort()).toEqual(["0", "1", "2", "3"]);
