@@ -4,6 +4,7 @@
  */
 import { createMemoryDeadLetterSink, IntegrationError, TimeoutError, UnknownOutcomeError } from "@connect/core";
 import { malformedJson, scripted, serveHandlers } from "@connect/core/testing";
+import { getResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { createSesClient, mapSesError } from "../src/index.js";
 import { createSesFake } from "../src/testing/index.js";
@@ -58,5 +59,34 @@ describe("unreadable answers and connection timeouts", () => {
     }
     const read = mapSesError(Object.assign(new Error("socket hang up after 30000 ms"), { name: "TimeoutError" }));
     expect(read).toMatchObject({ phase: "attempt", mayHaveReachedVendor: true });
+  });
+});
+
+describe("suppressions.delete after an attempt that may have reached SES", () => {
+  it("SES removed the address but the answer came too late: the retry looks first and resolves, one DELETE sent", async () => {
+    const fake = createSesFake({ credentials: CREDENTIALS });
+    fake.suppressions.set("gone@example.com", { reason: "BOUNCE", lastUpdateTime: new Date() });
+    let stalled = false;
+    // The first DELETE is carried out by the fake, and its answer held back past the attempt timeout.
+    const commitThenStall = http.delete("*/v2/email/suppression/addresses/:email", async ({ request }) => {
+      if (stalled) return undefined;
+      stalled = true;
+      const answer = await getResponse(fake.handlers, request);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return answer;
+    });
+    const server = await serveHandlers([commitThenStall, ...fake.handlers]);
+    const client = createSesClient({ region: "us-east-1", endpoint: server.url, credentials: CREDENTIALS, policy: { ...FAST_POLICY, timeout: { attemptMs: 250, totalMs: 10_000 } } });
+    try {
+      await expect(client.suppressions.delete({ email: "gone@example.com" })).resolves.toEqual({});
+      expect(fake.suppressions.has("gone@example.com")).toBe(false);
+      expect(server.requests.filter((r) => r.method === "DELETE")).toHaveLength(1);
+      expect(server.requests.filter((r) => r.method === "GET" && r.url.includes("/suppression/addresses/"))).toHaveLength(1);
+      // A first call on an address that is not listed is still NotFoundError, as SES answers.
+      await expect(client.suppressions.delete({ email: "never@example.com" })).rejects.toMatchObject({ name: "NotFoundError", status: 404 });
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });

@@ -3,7 +3,7 @@
  * unsubscribes — a page (`limit`, `term`), the next page by the `paging.next` URL Mailgun
  * answered, one address, add (a JSON batch of ≤ 1000 records), delete one address.
  */
-import { defineOperation, ValidationError, type OperationContext } from "@connect/core";
+import { defineOperation, NotFoundError, ValidationError, type OperationContext } from "@connect/core";
 import { z } from "zod";
 import {
   AddBounceRecord,
@@ -84,12 +84,24 @@ function operations<Row extends z.ZodType, Add extends z.ZodType>(type: Suppress
         headers: accountHeaders(ctx),
       }),
     }),
+    // Mailgun answers a repeat 404. After an attempt that may have reached Mailgun (a timeout, a
+    // 5xx), the retry looks first: an address no longer listed means that attempt removed it.
     delete: defineOperation({
       id: `${type}.delete`,
       input: AddressInput,
       output: MessageAnswer,
-      idempotent: true,
+      safety: "checkable",
       request: ({ address }, ctx) => ({ method: "DELETE", path: `${base(ctx)}/${encodeURIComponent(address)}`, headers: accountHeaders(ctx) }),
+      check: async ({ address }, ctx) => {
+        const found = await ctx.send({ method: "GET", path: `${base(ctx)}/${encodeURIComponent(address)}`, headers: accountHeaders(ctx) }).then(
+          () => true,
+          (error: unknown) => {
+            if (error instanceof NotFoundError) return false;
+            throw error;
+          },
+        );
+        return found ? undefined : { message: `${address} is no longer on the ${type} list`, address };
+      },
     }),
   };
 }

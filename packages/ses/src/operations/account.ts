@@ -48,11 +48,23 @@ export function createAccountOperations(sdk: LazySesSdk) {
     id: "suppressions.delete",
     input: SuppressionAddressInput,
     output: z.object({}),
-    idempotent: true,
+    // SES answers a repeat NotFoundException. After an attempt that may have reached SES (a timeout,
+    // a 5xx), the retry looks first: an address no longer listed means that attempt removed it.
+    safety: "checkable",
     execute: async ({ email }, ctx) => {
       const { client, aws } = await sesSdk(sdk);
       await client.send(new aws.DeleteSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
       return {};
+    },
+    check: async ({ email }, ctx) => {
+      const { client, aws } = await sesSdk(sdk);
+      try {
+        await client.send(new aws.GetSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
+        return undefined;
+      } catch (error) {
+        if ((error as { name?: unknown })?.name === "NotFoundException") return {};
+        throw error;
+      }
     },
   });
 
