@@ -1,5 +1,7 @@
+import { fallback, UnknownOutcomeError } from "@connect/core";
 import { describe, expect, it } from "vitest";
-import { BACKUP, providerFromEnv, runEmail } from "./index.mjs";
+import { BACKUP, drawApprovedMessage, providerFromEnv, runEmail } from "./index.mjs";
+import { startProvider } from "./providers.mjs";
 
 const BORROWER = "ana.borrower@example.com";
 const BUILDER = "builder@unknown-domain.example";
@@ -30,20 +32,42 @@ describe("example: the same email through SendGrid, SES or Mailgun", () => {
     expect(lines[0]).toBe(`sent "draw approved" via ${provider}: message ${outcome.receipt.messageId}`);
   });
 
-  it("SendGrid down: its breaker opens, fallback() sends through SES, and nothing is sent twice", async () => {
+  it.each([
+    ["sendgrid", "ses"],
+    ["ses", "sendgrid"],
+    ["mailgun", "ses"],
+  ] as const)("%s down: its breaker opens, fallback() sends through %s, and nothing is sent twice", async (down, up) => {
     const lines: string[] = [];
-    const outcome = await runEmail({ provider: "sendgrid", outage: true, log: (line) => lines.push(line) });
+    const outcome = await runEmail({ provider: down, outage: true, log: (line) => lines.push(line) });
 
-    expect(outcome).toMatchObject({ requested: "sendgrid", servedBy: "ses", fellBackFrom: [{ provider: "sendgrid", error: "CircuitOpenError" }], receipt: { provider: "ses" } });
-    expect(lines.some((line) => line.startsWith("sendgrid health probe") && line.endsWith("(breaker open)"))).toBe(true);
-    expect(lines).toContain("sendgrid unavailable: CircuitOpenError — falling back to ses");
+    expect(outcome).toMatchObject({ requested: down, servedBy: up, fellBackFrom: [{ provider: down, error: "CircuitOpenError" }], receipt: { provider: up } });
+    expect(lines.some((line) => line.startsWith(`${down} health probe`) && line.endsWith("(breaker open)"))).toBe(true);
+    expect(lines).toContain(`${down} unavailable: CircuitOpenError — falling back to ${up}`);
     // The repeated send (same idempotency key) answers the first receipt.
     expect(outcome.repeated).toEqual(outcome.receipt);
-    // SendGrid never saw a send request; SES accepted the email once.
-    expect(outcome.counts).toEqual({ sendgrid: { accepted: 0, sendRequests: 0 }, ses: { accepted: 1, sendRequests: 1 } });
+    // The provider that was down never saw a send request; the backup accepted the email once.
+    expect(outcome.counts).toEqual({ [down]: { accepted: 0, sendRequests: 0 }, [up]: { accepted: 1, sendRequests: 1 } });
     expect(outcome.events.map((e) => [e.provider, e.type, e.email, e.bounce])).toEqual([
-      ["ses", "delivered", BORROWER, undefined],
-      ["ses", "bounced", BUILDER, "hard"],
+      [up, "delivered", BORROWER, undefined],
+      [up, "bounced", BUILDER, "hard"],
     ]);
+  });
+
+  it("a 503 answer to the send itself is not a reason to fall back: the email may have gone out, so it is surfaced", async () => {
+    const [sendgrid, ses] = await Promise.all([startProvider("sendgrid"), startProvider("ses")]);
+    try {
+      sendgrid.failNextSend();
+      const attempt = fallback([sendgrid, ses].map((f) => ({ name: f.name, run: () => f.mailer.send(drawApprovedMessage(f.from), { idempotencyKey: "loan-LN-1001:draw_3:approved" }) })));
+      const error = await attempt.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(UnknownOutcomeError);
+      expect(error).toMatchObject({ vendor: "sendgrid", mayHaveReachedVendor: true });
+      // One request reached SendGrid (answered 503, not retried); SES was never asked.
+      expect([sendgrid.sendRequests(), ses.sendRequests(), ses.accepted()]).toEqual([1, 0, 0]);
+    } finally {
+      await Promise.all([sendgrid.close(), ses.close()]);
+    }
   });
 });

@@ -18,6 +18,8 @@ export interface MailFixture {
   sendRequests(): number;
   /** Every API call of the fake answers 503 from now on. */
   outage(): void;
+  /** The next send request answers 503 (the email may or may not have gone out, as far as the client can tell). */
+  failNextSend(): void;
   close(): Promise<void>;
 }
 

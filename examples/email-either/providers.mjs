@@ -66,6 +66,9 @@ async function startSendGrid({ policy }) {
     outage() {
       fake.failNext({ status: 503, times: 10_000 });
     },
+    failNextSend() {
+      fake.failNext({ status: 503, path: "/v3/mail/send" });
+    },
     async close() {
       await receiver.close();
       await client.close();
@@ -108,6 +111,9 @@ async function startSes({ policy }) {
         fake.failNext("SendEmail", { code: "ServiceUnavailable", status: 503 });
       }
     },
+    failNextSend() {
+      fake.failNext("SendEmail", { code: "ServiceUnavailable", status: 503 });
+    },
     async close() {
       await receiver.close();
       await client.close();
@@ -138,6 +144,9 @@ async function startMailgun({ policy }) {
     sendRequests: () => api.requests.filter((r) => r.method === "POST" && r.url.split("?")[0].endsWith("/messages")).length,
     outage() {
       fake.failNext({ status: 503, times: 10_000 });
+    },
+    failNextSend() {
+      fake.failNext({ status: 503, path: `/v3/${fake.domainName}/messages` });
     },
     async close() {
       await receiver.close();
