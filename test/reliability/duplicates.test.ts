@@ -25,7 +25,10 @@ afterAll(async () => {
   console.log(`\nDuplicate safety (issue 15): a timeout after the vendor committed, the client's retry, then a host retry\n${formatTable(["vendor", "operation", "safety", "first call", "host retry", "requests", "effects"], rows)}\n`);
 });
 
-/** The first matching request is carried out by the fake, and its answer held back past the attempt timeout. */
+/** The attempt timeout of the clients (generous: token requests and SDK loading share it on a loaded 2-core box). */
+const ATTEMPT_MS = 300;
+
+/** The first matching request is carried out by the fake, and its answer held back well past the attempt timeout. */
 function commitThenStall(kit: Kit, op: WriteOp): { committed: () => boolean } {
   let committed = false;
   kit.server.use(
@@ -34,7 +37,7 @@ function commitThenStall(kit: Kit, op: WriteOp): { committed: () => boolean } {
       committed = true;
       const response = await getResponse(kit.handlers, request);
       const body = response ? await response.arrayBuffer() : undefined;
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, ATTEMPT_MS * 2.5));
       return new Response(body, { status: response?.status ?? 500, headers: response?.headers });
     }),
   );
@@ -51,7 +54,7 @@ describe("duplicate safety", () => {
       const problems: string[] = [];
       for (const op of kit.writes) {
         await kit.reset();
-        const client = kit.client({ policy: { ...FAST_POLICY, timeout: { attemptMs: 150, totalMs: 10_000 } }, idempotencyStore: createMemoryIdempotencyStore() });
+        const client = kit.client({ policy: { ...FAST_POLICY, timeout: { attemptMs: ATTEMPT_MS, totalMs: 10_000 } }, idempotencyStore: createMemoryIdempotencyStore() });
         const prepared = op.prepare ? await op.prepare(client) : undefined;
         kit.server.requests.length = 0;
         const stall = commitThenStall(kit, op);

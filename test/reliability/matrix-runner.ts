@@ -219,8 +219,9 @@ async function executeCase(c: PreparedCase, env: MatrixEnv): Promise<CaseResult>
     expect("dead letter error", (letters[0]!.error as { name?: string }).name, observed.error);
   }
   // The faulted attempt never reached the fake, so the write took effect exactly when the call succeeded.
-  // (A schema-violating answer replaces the vendor's, so that write never reached the fake either.)
-  expect("effects", observed.effects, expected.outcome === "ok" && fault !== "schema violation" ? 1 : 0);
+  // (A schema-violating or malformed answer replaces the vendor's, so that write never reached the fake
+  // either: it is "ok" only for an operation that never reads the body.)
+  expect("effects", observed.effects, expected.outcome === "ok" && fault !== "schema violation" && fault !== "malformed body" ? 1 : 0);
   if (op.vendorKey) {
     const keys = kit.server.requests.filter((r) => r.method === op.route.method.toUpperCase() && op.route.match.test(r.url)).map((r) => op.vendorKey!(r));
     if (keys.some((k) => !k) || new Set(keys).size > 1) problems.push(`vendor idempotency key differs between attempts: ${JSON.stringify(keys)}`);
