@@ -133,7 +133,8 @@ async function oneWebhook(hook: WebhookKit, n: number): Promise<void> {
   webhooksSent.push(delivery.eventId);
   if (rand() < FAULT_RATE) ledger.failOnce.add(delivery.eventId);
   for (let attempt = 1; attempt <= 5; attempt += 1) {
-    const res = await fetch(`${origin}${delivery.path}`, { method: "POST", headers: delivery.headers, body: new Uint8Array(delivery.body) });
+    const sent = attempt === 1 ? delivery : (delivery.redelivery?.() ?? delivery);
+    const res = await fetch(`${origin}${sent.path}`, { method: "POST", headers: sent.headers, body: new Uint8Array(sent.body) });
     await res.arrayBuffer();
     if (res.status === 200) return;
     if (res.status !== 500) {

@@ -6,16 +6,23 @@
 import { callbackUrlFor, createAuthentisignCallbackHandler, type Signing } from "@connect/authentisign";
 import { callbackPayload } from "@connect/authentisign/testing";
 import type { DeadLetterSink, WebhookInbox, WebhookReceiver } from "@connect/core";
+import { createSnsVerifier as createCoreSnsVerifier } from "@connect/core/aws";
+import { signSnsEnvelope as signCoreSnsEnvelope, SNS_TEST_SIGNING_CERT_PEM, SNS_TEST_SIGNING_CERT_URL } from "@connect/core/testing";
 import { createDocuSignWebhookHandler } from "@connect/docusign";
 import { signConnectMessage } from "@connect/docusign/testing";
+import { createMailgunWebhookHandler } from "@connect/mailgun";
+import { mailgunWebhookBody } from "@connect/mailgun/testing";
 import { createQuickBooksWebhookHandler, type QuickBooksWebhookHandler } from "@connect/quickbooks";
 import { signQuickBooksPayload } from "@connect/quickbooks/testing";
 import { createSendGridWebhookHandler } from "@connect/sendgrid";
 import { createEventWebhookSigner, serializeEventBatch } from "@connect/sendgrid/testing";
+import { createSesEventReceiver } from "@connect/ses";
 import { createSnsVerifier, createTextractNotificationReceiver } from "@connect/textract";
 import { signSnsEnvelope, TEST_SIGNING_CERT_PEM, TEST_SIGNING_CERT_URL } from "@connect/textract/testing";
 import { createTwilioWebhookHandler } from "@connect/twilio";
 import { signTwilioRequest } from "@connect/twilio/testing";
+import { createXeroWebhookHandler } from "@connect/xero";
+import { signXeroPayload, xeroWebhookPayload } from "@connect/xero/testing";
 
 /** A signed delivery: where to POST it, its headers and body, and the event id it carries. */
 export interface Delivery {
@@ -23,6 +30,11 @@ export interface Delivery {
   headers: Record<string, string>;
   body: Buffer;
   eventId: string;
+  /**
+   * The same event as the vendor delivers it again, where that differs from re-posting these
+   * bytes (Mailgun signs every delivery afresh: a re-posted token is a replay and refused).
+   */
+  redelivery?: (() => Delivery) | undefined;
 }
 
 /** A vendor's receiver and its delivery factory. */
@@ -141,6 +153,61 @@ export async function webhookKits(origin: string, ledger: EventLedger, deadLette
       const id = `evt_soak_${n}`;
       const body = JSON.stringify(callbackPayload({ id: signingId, status: "completed" }, "signing.completed", { at: new Date().toISOString(), id }));
       return { path: `/authentisign${url.search}`, headers: { "content-type": "application/json" }, body: Buffer.from(body), eventId: id };
+    },
+    idle: async () => undefined,
+  });
+
+  const sesTopic = "arn:aws:sns:us-east-1:111122223333:ses-events";
+  kits.push({
+    vendor: "ses",
+    path: "/ses",
+    receiver: createSesEventReceiver({
+      topicArns: [sesTopic],
+      verifier: createCoreSnsVerifier({ vendor: "ses", topicArns: [sesTopic], trustedCertificates: { [SNS_TEST_SIGNING_CERT_URL]: SNS_TEST_SIGNING_CERT_PEM }, fetchCertificate: (url) => Promise.reject(new Error(`no network in tests (${url})`)) }),
+      confirmSubscriptions: false,
+      deadLetters,
+      inbox,
+      onEvent: handlerFor(ledger, (e) => String((e as { snsMessageId: string }).snsMessageId)) as never,
+    }),
+    next: (n) => {
+      const id = `ses-soak-${n}`;
+      const at = new Date().toISOString();
+      const message = JSON.stringify({
+        eventType: "Delivery",
+        mail: { timestamp: at, messageId: `0100018f-ses-${n}`, source: "draws@acme.test", destination: [`owner-${n}@example.com`], tags: { kind: ["draw-approved"] } },
+        delivery: { timestamp: at, recipients: [`owner-${n}@example.com`], smtpResponse: "250 2.0.0 OK", processingTimeMillis: 812 },
+      });
+      return { path: "/ses", headers: { "content-type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "Notification" }, body: Buffer.from(JSON.stringify(signCoreSnsEnvelope({ message, topicArn: sesTopic, messageId: id }))), eventId: id };
+    },
+    idle: async () => undefined,
+  });
+
+  const mailgunSigningKey = "soak-mailgun-webhook-signing-key";
+  kits.push({
+    vendor: "mailgun",
+    path: "/mailgun",
+    receiver: createMailgunWebhookHandler({ signingKey: mailgunSigningKey, deadLetters, inbox, onEvent: handlerFor(ledger, (e) => (e as { id: string }).id) }),
+    next: (n) => {
+      const id = `mg-soak-${n}`;
+      const delivery = (): Delivery => {
+        const body = mailgunWebhookBody(mailgunSigningKey, { id, event: "delivered", timestamp: Date.now() / 1000, recipient: `owner-${n}@example.com`, message: { headers: { "message-id": `20260302.${n}@mg.acme.test` } } });
+        return { path: "/mailgun", headers: { "content-type": "application/json" }, body: Buffer.from(JSON.stringify(body)), eventId: id, redelivery: delivery };
+      };
+      return delivery();
+    },
+    idle: async () => undefined,
+  });
+
+  const xeroKey = "soak-xero-webhook-key-0000000000000000000000000000";
+  const xeroTenant = "7e3b6c8a-2f41-4d7e-9c1a-5b0f3e2d1a01";
+  kits.push({
+    vendor: "xero",
+    path: "/xero",
+    receiver: createXeroWebhookHandler({ webhookKey: xeroKey, deadLetters, inbox, onEvent: handlerFor(ledger, (e) => (e as { resourceId: string }).resourceId) }),
+    next: (n) => {
+      const resourceId = `00000000-0000-4000-9000-${n.toString(16).padStart(12, "0")}`;
+      const body = JSON.stringify(xeroWebhookPayload([{ tenantId: xeroTenant, eventCategory: "INVOICE", eventType: "UPDATE", resourceId, eventDateUtc: new Date().toISOString().slice(0, 23) }], { firstSequence: n }));
+      return { path: "/xero", headers: { "content-type": "application/json", "x-xero-signature": signXeroPayload(body, xeroKey) }, body: Buffer.from(body), eventId: resourceId };
     },
     idle: async () => undefined,
   });
