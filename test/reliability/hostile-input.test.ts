@@ -1,7 +1,9 @@
 /**
  * Issue 15 — hostile input, property-based (fast-check), against every webhook verifier and
  * parser: Twilio (form and JSON), DocuSign Connect (XML and JSON), SendGrid (signed batch),
- * QuickBooks (CloudEvents and legacy), Textract (SNS) and Authentisign callbacks. Random and
+ * QuickBooks (CloudEvents and legacy), Textract (SNS), Authentisign callbacks, SES events (SNS,
+ * subscription confirmations), Mailgun (signed token, replayed tokens) and Xero (x-xero-signature,
+ * intent to receive). Random and
  * adversarial bodies — invalid UTF-8, deep nesting, prototype-pollution keys, every field of the
  * wrong type, XML entity expansion and external entities, header injection — get a typed answer
  * (401 unsigned, 400 unreadable, 200 read) or a typed error from the parser: never a crash, a
@@ -14,15 +16,22 @@ import type { AddressInfo } from "node:net";
 import { callbackToken, callbackUrlFor, createAuthentisignCallbackHandler, type Signing } from "@connect/authentisign";
 import { signCallback } from "@connect/authentisign/testing";
 import type { WebhookReceiver, WebhookRequest } from "@connect/core";
+import { createSnsVerifier as createCoreSnsVerifier } from "@connect/core/aws";
+import { signSnsEnvelope as signCoreSnsEnvelope, SNS_TEST_SIGNING_CERT_PEM, SNS_TEST_SIGNING_CERT_URL } from "@connect/core/testing";
 import { createDocuSignWebhookHandler, parseConnectMessage } from "@connect/docusign";
 import { signConnectMessage } from "@connect/docusign/testing";
+import { createMailgunWebhookHandler, parseMailgunWebhook } from "@connect/mailgun";
+import { signMailgunWebhook } from "@connect/mailgun/testing";
 import { createQuickBooksWebhookHandler, parseQuickBooksWebhook } from "@connect/quickbooks";
 import { signQuickBooksPayload } from "@connect/quickbooks/testing";
 import { createSendGridWebhookHandler, parseSendGridEvents } from "@connect/sendgrid";
 import { createEventWebhookSigner } from "@connect/sendgrid/testing";
+import { createSesEventReceiver, parseSesDelivery } from "@connect/ses";
 import { createSnsVerifier, createTextractNotificationReceiver, parseTextractNotification } from "@connect/textract";
 import { signSnsEnvelope, TEST_SIGNING_CERT_PEM, TEST_SIGNING_CERT_URL } from "@connect/textract/testing";
 import { bodySha256, computeTwilioSignature, createTwilioWebhookHandler, parseFormParams, parseTwilioWebhook } from "@connect/twilio";
+import { createXeroWebhookHandler, parseXeroWebhook } from "@connect/xero";
+import { intentToReceivePayload, signXeroPayload } from "@connect/xero/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The callback body parser is internal to the package; it is tested directly from its source.
@@ -521,6 +530,256 @@ describe("Authentisign callbacks (per-signing token, optional HMAC)", () => {
 
   it("enforces a body size limit (core's 25 MiB default)", async () => {
     await checkSizeLimit(receiver, 25 * 1024 * 1024, () => handled);
+  });
+});
+
+describe("SES events through SNS (signed envelopes, subscription confirmations)", () => {
+  const TOPIC = "arn:aws:sns:us-east-1:111122223333:ses-events";
+  let handled = 0;
+  const confirmed: string[] = [];
+  const receiver = createSesEventReceiver({
+    topicArns: [TOPIC],
+    verifier: createCoreSnsVerifier({ vendor: "ses", topicArns: [TOPIC], trustedCertificates: { [SNS_TEST_SIGNING_CERT_URL]: SNS_TEST_SIGNING_CERT_PEM }, fetchCertificate: async (url) => Promise.reject(new Error(`no network in tests (${url})`)) }),
+    onEvent: (event) => {
+      assertPlainData(event);
+      handled += 1;
+    },
+    confirmSubscription: async (url) => void confirmed.push(url),
+  });
+  const recipients = fc.oneof(fc.array(stringOr("ana@example.com", "", "__proto__"), { maxLength: 3 }).map((a) => `[${a.join(",")}]`), jsonText);
+  const sesEvent = shapedObject({
+    eventType: stringOr("Delivery", "Bounce", "Complaint", "Open", "Click", "Rendering Failure", "__proto__", "constructor"),
+    notificationType: stringOr("Bounce", "toString"),
+    mail: shapedObject({
+      timestamp: stringOr("2026-03-02T10:00:00.000Z", "never"),
+      messageId: stringOr("0100018f-abc", "", "__proto__"),
+      source: stringOr("draws@acme.test"),
+      destination: recipients,
+      tags: fc.oneof(shapedObject({ tenant_id: fc.oneof(fc.constant('["t_1"]'), jsonText), __proto__: jsonText }), jsonText),
+      headers: fc.oneof(fc.array(shapedObject({ name: stringOr("From", "__proto__"), value: stringOr("x", "\r\nX: 1") }), { maxLength: 2 }).map((a) => `[${a.join(",")}]`), jsonText),
+    }),
+    bounce: shapedObject({ bounceType: stringOr("Permanent", "Transient", "valueOf"), bouncedRecipients: fc.oneof(fc.array(shapedObject({ emailAddress: stringOr("ana@example.com") }), { maxLength: 2 }).map((a) => `[${a.join(",")}]`), jsonText), timestamp: stringOr("2026-03-02T10:00:00.000Z") }),
+    complaint: shapedObject({ complainedRecipients: jsonText, timestamp: stringOr("2026-03-02T10:00:00.000Z"), complaintSubType: jsonText }),
+    delivery: shapedObject({ timestamp: stringOr("2026-03-02T10:00:00.000Z"), recipients, processingTimeMillis: fc.oneof(fc.integer().map(String), jsonText) }),
+    click: shapedObject({ timestamp: stringOr("x"), link: stringOr("https://acme.test", "javascript:alert(1)"), linkTags: jsonText }),
+  });
+  const envelope = (message: string, extra: Record<string, unknown> = {}) => JSON.stringify({ ...signCoreSnsEnvelope({ message, topicArn: TOPIC }), ...extra });
+
+  it("unsigned, forged, tampered or off-topic envelopes answer 401 and reach no handler (and confirm nothing)", async () => {
+    const forged = fc.tuple(sesEvent, fc.constantFrom(SNS_TEST_SIGNING_CERT_URL, "https://evil.test/cert.pem", "http://sns.us-east-1.amazonaws.com/x.pem", "https://sns.us-east-1.amazonaws.com.evil.test/x.pem", "not a url"), fc.base64String({ maxLength: 60 }), fc.constantFrom("Notification", "SubscriptionConfirmation")).map(([msg, certUrl, sig, type]) =>
+      JSON.stringify({ Type: type, MessageId: "m-1", TopicArn: TOPIC, Message: msg, Timestamp: new Date().toISOString(), SignatureVersion: "2", Signature: sig, SigningCertURL: certUrl, SubscribeURL: "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription", Token: "t" }),
+    );
+    // A correctly signed envelope whose Message (or topic) was changed afterwards, and one signed for another topic.
+    const tampered = fc.tuple(sesEvent, fc.boolean()).map(([msg, swapTopic]) =>
+      swapTopic ? JSON.stringify(signCoreSnsEnvelope({ message: msg, topicArn: "arn:aws:sns:us-east-1:111122223333:someone-else" })) : envelope('{"eventType":"Delivery"}', { Message: msg }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(anyBody, forged.map((f) => Buffer.from(f)), tampered.map((t) => Buffer.from(t))), fc.option(injectedHeader), async (body, header) => {
+        await answer(receiver, request("https://hooks.test/ses", body, { "x-amz-sns-message-type": header ?? "Notification" }), [401]);
+      }),
+      RUNS,
+    );
+    expect(handled).toBe(0);
+    expect(confirmed).toEqual([]);
+  });
+
+  it("correctly signed envelopes with hostile SES events are read (200) or refused (400), never a crash", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(sesEvent, jsonText, fc.string({ minLength: 1, maxLength: 200 })), fc.constantFrom("1", "2") as fc.Arbitrary<"1" | "2">, async (msg, version) => {
+        const signed = signCoreSnsEnvelope({ message: msg, topicArn: TOPIC, signatureVersion: version });
+        await answer(receiver, request("https://hooks.test/ses", JSON.stringify(signed), { "x-amz-sns-message-type": "Notification" }), [200, 400]);
+      }),
+      RUNS,
+    );
+    const deepInside = deepJson.map((deep) => `{"eventType":"Delivery","mail":{"timestamp":"2026-03-02T10:00:00.000Z","messageId":"m-deep","source":"a@acme.test","destination":["b@example.com"],"x":${deep}}}`);
+    await fc.assert(fc.asyncProperty(fc.oneof(deepJson, deepInside), async (msg) => void (await answer(receiver, request("https://hooks.test/ses", envelope(msg), { "x-amz-sns-message-type": "Notification" }), [200, 400]))), DEEP);
+  });
+
+  it("signed subscription confirmations are confirmed only at an SNS host over https", async () => {
+    const subscribeUrl = fc.constantFrom("https://evil.test/confirm", "http://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription", "https://sns.us-east-1.amazonaws.com.evil.test/", "javascript:alert(1)", "not a url", "", "https://127.0.0.1/");
+    await fc.assert(
+      fc.asyncProperty(subscribeUrl, async (url) => {
+        const signed = signCoreSnsEnvelope({ message: "You have chosen to subscribe", topicArn: TOPIC, type: "SubscriptionConfirmation", subscribeUrl: url });
+        await answer(receiver, request("https://hooks.test/ses", JSON.stringify(signed), { "x-amz-sns-message-type": "SubscriptionConfirmation" }), [200, 400, 500]);
+      }),
+      { numRuns: 20 },
+    );
+    expect(confirmed).toEqual([]);
+  });
+
+  it("the delivery parser gives plain data or a typed error", () => {
+    fc.assert(
+      fc.property(fc.oneof(sesEvent.map((m) => JSON.stringify({ Type: "Notification", Message: m })), sesEvent, jsonText, fc.string()), (body) => parsedOrTyped(() => parseSesDelivery(body))),
+      { numRuns: 300 },
+    );
+  });
+
+  it("enforces a body size limit (1 MiB default)", async () => {
+    await checkSizeLimit(receiver, 1024 * 1024, () => handled);
+  });
+});
+
+describe("Mailgun webhooks (signed token and timestamp; the body itself unsigned)", () => {
+  const KEY = "mailgun-hostile-webhook-signing-key-0001";
+  let handled = 0;
+  const receiver = createMailgunWebhookHandler({
+    signingKey: KEY,
+    onEvent: (event) => {
+      assertPlainData(event);
+      handled += 1;
+    },
+  });
+  const eventData = shapedObject({
+    id: stringOr("ev-1", "", "__proto__"),
+    event: stringOr("delivered", "failed", "opened", "complained", "__proto__", "constructor"),
+    timestamp: fc.oneof(fc.integer().map(String), fc.constantFrom("1772445600.123", "1e308", "-1"), jsonText),
+    recipient: stringOr("ana@example.com", ""),
+    severity: stringOr("permanent", "temporary"),
+    tags: fc.oneof(fc.array(stringOr("draw", "__proto__"), { maxLength: 3 }).map((a) => `[${a.join(",")}]`), jsonText),
+    "user-variables": fc.oneof(shapedObject({ tenant_id: stringOr("t_1"), __proto__: jsonText }), jsonText),
+    message: shapedObject({ headers: shapedObject({ "message-id": stringOr("20260302.1@mg.acme.test", "") }) }),
+    "delivery-status": shapedObject({ code: fc.oneof(fc.integer().map(String), jsonText), message: jsonText }),
+  });
+  const signed = (data: string, extra: fc.Arbitrary<string> = fc.constant("")) => extra.map((more) => `{"signature":${JSON.stringify(signMailgunWebhook(KEY))}${more ? `,${more}` : ""},"event-data":${data}}`);
+
+  it("unsigned, wrongly signed, stale or malformed signatures answer 401 and reach no handler", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const badSignature = fc.oneof(
+      fc.record({ timestamp: fc.constant(String(now)), token: fc.string({ minLength: 1, maxLength: 60 }), signature: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString("hex")) }),
+      // Correct HMAC but outside the 600 s window.
+      fc.integer({ min: 602, max: 1e7 }).map((skew) => signMailgunWebhook(KEY, { timestamp: now - skew })),
+      // Signed with another key (the API key, say).
+      fc.constant(null).map(() => signMailgunWebhook("key-the-api-key-not-the-signing-key")),
+      fc.record({ timestamp: fc.oneof(injectedHeader, fc.constant("1e9"), fc.constant("")), token: fc.oneof(injectedHeader, fc.constant("")), signature: fc.oneof(injectedHeader, fc.constant("zz")) }),
+      jsonText,
+    );
+    const body = fc.oneof(
+      anyBody,
+      fc.tuple(badSignature, fc.oneof(eventData, jsonText)).map(([sig, data]) => Buffer.from(`{"signature":${typeof sig === "string" ? sig : JSON.stringify(sig)},"event-data":${data}}`)),
+      // A form-encoded (legacy) body carrying a valid signature is not taken.
+      fc.constant(null).map(() => {
+        const s = signMailgunWebhook(KEY);
+        return Buffer.from(`timestamp=${s.timestamp}&token=${s.token}&signature=${s.signature}&event=delivered`);
+      }),
+    );
+    await fc.assert(fc.asyncProperty(body, fc.constantFrom("application/json", "application/x-www-form-urlencoded", "text/plain"), async (raw, type) => void (await answer(receiver, request("https://hooks.test/mailgun", raw, { "content-type": type }), [401]))), RUNS);
+    expect(handled).toBe(0);
+  });
+
+  it("a captured signature is accepted once: the same token on any other body is a replay (401) and reaches no handler", async () => {
+    const before = handled;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(eventData, jsonText), async (data) => {
+        const signature = JSON.stringify(signMailgunWebhook(KEY));
+        const first = `{"signature":${signature},"event-data":{"id":"ev-${Math.random()}","event":"delivered","timestamp":1772445600}}`;
+        await answer(receiver, request("https://hooks.test/mailgun", first, { "content-type": "application/json" }), [200]);
+        await answer(receiver, request("https://hooks.test/mailgun", `{"signature":${signature},"event-data":${data}}`, { "content-type": "application/json" }), [401]);
+      }),
+      { numRuns: 30 },
+    );
+    expect(handled - before).toBe(30);
+  });
+
+  it("correctly signed hostile event data is read (200) or refused (400), never a crash", async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof(eventData, jsonText).chain((d) => signed(d, fc.oneof(fc.constant(""), fc.tuple(hostileKey, jsonText).map(([k, v]) => `${JSON.stringify(k)}:${v}`)))), async (body) => void (await answer(receiver, request("https://hooks.test/mailgun", body, { "content-type": "application/json" }), [200, 400]))), RUNS);
+    const deep = fc.oneof(deepJson, deepJson.map((d) => `{"id":"ev-deep","event":"delivered","timestamp":1,"user-variables":{"x":${d}}}`)).chain((d) => signed(d));
+    await fc.assert(fc.asyncProperty(deep, async (body) => void (await answer(receiver, request("https://hooks.test/mailgun", body, { "content-type": "application/json" }), [200, 400]))), DEEP);
+  });
+
+  it("the webhook parser gives plain data or a typed error", () => {
+    fc.assert(
+      fc.property(fc.oneof(eventData.map((d) => Buffer.from(`{"signature":{},"event-data":${d}}`)), invalidUtf8, randomBytes, jsonText.map((t) => Buffer.from(t))), (body) => parsedOrTyped(() => parseMailgunWebhook(body))),
+      { numRuns: 300 },
+    );
+  });
+
+  it("enforces a body size limit (core's 25 MiB default)", async () => {
+    await checkSizeLimit(receiver, 25 * 1024 * 1024, () => handled);
+  });
+});
+
+describe("Xero webhooks (x-xero-signature, intent to receive)", () => {
+  const KEY = "xero-hostile-webhook-key-000000000000000000000000000000000000000000000000000000000001";
+  const TENANT = "7e3b6c8a-2f41-4d7e-9c1a-5b0f3e2d1a01";
+  let handled = 0;
+  const receiver = createXeroWebhookHandler({
+    webhookKey: KEY,
+    onEvent: (event) => {
+      assertPlainData(event);
+      handled += 1;
+    },
+  });
+  const entry = shapedObject({
+    resourceUrl: stringOr("https://api.xero.com/api.xro/2.0/Invoices/1", "javascript:x"),
+    resourceId: stringOr("0f8b6e0c-1111-4a2b-9c3d-000000000001", "", "__proto__"),
+    eventDateUtc: stringOr("2026-03-02T10:00:00.000", "never", "9999-99-99T99:99:99"),
+    eventType: stringOr("CREATE", "UPDATE", "constructor"),
+    eventCategory: stringOr("INVOICE", "CONTACT", "__proto__", "toString"),
+    tenantId: stringOr(TENANT, ""),
+    tenantType: stringOr("ORGANISATION"),
+    eventData: jsonText,
+  });
+  const payload = fc.oneof(
+    shapedObject({
+      events: fc.oneof(fc.array(entry, { maxLength: 5 }).map((a) => `[${a.join(",")}]`), jsonText),
+      firstEventSequence: fc.oneof(fc.integer().map(String), jsonText),
+      lastEventSequence: fc.oneof(fc.integer().map(String), jsonText),
+      entropy: stringOr("ABCDEFGHIJ", ""),
+    }),
+    jsonText,
+  );
+  const signedReq = (body: string | Buffer) => request("https://hooks.test/xero", body, { "content-type": "application/json", "x-xero-signature": signXeroPayload(body, KEY) });
+
+  it("unsigned or wrongly signed payloads (and intent-to-receive probes) answer 401 with an empty body and reach no handler", async () => {
+    const wrong = fc.oneof(fc.base64String({ maxLength: 44 }), injectedHeader, fc.constant(null).map(() => signXeroPayload("{}", KEY)), fc.constant(null).map(() => signXeroPayload(intentToReceivePayload(), "another-key")));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(anyBody, payload.map((p) => Buffer.from(p)), fc.constant(null).map(() => Buffer.from(intentToReceivePayload()))), fc.option(wrong), async (body, signature) => {
+        const res = await answer(receiver, request("https://hooks.test/xero", body, signature === null ? { "content-type": "application/json" } : { "content-type": "application/json", "x-xero-signature": signature }), [401]);
+        if (res.body !== "") throw new Error(`a 401 to Xero carries a body: ${res.body.slice(0, 80)}`);
+      }),
+      RUNS,
+    );
+    expect(handled).toBe(0);
+  });
+
+  it("a correctly signed intent-to-receive probe answers 200 with no body and no cookie", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 40 }), async (entropy) => {
+        const res = await answer(receiver, signedReq(intentToReceivePayload(entropy)), [200]);
+        if (res.body !== "" || Object.keys(res.headers).some((h) => h.toLowerCase() === "set-cookie")) throw new Error(`intent to receive answered with a body or a cookie: ${JSON.stringify(res)}`);
+      }),
+      { numRuns: 20 },
+    );
+    expect(handled).toBe(0);
+  });
+
+  it("correctly signed hostile payloads are read (200) or refused (400), never a crash", async () => {
+    await fc.assert(fc.asyncProperty(payload, async (body) => void (await answer(receiver, signedReq(body), [200, 400]))), RUNS);
+    const deepInside = deepJson.map((deep) => `{"events":[{"resourceId":"r-1","eventDateUtc":"2026-03-02T10:00:00","eventType":"UPDATE","eventCategory":"INVOICE","tenantId":"${TENANT}","eventData":${deep}}],"firstEventSequence":1,"lastEventSequence":1,"entropy":"X"}`);
+    await fc.assert(fc.asyncProperty(fc.oneof(deepJson, deepInside), async (body) => void (await answer(receiver, signedReq(body), [200, 400]))), DEEP);
+  });
+
+  it("one hostile entry (any shape, deep nesting) never drops the valid event next to it", async () => {
+    let n = 0;
+    const seen = new Set<string>();
+    const own = createXeroWebhookHandler({ webhookKey: KEY, onEvent: (e) => void seen.add(e.resourceId) });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(entry, jsonText, deepJson.map((d) => `{"resourceId":"x","eventCategory":${d}}`)), async (bad) => {
+        const id = `0f8b6e0c-2222-4a2b-9c3d-${String((n += 1)).padStart(12, "0")}`;
+        const body = `{"events":[${bad},{"resourceUrl":"https://api.xero.com/api.xro/2.0/Invoices/${id}","resourceId":"${id}","eventDateUtc":"2026-03-02T10:00:00.000","eventType":"UPDATE","eventCategory":"INVOICE","tenantId":"${TENANT}","tenantType":"ORGANISATION"}],"firstEventSequence":${n},"lastEventSequence":${n + 1},"entropy":"ABC"}`;
+        await answer(own, signedReq(body), [200]);
+        if (!seen.has(id)) throw new Error(`the valid event ${id} was dropped`);
+      }),
+      RUNS,
+    );
+  });
+
+  it("the payload parser gives plain data or a typed error", () => {
+    fc.assert(fc.property(fc.oneof(payload.map((p) => Buffer.from(p)), invalidUtf8, randomBytes), (body) => parsedOrTyped(() => { const parsed = parseXeroWebhook(body); return { ...parsed, invalid: parsed.invalid.map((i) => ({ ...i, raw: undefined })) }; })), { numRuns: 300 });
+  });
+
+  it("enforces a body size limit (1 MiB default)", async () => {
+    await checkSizeLimit(receiver, 1024 * 1024, () => handled);
   });
 });
 
