@@ -20,7 +20,8 @@ function loadUndici(): Undici | Promise<Undici> {
   return (
     undici ??
     (undiciLoading ??= import("undici").then(
-      (loaded) => (undici = loaded),
+      // A bundler's import() of a CommonJS module may give its exports as `default` only.
+      (loaded) => (undici = typeof loaded.Pool === "function" ? loaded : (loaded as unknown as { default: Undici }).default),
       (error: unknown) => {
         // Not kept: a later call tries again.
         undiciLoading = undefined;
@@ -281,7 +282,13 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
       const loaded = undici ?? (await loadUndici());
       // Aborted before anything was written (say, while undici loaded): the vendor saw nothing.
       if (signal?.aborted) throw neverSent(signal.reason);
-      response = await poolOf(loaded).request({ method: request.method, path, headers, body: encoded.body ?? null, signal: signal ?? null });
+      let target: Pool;
+      try {
+        target = poolOf(loaded);
+      } catch (error) {
+        throw new IntegrationError(`could not create the HTTP connection pool for ${url.origin} (${error instanceof Error ? error.message : String(error)})`, { retryable: false, vendorCode: "TRANSPORT_UNAVAILABLE", mayHaveReachedVendor: false, cause: error });
+      }
+      response = await target.request({ method: request.method, path, headers, body: encoded.body ?? null, signal: signal ?? null });
     } catch (error) {
       throw mapTransportError(error, limits, signal);
     }
