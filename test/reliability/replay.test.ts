@@ -1,23 +1,31 @@
 /**
  * Issue 15 — replay protection. Where a vendor's signature covers a timestamp (SendGrid's ECDSA
- * header, Authentisign's HMAC header, SNS's signed Timestamp), a correctly signed request outside
- * the tolerance window is refused (401, no handler) and one inside is accepted — checked over
- * random clock skews. Everywhere else (Twilio, DocuSign Connect, QuickBooks, Authentisign's
+ * header, Authentisign's HMAC header, SNS's signed Timestamp for Textract and SES, Mailgun's
+ * signed timestamp and token), a correctly signed request outside the tolerance window is refused
+ * (401, no handler) and one inside is accepted — checked over random clock skews; a Mailgun token
+ * is accepted once. Everywhere else (Twilio, DocuSign Connect, QuickBooks, Xero, Authentisign's
  * per-signing token) a replay of an accepted request is deduplicated: the handler runs once.
  */
 import { callbackUrlFor, createAuthentisignCallbackHandler, type Signing } from "@connect/authentisign";
 import { callbackPayload, signCallback } from "@connect/authentisign/testing";
 import { createMemoryDedupeStore, timestampedHmacVerifier, WebhookVerificationError } from "@connect/core";
+import { createSnsVerifier as createCoreSnsVerifier, DEFAULT_SNS_TOLERANCE_SECONDS as CORE_SNS_TOLERANCE_SECONDS } from "@connect/core/aws";
+import { signSnsEnvelope as signCoreSnsEnvelope, SNS_TEST_SIGNING_CERT_PEM, SNS_TEST_SIGNING_CERT_URL } from "@connect/core/testing";
 import { createDocuSignWebhookHandler } from "@connect/docusign";
 import { signConnectMessage } from "@connect/docusign/testing";
+import { createMailgunWebhookHandler, DEFAULT_TOLERANCE_SECONDS as MAILGUN_TOLERANCE_SECONDS } from "@connect/mailgun";
+import { mailgunWebhookBody } from "@connect/mailgun/testing";
 import { createQuickBooksWebhookHandler } from "@connect/quickbooks";
 import { signQuickBooksPayload } from "@connect/quickbooks/testing";
 import { createSendGridWebhookHandler, DEFAULT_TOLERANCE_SECONDS } from "@connect/sendgrid";
 import { createEventWebhookSigner, serializeEventBatch } from "@connect/sendgrid/testing";
+import { createSesEventReceiver } from "@connect/ses";
 import { createSnsVerifier, createTextractNotificationReceiver, DEFAULT_SNS_TOLERANCE_SECONDS } from "@connect/textract";
 import { signSnsEnvelope, TEST_SIGNING_CERT_PEM, TEST_SIGNING_CERT_URL } from "@connect/textract/testing";
 import { createTwilioWebhookHandler } from "@connect/twilio";
 import { signTwilioRequest } from "@connect/twilio/testing";
+import { createXeroWebhookHandler } from "@connect/xero";
+import { signXeroPayload, xeroWebhookPayload } from "@connect/xero/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { request } from "./hostile.js";
@@ -125,6 +133,72 @@ describe("timestamped schemes: outside the tolerance window is refused", () => {
     expect(new Set(handled).size).toBe(25);
   });
 
+  it(`SES through SNS (${CORE_SNS_TOLERANCE_SECONDS} s): an event signed outside the window is 401; inside, a replay is deduped by MessageId`, async () => {
+    const topic = "arn:aws:sns:us-east-1:111122223333:ses-events";
+    const handled: string[] = [];
+    const receiver = createSesEventReceiver({
+      topicArns: [topic],
+      verifier: createCoreSnsVerifier({ vendor: "ses", topicArns: [topic], trustedCertificates: { [SNS_TEST_SIGNING_CERT_URL]: SNS_TEST_SIGNING_CERT_PEM }, fetchCertificate: () => Promise.reject(new Error("no network in tests")), now: () => NOW }),
+      onEvent: (e) => void handled.push(String(e.snsMessageId)),
+    });
+    let n = 0;
+    const delivery = (skew: number) => {
+      const at = new Date(NOW).toISOString();
+      const message = JSON.stringify({ eventType: "Delivery", mail: { timestamp: at, messageId: `ses-msg-${(n += 1)}`, source: "draws@acme.test", destination: ["ana@example.com"] }, delivery: { timestamp: at, recipients: ["ana@example.com"] } });
+      return request("https://hooks.test/ses", JSON.stringify(signCoreSnsEnvelope({ message, topicArn: topic, messageId: `sns-ses-${n}`, timestamp: new Date(NOW - skew * SECOND).toISOString() })), { "x-amz-sns-message-type": "Notification" });
+    };
+    const { inside, outside } = skews(CORE_SNS_TOLERANCE_SECONDS);
+    await fc.assert(
+      fc.asyncProperty(outside, async (skew) => {
+        expect((await receiver.handle(delivery(skew))).status).toBe(401);
+      }),
+      { numRuns: 25 },
+    );
+    expect(handled).toEqual([]);
+    await fc.assert(
+      fc.asyncProperty(inside, async (skew) => {
+        const signed = delivery(skew);
+        expect((await receiver.handle(signed)).status).toBe(200);
+        expect(JSON.parse((await receiver.handle({ ...signed })).body)).toMatchObject({ duplicates: 1, handled: 0 });
+      }),
+      { numRuns: 25 },
+    );
+    expect(handled).toHaveLength(25);
+    expect(new Set(handled).size).toBe(25);
+  });
+
+  it(`Mailgun (${MAILGUN_TOLERANCE_SECONDS} s, token once): a stale or future signature is 401; inside, the same token again is 401 and a freshly signed redelivery is deduped by event id`, async () => {
+    const key = "replay-mailgun-webhook-signing-key";
+    const handled: string[] = [];
+    const webhook = createMailgunWebhookHandler({ signingKey: key, now: () => NOW, onEvent: (e) => void handled.push(e.id) });
+    let n = 0;
+    const body = (id: string, skew: number) => JSON.stringify(mailgunWebhookBody(key, { id, event: "delivered", timestamp: NOW / 1000, recipient: "ana@example.com" }, { timestamp: Math.floor(NOW / 1000) - skew }));
+    const { inside, outside } = skews(MAILGUN_TOLERANCE_SECONDS);
+    await fc.assert(
+      fc.asyncProperty(outside, async (skew) => {
+        expect((await webhook.handle(request("https://hooks.test/mailgun", body(`mg-stale-${(n += 1)}`, skew), { "content-type": "application/json" }))).status).toBe(401);
+      }),
+      { numRuns: 40 },
+    );
+    expect(handled).toEqual([]);
+    await fc.assert(
+      fc.asyncProperty(inside, async (skew) => {
+        const id = `mg-${(n += 1)}`;
+        const signed = request("https://hooks.test/mailgun", body(id, skew), { "content-type": "application/json" });
+        expect((await webhook.handle(signed)).status).toBe(200);
+        // The captured delivery, sent again: its token was used.
+        expect((await webhook.handle({ ...signed })).status).toBe(401);
+        // Mailgun's own redelivery of the event carries a new token: acknowledged, not handled again.
+        const again = await webhook.handle(request("https://hooks.test/mailgun", body(id, skew), { "content-type": "application/json" }));
+        expect(again.status).toBe(200);
+        expect(JSON.parse(again.body)).toMatchObject({ duplicates: 1, handled: 0 });
+      }),
+      { numRuns: 40 },
+    );
+    expect(handled).toHaveLength(40);
+    expect(new Set(handled).size).toBe(40);
+  });
+
   it("core's timestamped HMAC verifier with a replay store refuses the same signature twice inside the window", async () => {
     const verifier = timestampedHmacVerifier({ header: "x-sig", prefix: "v1=", timestampHeader: "x-ts", algorithm: "sha256", encoding: "hex", secrets: ["core-replay-secret"], now: () => NOW, replay: createMemoryDedupeStore({ now: () => NOW }) });
     const { createHmac } = await import("node:crypto");
@@ -187,6 +261,24 @@ describe("schemes without a timestamp: a replay is deduplicated", () => {
     }
     await webhook.idle();
     expect(handled.sort()).toEqual(["cloudevents:Invoice:130", "legacy:Payment:77"]);
+  });
+
+  it("Xero (no timestamp; the signature covers the body): the same signed payload three times runs the handler once per event, each answer an empty 200", async () => {
+    const key = "replay-xero-webhook-key-000000000000000000000000000000000000000000000000000000000000";
+    const tenantId = "7e3b6c8a-2f41-4d7e-9c1a-5b0f3e2d1a01";
+    const handled: string[] = [];
+    const webhook = createXeroWebhookHandler({ webhookKey: key, onEvent: (e) => void handled.push(`${e.eventCategory}:${e.resourceId}`) });
+    const body = JSON.stringify(
+      xeroWebhookPayload([
+        { tenantId, eventCategory: "INVOICE", eventType: "UPDATE", resourceId: "0f8b6e0c-3333-4a2b-9c3d-000000000001", eventDateUtc: "2026-03-02T10:00:00.000" },
+        { tenantId, eventCategory: "CONTACT", eventType: "CREATE", resourceId: "0f8b6e0c-3333-4a2b-9c3d-000000000002", eventDateUtc: "2026-03-02T10:00:01.000" },
+      ]),
+    );
+    const signed = request("https://hooks.test/xero", body, { "content-type": "application/json", "x-xero-signature": signXeroPayload(body, key) });
+    const answers = [];
+    for (let i = 0; i < 3; i += 1) answers.push(await webhook.handle({ ...signed }));
+    expect(answers.map((a) => [a.status, a.body])).toEqual([[200, ""], [200, ""], [200, ""]]);
+    expect(handled.sort()).toEqual(["CONTACT:0f8b6e0c-3333-4a2b-9c3d-000000000002", "INVOICE:0f8b6e0c-3333-4a2b-9c3d-000000000001"]);
   });
 
   it("Authentisign per-signing token (no timestamp): a replayed callback is deduped by its id", async () => {
