@@ -129,7 +129,7 @@ function install(kit: Kit, op: WriteOp, fault: FaultId): void {
     case "connect timeout":
       return;
     case "body timeout":
-      return once(() => stalledBody(1_000));
+      return once(() => stalledBody(3_000));
     case "reset mid-body":
       return once(() => resetMidBody());
     case "malformed body":
@@ -163,9 +163,10 @@ async function prepareCase(kit: Kit, op: WriteOp, fault: FaultId, env: MatrixEnv
     transport: FAST_TRANSPORT,
     ...(fault === "connect timeout" ? { apiBaseUrl: env.blackholeUrl } : {}),
     ...(fault === "401 expired token" ? { rotatingSecret: true } : {}),
-    // undici's body timer ticks every ~0.5 s; the attempt timeout bounds a stalled body (1 s)
-    // sooner, with room for the healthy retry on a busy machine (150 ms flaked for DocuSign).
-    ...(fault === "body timeout" ? { policy: { ...FAST_POLICY, timeout: { ...FAST_POLICY.timeout, attemptMs: 400 } } } : {}),
+    // undici's body timer ticks every ~0.5 s; the attempt timeout bounds a stalled body (3 s)
+    // sooner, with room for every healthy call of the case (a token grant, the retry) on a busy
+    // machine: 150 ms and then 400 ms flaked for DocuSign's OAuth grant under a loaded CI run.
+    ...(fault === "body timeout" ? { policy: { ...FAST_POLICY, timeout: { ...FAST_POLICY.timeout, attemptMs: 1_200 } } } : {}),
     ...extra,
   };
   const setupClient = kit.client({ ...overrides, apiBaseUrl: undefined, deadLetters: undefined });
