@@ -14,10 +14,14 @@ import { callbackPayload } from "@connect/authentisign/testing";
 import { createMemoryDeadLetterSink, IntegrationError, type DeadLetter, type WebhookReceiver } from "@connect/core";
 import { createDocuSignWebhookHandler } from "@connect/docusign";
 import { signConnectMessage } from "@connect/docusign/testing";
+import { createMailgunWebhookHandler } from "@connect/mailgun";
+import { mailgunWebhookBody } from "@connect/mailgun/testing";
 import { createQuickBooksWebhookHandler } from "@connect/quickbooks";
 import { signQuickBooksPayload } from "@connect/quickbooks/testing";
 import { createTwilioWebhookHandler } from "@connect/twilio";
 import { signTwilioRequest } from "@connect/twilio/testing";
+import { createXeroWebhookHandler } from "@connect/xero";
+import { signXeroPayload, xeroWebhookPayload } from "@connect/xero/testing";
 import { http, HttpResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { capturingLogger, memoryTracing, spanData, startBlackhole } from "./harness.js";
@@ -202,6 +206,26 @@ describe("secrets never leak", () => {
       bad: request(callbackUrl.replace(/as_token=[^&]+/, `as_token=${callbackSecret}`), callbackBody),
     });
 
+    const mailgunKey = `mailgun-webhook-SECRET-${TAG}`;
+    const mailgunEvent = { id: "mg-secret-event", event: "delivered", timestamp: Date.now() / 1000, recipient: "ana@example.com" };
+    hooks.push({
+      secret: mailgunKey,
+      receiver: createMailgunWebhookHandler({ signingKey: mailgunKey, logger, deadLetters, maxAttempts: 2, onEvent: () => Promise.reject(new Error(`signing key ${mailgunKey} refused`)) }),
+      // Mailgun signs every delivery afresh (a new token each time).
+      good: () => request("https://hooks.test/mailgun", JSON.stringify(mailgunWebhookBody(mailgunKey, mailgunEvent)), { "content-type": "application/json" }),
+      bad: request("https://hooks.test/mailgun", JSON.stringify({ signature: { timestamp: String(Math.floor(Date.now() / 1000)), token: mailgunKey, signature: "0".repeat(64) }, "event-data": mailgunEvent }), { "content-type": "application/json" }),
+    });
+    const xeroKey = `xero-webhook-SECRET-${TAG}`;
+    const xeroBody = JSON.stringify(xeroWebhookPayload([{ tenantId: "7e3b6c8a-2f41-4d7e-9c1a-5b0f3e2d1a01", eventCategory: "INVOICE", eventType: "UPDATE", resourceId: "0f8b6e0c-4444-4a2b-9c3d-000000000001", eventDateUtc: "2026-03-02T10:00:00.000" }]));
+    hooks.push({
+      secret: xeroKey,
+      receiver: createXeroWebhookHandler({ webhookKey: xeroKey, logger, deadLetters, maxAttempts: 2, onEvent: () => Promise.reject(new Error(`webhook key ${xeroKey} is wrong`)) }),
+      good: () => request("https://hooks.test/xero", xeroBody, { "content-type": "application/json", "x-xero-signature": signXeroPayload(xeroBody, xeroKey) }),
+      bad: request("https://hooks.test/xero", xeroBody, { "content-type": "application/json", "x-xero-signature": xeroKey }),
+    });
+    // (The SES receiver holds no secret: SNS signatures are checked against AWS's public certificates.
+    // The SES client's static AWS keys are scanned with the kits above.)
+
     for (const hook of hooks) {
       secrets.add(hook.secret);
       responses.push((await hook.receiver.handle(hook.bad)).body);
@@ -209,7 +233,7 @@ describe("secrets never leak", () => {
     }
     await qbo.idle();
     letters.push(...(await deadLetters.list()));
-    expect((await deadLetters.list()).length).toBeGreaterThanOrEqual(3);
+    expect((await deadLetters.list()).length).toBeGreaterThanOrEqual(5);
   });
 
   it("no secret appears in any log line, span, error or dead letter", () => {
