@@ -19,3 +19,4 @@ export { FAST_TEST_POLICY } from "./policy.js";
 export { NOT_IMPLEMENTED_HEADER, notImplementedByFake, notImplementedHandler, notImplementedMessage } from "./not-implemented.js";
 export { postSnsEnvelope, signSnsEnvelope, type SignSnsOptions } from "./sns-signer.js";
 export { SNS_TEST_SIGNING_CERT_PEM, SNS_TEST_SIGNING_CERT_URL, SNS_TEST_SIGNING_KEY_PEM } from "./sns-certificate.js";
+export { verifySigV4, type FakeCredentials, type SignatureFailure } from "./sigv4.js";

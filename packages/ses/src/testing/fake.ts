@@ -10,11 +10,10 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { SnsEnvelope } from "@connect/core/aws";
-import { notImplementedByFake, notImplementedHandler, postSnsEnvelope, signSnsEnvelope } from "@connect/core/testing";
+import { notImplementedByFake, notImplementedHandler, postSnsEnvelope, signSnsEnvelope, verifySigV4, type FakeCredentials } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
 import { buildSesEvent, type FakeEventSpec } from "./events.js";
 import { parseMime, type FakeMimeMessage } from "./mime-parse.js";
-import { verifySigV4, type FakeCredentials } from "./sigv4.js";
 
 /** The fake's name in its "not implemented" answers. @public */
 export const SES_FAKE_NAME = "@connect/ses/testing";

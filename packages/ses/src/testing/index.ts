@@ -18,4 +18,4 @@ export {
 } from "./fake.js";
 export type { FakeEventSpec } from "./events.js";
 export { decodeEncodedWords, parseMime, type FakeMimeMessage, type FakeMimePart } from "./mime-parse.js";
-export type { FakeCredentials } from "./sigv4.js";
+export type { FakeCredentials } from "@connect/core/testing";

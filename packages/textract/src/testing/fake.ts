@@ -9,11 +9,10 @@
  * every request's SigV4 signature is checked; a target it does not implement answers 501.
  */
 import { createHash } from "node:crypto";
-import { notImplementedByFake, notImplementedHandler } from "@connect/core/testing";
+import { notImplementedByFake, notImplementedHandler, verifySigV4, type FakeCredentials } from "@connect/core/testing";
 import { http, HttpResponse, type RequestHandler } from "msw";
 import { pageBlocks, type FakeAdapter, type FakeDocument, type FakeQuery } from "./documents.js";
 import { countPages, detectFormat } from "./formats.js";
-import { verifySigV4, type FakeCredentials } from "./sigv4.js";
 import { postSnsEnvelope, signSnsEnvelope } from "./sns-signer.js";
 
 /** The fake's name in its "not implemented" answers. @public */

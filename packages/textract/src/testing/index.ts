@@ -19,7 +19,7 @@ export {
   type FakeTable,
 } from "./documents.js";
 export { countPages, detectFormat, minimalPdf, minimalTiff, type DocumentFormat } from "./formats.js";
-export type { FakeCredentials } from "./sigv4.js";
+export type { FakeCredentials } from "@connect/core/testing";
 export { postSnsEnvelope, signSnsEnvelope, type SignSnsOptions } from "./sns-signer.js";
 export {
   SNS_TEST_SIGNING_CERT_PEM as TEST_SIGNING_CERT_PEM,

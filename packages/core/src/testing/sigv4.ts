@@ -2,19 +2,20 @@
  * Checks an AWS Signature Version 4 `Authorization` header the way AWS does: rebuild the
  * canonical request from what arrived, derive the signing key from the secret of the access key
  * named in the credential scope, and compare signatures. Written from AWS's SigV4 specification
- * (docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html) with node:crypto; the
- * same check as the Textract fake's, with the canonical URI of a REST service: every path
- * segment URI-encoded once more (an address `a%2Bb%40x.com` is signed as `a%252Bb%2540x.com`).
+ * (docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html) with node:crypto, for
+ * the AWS fakes (Textract, SES). The canonical URI is every path segment URI-encoded once more, as
+ * every AWS service but S3 signs it (an address `a%2Bb%40x.com` is signed as `a%252Bb%2540x.com`;
+ * a JSON-protocol service's `/` is unchanged).
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
-/** Static AWS credentials the fake accepts. @public */
+/** Static AWS credentials a fake accepts. @public */
 export interface FakeCredentials {
   accessKeyId: string;
   secretAccessKey: string;
 }
 
-/** Why a signature was refused, as the error code SES answers (HTTP 403). @internal */
+/** Why a signature was refused, as the error code AWS answers. @public */
 export interface SignatureFailure {
   code: "MissingAuthenticationTokenException" | "IncompleteSignatureException" | "UnrecognizedClientException" | "InvalidSignatureException";
   message: string;
@@ -49,7 +50,7 @@ function parseAmzDate(value: string): number {
 /**
  * Verify the SigV4 signature of a request for `service`; `undefined` when it is valid, else the
  * error AWS answers. Header values are canonicalised (trimmed, inner spaces collapsed).
- * @internal
+ * @public
  */
 export function verifySigV4(input: {
   method: string;
