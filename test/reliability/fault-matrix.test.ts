@@ -1,5 +1,6 @@
 /**
- * Issue 15 — the fault matrix: every write operation of every vendor package, against its fake,
+ * Issue 15 — the fault matrix: every write operation of every vendor package (and the
+ * representative reads a kit lists), against its fake,
  * under each fault (500, 502, 503, 504, 429 with and without Retry-After, connect timeout, body
  * timeout, reset mid-body, malformed body, schema violation, 401 with an expired token, endless
  * 503). Each case asserts what core's error table promises for the write's retry safety: success
@@ -45,7 +46,7 @@ describe("fault matrix", () => {
       const tracing = memoryTracing();
       const own: MatrixEnv = { ...env, tracerProvider: tracing.tracerProvider, exporter: tracing.exporter };
       const mine: CaseResult[] = [];
-      for (const op of kit.writes) {
+      for (const op of [...kit.writes, ...(kit.reads ?? [])]) {
         for (const fault of FAULTS) {
           if (fault === "connect timeout") continue;
           mine.push(await runCase(kit, op, fault, own));
@@ -57,9 +58,9 @@ describe("fault matrix", () => {
   }
 
   it("every vendor: a connect timeout on every write is retried (never sent), exhausts, and is dead-lettered", async () => {
-    const mine = (await Promise.all([...kits.values()].map((kit) => runConcurrently(kit, kit.writes, "connect timeout", env)))).flat();
+    const mine = (await Promise.all([...kits.values()].map((kit) => runConcurrently(kit, [...kit.writes, ...(kit.reads ?? [])], "connect timeout", env)))).flat();
     results.push(...mine);
-    expect(mine).toHaveLength([...kits.values()].reduce((n, kit) => n + kit.writes.length, 0));
+    expect(mine).toHaveLength([...kits.values()].reduce((n, kit) => n + kit.writes.length + (kit.reads?.length ?? 0), 0));
     expect(problemsOf(mine)).toEqual([]);
   });
 });

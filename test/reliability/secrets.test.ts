@@ -143,7 +143,7 @@ describe("secrets never leak", () => {
           echo(tokenRoute, 500, 5)(k);
         }]);
       }
-      for (const op of kit.writes) {
+      for (const op of [...kit.writes, ...(kit.reads ?? [])]) {
         for (const fault of FAULTS) {
           // 500 and 502 take 503's path, 429 the path of 429 with Retry-After; connect timeouts run below.
           if (fault === "connect timeout" || fault === "500" || fault === "502" || fault === "429") continue;
@@ -160,7 +160,7 @@ describe("secrets never leak", () => {
   }
 
   it("every vendor: connect timeouts on every write", async () => {
-    const results = (await Promise.all([...kits.values()].map((kit) => runConcurrently(kit, kit.writes, "connect timeout", env)))).flat();
+    const results = (await Promise.all([...kits.values()].map((kit) => runConcurrently(kit, [...kit.writes, ...(kit.reads ?? [])], "connect timeout", env)))).flat();
     for (const result of results) {
       if (result.error !== undefined) errors.push(result.error);
       letters.push(...result.letters);

@@ -81,12 +81,34 @@ export async function mailgunKit(options: KitOptions = {}): Promise<Kit> {
     },
   ];
 
+  const reads: WriteOp[] = [
+    {
+      id: "bounces.get",
+      safety: "idempotent",
+      route: { method: "get", path: "*/v3/:domain/bounces/:address", match: /\/v3\/mg\.acme\.test\/bounces\/[^/?]+$/ },
+      prepare: async () => {
+        const address = `listed-${(n += 1)}@example.com`;
+        domain().bounces.push({ address, code: "550", error: "mailbox unavailable", created_at: new Date().toUTCString() });
+        return { address, got: undefined as string | undefined };
+      },
+      call: async (c, p, ctx) => {
+        const read = p as { address: string; got: string | undefined };
+        const row = (await mg(c).bounces.get({ address: read.address }, ctx)) as { address: string; code?: string };
+        read.got = `${row.address}:${row.code}`;
+        return row;
+      },
+      effects: (p) => ((p as { address: string; got: string | undefined }).got === `${(p as { address: string }).address}:550` ? 1 : 0),
+      schemaViolation: () => HttpResponse.json({ address: 42, code: "550" }),
+    },
+  ];
+
   return {
     vendor: "mailgun",
     server,
     handlers: fake.handlers,
     client,
     writes,
+    reads,
     expireAuth(op) {
       // Mailgun's 401 is the plain text `Forbidden`.
       server.use(scripted(op.route.method, op.route.path, [() => new HttpResponse("Forbidden", { status: 401, headers: { "content-type": "text/plain; charset=utf-8" } })]).handler);

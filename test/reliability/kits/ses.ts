@@ -89,12 +89,34 @@ export async function sesKit(options: KitOptions = {}): Promise<Kit> {
     },
   ];
 
+  const reads: WriteOp[] = [
+    {
+      id: "suppressions.get",
+      safety: "idempotent",
+      route: { method: "get", path: "*/v2/email/suppression/addresses/:email", match: /\/v2\/email\/suppression\/addresses\/[^/?]+$/ },
+      prepare: async () => {
+        const email = `listed-${(n += 1)}@example.com`;
+        fake.suppressions.set(email, { reason: "COMPLAINT", lastUpdateTime: new Date() });
+        return { email, got: undefined as string | undefined };
+      },
+      call: async (c, p, ctx) => {
+        const read = p as { email: string; got: string | undefined };
+        const row = await ses(c).suppressions.get({ email: read.email }, ctx);
+        read.got = `${row.email}:${row.reason}`;
+        return row;
+      },
+      effects: (p) => ((p as { email: string; got: string | undefined }).got === `${(p as { email: string }).email}:COMPLAINT` ? 1 : 0),
+      schemaViolation: () => HttpResponse.json({ SuppressedDestination: { EmailAddress: 42, Reason: "COMPLAINT", LastUpdateTime: 1 } }),
+    },
+  ];
+
   return {
     vendor: "ses",
     server,
     handlers: fake.handlers,
     client,
     writes,
+    reads,
     expireAuth(op) {
       // How AWS refuses an expired session token (restJson1: 403 with the code in x-amzn-ErrorType), once.
       const expired = () => HttpResponse.json({ message: "The security token included in the request is expired" }, { status: 403, headers: { "content-type": "application/json", "x-amzn-errortype": "ExpiredTokenException" } });

@@ -102,6 +102,11 @@ export interface Kit {
   handlers: RequestHandler[];
   client(overrides?: ClientOverrides): KitClient;
   writes: WriteOp[];
+  /**
+   * Representative reads, described like writes (`effects` is 1 when the read returned the fake's
+   * record). The fault matrix and the secrets scan run them; duplicates and soak count writes only.
+   */
+  reads?: WriteOp[] | undefined;
   /** The token endpoint, for vendors that mint tokens (DocuSign JWT, Authentisign and QuickBooks OAuth). */
   tokenRoute?: Route | undefined;
   /** Make the vendor refuse the current credential once, as it does when a token has expired. */

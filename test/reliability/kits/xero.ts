@@ -125,12 +125,37 @@ export async function xeroKit(options: KitOptions = {}): Promise<Kit> {
     },
   ];
 
+  const reads: WriteOp[] = [
+    {
+      id: "invoices.get",
+      safety: "idempotent",
+      route: { method: "get", path: "*/api.xro/2.0/Invoices/:id", match: /\/api\.xro\/2\.0\/Invoices\/[^/?]+$/ },
+      prepare: async (c) => {
+        const reference = `READ-${(n += 1)}`;
+        const id = (await xr(c).invoices.create(invoiceBody(await contact(c), reference))).InvoiceID;
+        return { id, reference, got: undefined as string | undefined };
+      },
+      call: async (c, p, ctx) => {
+        const read = p as { id: string; reference: string; got: string | undefined };
+        const invoice = await xr(c).invoices.get({ id: read.id }, ctx);
+        read.got = `${invoice.InvoiceID}:${invoice.Reference}`;
+        return invoice;
+      },
+      effects: (p) => {
+        const read = p as { id: string; reference: string; got: string | undefined };
+        return read.got === `${read.id}:${read.reference}` ? 1 : 0;
+      },
+      schemaViolation: () => HttpResponse.json({ Invoices: [{ InvoiceID: 42, Total: "lots" }] }),
+    },
+  ];
+
   return {
     vendor: "xero",
     server,
     handlers: fake.handlers,
     client,
     writes,
+    reads,
     tokenRoute: { method: "post", path: "*/connect/token", match: /\/connect\/token$/ },
     // Every access token expires at the fake: the stored one is refused with 401 and must be refreshed.
     expireAuth: () => fake.expireAccessTokens(),
