@@ -12,15 +12,18 @@ describe("timeouts and connection failures", () => {
   it("a send whose answer does not come within the attempt timeout ends in UnknownOutcomeError after one attempt; a read is retried", async () => {
     const fake = createSesFake({ credentials: CREDENTIALS });
     let stalls = 0;
-    // The stalled answer (1.5 s) is far beyond the 300 ms attempt timeout.
+    // The stalled answer (2.5 s) is far beyond the 800 ms attempt timeout.
     const stall = http.all("*/v2/email/*", async () => {
       if (stalls-- <= 0) return undefined;
-      await delay(1_500);
+      await delay(2_500);
       return HttpResponse.json({});
     });
     const server = await serveHandlers([stall, ...fake.handlers]);
-    const client = createSesClient({ region: "us-east-1", endpoint: server.url, credentials: CREDENTIALS, policy: { retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 2, jitter: false }, limiter: false, breaker: false, timeout: { attemptMs: 300, totalMs: 10_000 } } });
+    const client = createSesClient({ region: "us-east-1", endpoint: server.url, credentials: CREDENTIALS, policy: { retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 2, jitter: false }, limiter: false, breaker: false, timeout: { attemptMs: 800, totalMs: 10_000 } } });
     try {
+      // Warm the SDK up first (credentials, signing, connection): on a loaded machine its first
+      // request once took longer than the attempt timeout before anything was written.
+      await client.account.get();
       stalls = 1;
       const error = await rejection(client.emails.send(message));
       expect(error).toBeInstanceOf(UnknownOutcomeError);
@@ -29,7 +32,7 @@ describe("timeouts and connection failures", () => {
       expect(server.requests.filter((r) => r.url.endsWith("/outbound-emails"))).toHaveLength(1);
       stalls = 1;
       await expect(client.account.get()).resolves.toMatchObject({ sendingEnabled: true });
-      expect(server.requests.filter((r) => r.url.endsWith("/v2/email/account"))).toHaveLength(2);
+      expect(server.requests.filter((r) => r.url.endsWith("/v2/email/account"))).toHaveLength(3);
     } finally {
       await client.close();
       await server.close();
