@@ -74,5 +74,23 @@ declare function postSnsEnvelope(url: string, envelope: SnsEnvelope): Promise<Re
 declare const SNS_TEST_SIGNING_CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-connect-test.pem";
 declare const SNS_TEST_SIGNING_CERT_PEM = "-----BEGIN CERTIFICATE-----\nMIIDaTCCAlGgAwIBAgIUeI6lZ0vH88uXGgXd5KrJzgTCoJEwDQYJKoZIhvcNAQEL\nBQAwQzFBMD8GA1UEAww4c25zLnVzLWVhc3QtMS5hbWF6b25hd3MuY29tIHRlc3Qg\nKGNvbm5lY3QgdGV4dHJhY3QgZmFrZSkwIBcNMjYxMTI0MTIyMzA0WhgPMjEyNjEw\nMzExMjIzMDRaMEMxQTA/BgNVBAMMOHNucy51cy1lYXN0LTEuYW1hem9uYXdzLmNv\nbSB0ZXN0IChjb25uZWN0IHRleHRyYWN0IGZha2UpMIIBIjANBgkqhkiG9w0BAQEF\nAAOCAQ8AMIIBCgKCAQEAtHyhcO3JL1NLroVmom2nsL9+Ex7KDroiNCdq3TkZFODN\nCYbbZp2xL/K2kLgyiurPt0kMNGtxjXbZJjOE7UB+jxvuiE24lGTi2WnmbQc/OyFV\nyC5omeaQnGFda6pXQz30SbqAGKiVfeEZ8OfnAoZFcAuWUctWsgCaLGCXdhF7EUPZ\ng1smhzyJidzUTXfm3NZneKHcKv3p6ojLmmnQx3u4e6cKygkAs8CTLO1UB1wbtneI\nhwCDMoTKN/xW/hC2ViUjzyei8wQ7ZH9L+R59s7zsDLCAFxx6tHy+BnmZahsA3z4q\nh/G3UasVody741bnYPZdwC1LmrkD2vTLbYRWk9CK1QIDAQABo1MwUTAdBgNVHQ4E\nFgQUFJ2fjjmv2+NGmAbUGPWJaehw86owHwYDVR0jBBgwFoAUFJ2fjjmv2+NGmAbU\nGPWJaehw86owDwYDVR0TAQH/BAUwAwEB/zANBgkqhkiG9w0BAQsFAAOCAQEAUknL\nqlyfw8DrrrLkDeS/eCUaFGo2iFQgvBvcVRAzptbDZ4ABjI58QxFK4RHzHtHZWvMB\njPV4jPeqqhIlF3Xm//7Lu+XMhho9O+Uj6/pGQ7olNYq2FRzakWiP8F6SGxX/A2Cw\n/45cQnTRjPa3u7DfOHttMu8lir05V9tdtFhZPoHd+yPAEAT+aCelvfHrkGOL/yD3\nLZHA0o9tmCr35BNJyygNeKGSHBel9gpSN8+sfTNQ4raIRGB1wKJLqaEUDSNwj+3Y\n8uXmTYGAiiZ7lZBxSgzJ2I0iGrASV0LbOWZPmeXBakfL9hSrB9Ij8jZuG7yFnvXe\nfqvPgLlBiablc7PfMg==\n-----END CERTIFICATE-----\n";
 declare const SNS_TEST_SIGNING_KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQC0fKFw7ckvU0uu\nhWaibaewv34THsoOuiI0J2rdORkU4M0JhttmnbEv8raQuDKK6s+3SQw0a3GNdtkm\nM4TtQH6PG+6ITbiUZOLZaeZtBz87IVXILmiZ5pCcYV1rqldDPfRJuoAYqJV94Rnw\n5+cChkVwC5ZRy1ayAJosYJd2EXsRQ9mDWyaHPImJ3NRNd+bc1md4odwq/enqiMua\nadDHe7h7pwrKCQCzwJMs7VQHXBu2d4iHAIMyhMo3/Fb+ELZWJSPPJ6LzBDtkf0v5\nHn2zvOwMsIAXHHq0fL4GeZlqGwDfPiqH8bdRqxWh3LvjVudg9l3ALUuauQPa9Mtt\nhFaT0IrVAgMBAAECggEAAQFvw3AQiD+4nHqR5l/h7w45SHR9T9GYLRe27lzqB5yA\nCY7mv1hFSDao1aVJ4zQo0tHb0rMljd75zNvWugN7VDzlpzAQ3vZkvPoS01kwVqba\nWKdV8Sn6DmQzFjPVaojyFaYUUbunIS1e2ZS4ZaJ0L31h1nqH6C2wlJ43wdJNNmNB\nHilGpNm1GOMOtqlfvddX01+GkcFiGcIR7yKvelafdax6b+g7069D6F9OmzSShres\nKdmCRQM+0KHW3Yaac2ziib+U9z8k4sAr8uoAlOpOfqCPm0CDm7VgT8p/59gbM/Ie\n9X+bUsIQ7/OfMxJ2/SfADI5HkPw2ySFjMSIx4NMbOQKBgQD6NPEXgqAlEF8s+sa0\n61EbWJo08KhyXxeAfjSXG2trq5Q2mRE8BwDo8reoN89luYMftoOiqzOW3DB5emNI\nnhGRokk5QMi0VEgWmhmjYnRSbHKSCl0kpaKA89xu70bQy/eI2eVEnwXGVVSk+G8B\nkOud5V6pi1kgJFHh7z5QpsUVnQKBgQC4qm+GAhYIJWSN9yy5NN7QTX596ZFD2JUE\n25/ir6x3prfbG24WRJLNFHIwhE2yUIZIaK1O7xEaNJpV6iCh9vA6IZE/t2nhpZNv\npBwYvI6qkYPoyFesjj/8hquKW2l8Nhpa22XJIX6CFHBJeETaeeL+vNDcai2tayYR\nnY0Ry68gmQKBgQDyyfCwqZaQoKRaVzX+VOGtMXrhqC0sXk3F57FMd9Ty89msaTeq\nEfm2EeBZIV7lDPDKEycE8C/tUdjP6AzzaD8QHHQFVHHtWmNhW0NJob3SRV2fjOL5\nLqjTjM737sO+1E1sxFOPFOhbnm22b0P4NxILc4k55/giElxKawcC5/ESmQKBgQCG\nrd7aWGkjFcppc4zNoo6iUvJe+Fq2pZ3BRkAsfr0FIrVSeoXmfaqnITNKySM1Wl8l\nLhq/x8GsYBLzd+bG2SdI7jRVyPnS1QRbVtAbBmHyamBPBNZUhgaKsNko9hRPv9Gm\n0/4/G0t9qVRfcPSedmikKqcVKecYZF4GWOaKxQd7eQKBgQDTOLvYe6OPSikLUti+\ngf2h0ua7ZUaOkoUEPj2PcOLX9GaU6hFl0CNCk1AgV9lSmx1ldWXTxsMzsueOhoea\n+OF4Fs99oDwwhho+ne0K+JwayOLjU/652lJqGp/GCa2nrqqqQqXfE9o9cZIK1OyP\nhvPc/3TdMj4A51gxTG8d472bnA==\n-----END PRIVATE KEY-----\n";
-export { FAST_TEST_POLICY, NOT_IMPLEMENTED_HEADER, SNS_TEST_SIGNING_CERT_PEM, SNS_TEST_SIGNING_CERT_URL, SNS_TEST_SIGNING_KEY_PEM, always, connectionReset, delayed, malformedJson, notImplementedByFake, notImplementedHandler, notImplementedMessage, postSnsEnvelope, rateLimited, resetMidBody, scripted, serveHandlers, signSnsEnvelope, stalledBody, statusResponse };
-export type { FaultHandler, RecordedRequest, ScriptedAnswer, ServeOptions, ServedHandlers, SignSnsOptions };
+interface FakeCredentials {
+    accessKeyId: string;
+    secretAccessKey: string;
+}
+interface SignatureFailure {
+    code: "IncompleteSignatureException" | "InvalidSignatureException" | "MissingAuthenticationTokenException" | "UnrecognizedClientException";
+    message: string;
+}
+declare function verifySigV4(input: {
+    method: string;
+    url: URL;
+    headers: Headers;
+    body: Uint8Array;
+    service: string;
+    region?: string | undefined;
+    credentials: readonly FakeCredentials[];
+    now: number;
+}): SignatureFailure | undefined;
+export { FAST_TEST_POLICY, NOT_IMPLEMENTED_HEADER, SNS_TEST_SIGNING_CERT_PEM, SNS_TEST_SIGNING_CERT_URL, SNS_TEST_SIGNING_KEY_PEM, always, connectionReset, delayed, malformedJson, notImplementedByFake, notImplementedHandler, notImplementedMessage, postSnsEnvelope, rateLimited, resetMidBody, scripted, serveHandlers, signSnsEnvelope, stalledBody, statusResponse, verifySigV4 };
+export type { FakeCredentials, FaultHandler, RecordedRequest, ScriptedAnswer, ServeOptions, ServedHandlers, SignSnsOptions, SignatureFailure };
