@@ -25,7 +25,7 @@ import {
   type SignatureStatusValue,
   type SignedDocument,
   type WebhookEventContext,
-  type WebhookReceiver, lazySchema } from "@connect/core";
+  type WebhookReceiver, lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import { AUTHENTISIGN, PARTICIPANT_TYPE, type ParticipantStatus, type SigningStatus } from "./assumptions.js";
 import { createAuthentisignCallbackHandler, type AuthentisignEvent } from "./callbacks/receiver.js";
@@ -110,9 +110,11 @@ export interface AuthentisignSignatureProvider extends ESignatureProvider {
   readonly client: AuthentisignClient;
 }
 
-const content = z.custom<SignatureRequest["documents"][number]["content"]>(
+const content = lazySchema(() =>
+  z.custom<SignatureRequest["documents"][number]["content"]>(
   (value) => value instanceof Uint8Array || (typeof value === "object" && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function"),
   "must be bytes or a stream",
+),
 );
 
 /** The shared request, checked before any I/O. @internal */
@@ -121,7 +123,7 @@ export const SignatureRequestSchema = lazySchema(() =>
   subject: z.string().trim().min(1).max(255),
   message: z.string().max(5000).optional(),
   documents: z
-    .array(z.object({ id: z.string().min(1), name: z.string().trim().min(1).max(255), content, contentType: z.string().min(1).optional() }))
+    .array(z.object({ id: z.string().min(1), name: z.string().trim().min(1).max(255), content: unlazy(content), contentType: z.string().min(1).optional() }))
     .min(1, "at least one document"),
   recipients: z
     .array(z.object({ name: z.string().trim().min(1).max(200), email: z.email(), order: z.number().int().min(1), role: z.enum(["signer", "cc"]).optional(), placements: z.array(z.unknown()).optional() }))

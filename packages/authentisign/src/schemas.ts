@@ -14,7 +14,9 @@ import {
   type SigningStatus,
 } from "./assumptions.js";
 
-const id = z.string().trim().min(1, "must be a non-empty id");
+const id = lazySchema(() =>
+  z.string().trim().min(1, "must be a non-empty id"),
+);
 
 /** Bytes in memory, or a stream (read once, before the upload). @public */
 export type FileContent = Uint8Array | Readable | AsyncIterable<Uint8Array>;
@@ -71,8 +73,8 @@ export const CreateSigningInput = lazySchema(() =>
   .strictObject({
     /** The signing's name (also used to reconcile after an unknown outcome: make it specific). */
     name: z.string().trim().min(1).max(255),
-    participants: z.array(unlazy(ParticipantInput)).min(1, "at least one participant"),
-    files: z.array(unlazy(SigningFile)).default([]),
+    participants: z.array(unlazy(unlazy(ParticipantInput))).min(1, "at least one participant"),
+    files: z.array(unlazy(unlazy(SigningFile))).default([]),
     /** Sign in `order` groups (default: true when participants have more than one order). */
     isOrdered: z.boolean().optional(),
     /** ISO 8601 date-time after which the signing expires. */
@@ -103,28 +105,28 @@ export type CreateSigningInput = z.input<typeof CreateSigningInput>;
 
 /** `{ signingId }`. @public */
 export const SigningRef = lazySchema(() =>
-  z.strictObject({ signingId: id }),
+  z.strictObject({ signingId: unlazy(id) }),
 );
 /** `{ signingId }`. @public */
 export type SigningRef = z.input<typeof SigningRef>;
 
 /** Input of `signings.send`: the `externalId` header is optional. @public */
 export const SendSigningInput = lazySchema(() =>
-  z.strictObject({ signingId: id, externalId: z.string().min(1).optional() }),
+  z.strictObject({ signingId: unlazy(id), externalId: z.string().min(1).optional() }),
 );
 /** Input of `signings.send`. @public */
 export type SendSigningInput = z.input<typeof SendSigningInput>;
 
 /** Input of `signings.cancel`. Authentisign takes no reason; it is kept in logs only. @public */
 export const CancelSigningInput = lazySchema(() =>
-  z.strictObject({ signingId: id, reason: z.string().max(500).optional() }),
+  z.strictObject({ signingId: unlazy(id), reason: z.string().max(500).optional() }),
 );
 /** Input of `signings.cancel`. @public */
 export type CancelSigningInput = z.input<typeof CancelSigningInput>;
 
 /** Input of `signings.setCallbackUrl`. @public */
 export const SetCallbackUrlInput = lazySchema(() =>
-  z.strictObject({ signingId: id, callbackUrl: z.url() }),
+  z.strictObject({ signingId: unlazy(id), callbackUrl: z.url() }),
 );
 /** Input of `signings.setCallbackUrl`. @public */
 export type SetCallbackUrlInput = z.input<typeof SetCallbackUrlInput>;
@@ -160,7 +162,7 @@ export const CcInput = lazySchema(() =>
 );
 /** Input of `ccs.add`. @public */
 export const AddCcsInput = lazySchema(() =>
-  z.strictObject({ signingId: id, ccs: z.array(unlazy(CcInput)).min(1), externalId: z.string().min(1).optional() }),
+  z.strictObject({ signingId: unlazy(id), ccs: z.array(unlazy(unlazy(CcInput))).min(1), externalId: z.string().min(1).optional() }),
 );
 /** Input of `ccs.add`. @public */
 export type AddCcsInput = z.input<typeof AddCcsInput>;
@@ -171,7 +173,7 @@ export const DOCUMENT_KINDS = { signed: "s", certificate: "sc", partial: "ls" } 
 /** Input of `documents.download`. @public */
 export const DownloadInput = lazySchema(() =>
   z.strictObject({
-  signingId: id,
+  signingId: unlazy(id),
   kind: z.enum(["signed", "certificate", "partial"]).default("signed"),
 }),
 );
@@ -221,7 +223,7 @@ export const Signing = lazySchema(() =>
   expiresAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  participants: z.array(unlazy(Participant)),
+  participants: z.array(unlazy(unlazy(Participant))),
 }),
 );
 /** A signing, typed. @public */
@@ -229,7 +231,7 @@ export type Signing = z.infer<typeof Signing>;
 
 /** What `signings.send` returns. @public */
 export const SendSigningResult = lazySchema(() =>
-  z.object({ signingId: z.string(), status: unlazy(Signing).shape.status }),
+  z.object({ signingId: z.string(), status: unlazy(unlazy(Signing)).shape.status }),
 );
 /** What `signings.send` returns. @public */
 export type SendSigningResult = z.infer<typeof SendSigningResult>;

@@ -11,7 +11,7 @@
 const targets = new WeakMap<object, () => object>();
 
 /**
- * A schema (or any object) made by `build` on its first use.
+ * A schema (or any object: a shape, an operation) made by `build` on its first use.
  * @example
  * export const Envelope = lazySchema(() => z.object({ envelopeId: z.string(), status: unlazy(EnvelopeStatus) }));
  * export type Envelope = z.infer<typeof Envelope>;
@@ -25,6 +25,13 @@ export function lazySchema<T extends object>(build: () => T): T {
     set: (_target, key, value) => Reflect.set(get(), key, value),
     has: (_target, key) => Reflect.has(get(), key),
     getPrototypeOf: () => Reflect.getPrototypeOf(get()),
+    // Keys and descriptors too, so spreading, `Object.keys` and `{ ...shape }` see the built
+    // object (reported configurable: the stand-in's own target is empty).
+    ownKeys: () => Reflect.ownKeys(get()),
+    getOwnPropertyDescriptor: (_target, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(get(), key);
+      return descriptor ? { ...descriptor, configurable: true } : undefined;
+    },
   });
   targets.set(proxy, get);
   return proxy;

@@ -47,4 +47,13 @@ describe("lazySchema", () => {
     expect(() => Flaky.parse("ok")).toThrow("not yet");
     expect(Flaky.parse("ok")).toBe("ok");
   });
+
+  it("spreads and lists keys as the built object does (a lazy shape composes into another schema)", () => {
+    const fields = lazySchema(() => ({ a: z.string(), b: z.number().optional() }));
+    expect(Object.keys(fields)).toEqual(["a", "b"]);
+    const Spread = z.strictObject({ ...fields, c: z.boolean() });
+    expect(Spread.parse({ a: "x", c: true })).toEqual({ a: "x", c: true });
+    const Shape = z.object(fields);
+    expect(Shape.safeParse({ a: 1 }).success).toBe(false);
+  });
 });

@@ -39,7 +39,9 @@ export interface MailgunSendLimits {
   maxOptionBytes: number;
 }
 
-const bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: "expected a Uint8Array (or Buffer)" });
+const bytes = lazySchema(() =>
+  z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: "expected a Uint8Array (or Buffer)" }),
+);
 
 /** A file part: `attachment` or `inline` (referenced from HTML as `cid:<filename>`). @public */
 export const Attachment = lazySchema(() =>
@@ -47,7 +49,7 @@ export const Attachment = lazySchema(() =>
   /** File name; for an inline part, the name the HTML's `cid:` refers to. */
   filename: z.string().min(1).max(255).refine((name) => !/[\r\n"]/.test(name), "a file name may not contain quotes or line breaks"),
   /** The bytes, or a string taken as UTF-8 text. */
-  content: z.union([bytes, z.string()]),
+  content: z.union([unlazy(bytes), z.string()]),
   /** Media type; `application/octet-stream` when omitted. */
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/, "not a media type").optional(),
 }),
@@ -55,34 +57,48 @@ export const Attachment = lazySchema(() =>
 /** A file part of a message. @public */
 export type Attachment = z.infer<typeof Attachment>;
 
-const address = z
+const address = lazySchema(() =>
+  z
   .string()
-  .refine((value) => parseMailgunAddress(value) !== undefined, { message: "not a valid email address (use `addr@example.com` or `Name <addr@example.com>`)" });
-const addresses = z.union([address, z.array(address).min(1)]);
-const yesNo = z.union([z.boolean(), z.enum(["yes", "no"])]);
-const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "a header name is ASCII letters, digits and -_. (no spaces or colons)");
-const variableName = z.string().min(1).regex(/^[^\s:]+$/, "a variable name has no spaces or colons");
-const jsonObject = z.record(z.string(), z.unknown()).refine((value) => {
+  .refine((value) => parseMailgunAddress(value) !== undefined, { message: "not a valid email address (use `addr@example.com` or `Name <addr@example.com>`)" }),
+);
+const addresses = lazySchema(() =>
+  z.union([unlazy(address), z.array(unlazy(address)).min(1)]),
+);
+const yesNo = lazySchema(() =>
+  z.union([z.boolean(), z.enum(["yes", "no"])]),
+);
+const headerName = lazySchema(() =>
+  z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "a header name is ASCII letters, digits and -_. (no spaces or colons)"),
+);
+const variableName = lazySchema(() =>
+  z.string().min(1).regex(/^[^\s:]+$/, "a variable name has no spaces or colons"),
+);
+const jsonObject = lazySchema(() =>
+  z.record(z.string(), z.unknown()).refine((value) => {
   try {
     return typeof JSON.stringify(value) === "string";
   } catch {
     return false;
   }
-}, "must be JSON-serialisable");
+}, "must be JSON-serialisable"),
+);
 /** RFC 2822 date string, a Date, or epoch seconds. */
-const when = z.union([
+const when = lazySchema(() =>
+  z.union([
   z.date().refine((d) => !Number.isNaN(d.getTime()), "an invalid Date"),
   z.number().nonnegative(),
   z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not a date Mailgun can read (use RFC 2822: `Thu, 13 Oct 2011 18:02:00 +0000`)"),
-]);
+]),
+);
 
 const SendMessageFields = lazySchema(() =>
   z.strictObject({
   /** Required unless the template's headers supply `From`. */
-  from: address.optional(),
-  to: addresses,
-  cc: addresses.optional(),
-  bcc: addresses.optional(),
+  from: unlazy(address).optional(),
+  to: unlazy(addresses),
+  cc: unlazy(addresses).optional(),
+  bcc: unlazy(addresses).optional(),
   /** Required unless the template supplies it. */
   subject: z.string().optional(),
   text: z.string().optional(),
@@ -95,27 +111,27 @@ const SendMessageFields = lazySchema(() =>
   /** `t:text=yes`: also render a text part from the template. */
   templateText: z.boolean().optional(),
   /** The template's variables, sent as JSON in `t:variables` (or `h:X-Mailgun-Variables`, see `templateVariablesAs`). */
-  templateVariables: jsonObject.optional(),
+  templateVariables: unlazy(jsonObject).optional(),
   /** Where `templateVariables` go: `t:variables` (default) or the `h:X-Mailgun-Variables` header as mailgun-go sends them. */
   templateVariablesAs: z.enum(["t:variables", "h:X-Mailgun-Variables"]).optional(),
   /** `o:tag` values. */
   tags: z.array(z.string().min(1)).optional(),
   /** Custom data (`v:<name>`), echoed in `user-variables` of every event; visible to recipients. */
-  variables: z.record(variableName, z.string()).optional(),
+  variables: z.record(unlazy(variableName), z.string()).optional(),
   /** Extra MIME headers (`h:<Name>`), e.g. `{ "Reply-To": "ops@acme.test" }`. */
-  headers: z.record(headerName, z.string()).optional(),
+  headers: z.record(unlazy(headerName), z.string()).optional(),
   /** `recipient-variables`: per-recipient data for batch sending; each `to` gets its own copy. */
   recipientVariables: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  attachments: z.array(unlazy(Attachment)).optional(),
-  inline: z.array(unlazy(Attachment)).optional(),
+  attachments: z.array(unlazy(unlazy(Attachment))).optional(),
+  inline: z.array(unlazy(unlazy(Attachment))).optional(),
   /** `o:tracking`. */
-  tracking: yesNo.optional(),
+  tracking: unlazy(yesNo).optional(),
   /** `o:tracking-clicks`: yes, no or htmlonly. */
   trackingClicks: z.union([z.boolean(), z.enum(["yes", "no", "htmlonly"])]).optional(),
   /** `o:tracking-opens`. */
-  trackingOpens: yesNo.optional(),
+  trackingOpens: unlazy(yesNo).optional(),
   /** `o:deliverytime`: a Date, epoch seconds, or an RFC 2822 string (at most 3–7 days ahead, by plan). */
-  deliveryTime: when.optional(),
+  deliveryTime: unlazy(when).optional(),
   /** `o:testmode=yes`: accepted, not delivered (still billed). */
   testMode: z.boolean().optional(),
   /** `o:require-tls`. */
@@ -209,7 +225,7 @@ function optionParameterBytes(input: SendMessageParsed): number {
 }
 
 /** The `messages.send` schema with the default limits. @public */
-export const SendMessageInput = sendMessageSchema();
+export const SendMessageInput = lazySchema(() => sendMessageSchema());
 
 /** Mailgun's answer to a send. @public */
 export const SendMessageResult = lazySchema(() =>
@@ -299,7 +315,9 @@ export const AddressInput = lazySchema(() =>
 }),
 );
 
-const createdAt = z.union([z.date(), z.string().min(1)]).optional();
+const createdAt = lazySchema(() =>
+  z.union([z.date(), z.string().min(1)]).optional(),
+);
 
 /** A bounce to add (`code` default 550). @public */
 export const AddBounceRecord = lazySchema(() =>
@@ -307,7 +325,7 @@ export const AddBounceRecord = lazySchema(() =>
   address: z.string().refine(isEmailAddress, "not a valid email address"),
   code: z.union([z.number().int().min(100).max(599), z.string().regex(/^\d{3}$/)]).optional(),
   error: z.string().optional(),
-  createdAt,
+  createdAt: unlazy(createdAt),
 }),
 );
 /** An unsubscribe to add (`tags` default all: `*`). @public */
@@ -315,14 +333,14 @@ export const AddUnsubscribeRecord = lazySchema(() =>
   z.strictObject({
   address: z.string().refine(isEmailAddress, "not a valid email address"),
   tags: z.array(z.string().min(1)).optional(),
-  createdAt,
+  createdAt: unlazy(createdAt),
 }),
 );
 /** A complaint to add. @public */
 export const AddComplaintRecord = lazySchema(() =>
   z.strictObject({
   address: z.string().refine(isEmailAddress, "not a valid email address"),
-  createdAt,
+  createdAt: unlazy(createdAt),
 }),
 );
 /** A bounce to add. @public */
@@ -348,8 +366,8 @@ export type MessageAnswer = z.infer<typeof MessageAnswer>;
 export const ListEventsInput = lazySchema(() =>
   z.strictObject({
   /** Start of the window: a Date, epoch seconds or an RFC 2822 string. */
-  begin: when.optional(),
-  end: when.optional(),
+  begin: unlazy(when).optional(),
+  end: unlazy(when).optional(),
   /** Oldest first; Mailgun needs it when `end` is not given (default true then). */
   ascending: z.boolean().optional(),
   /** Items per page, 1..300. */
@@ -390,7 +408,7 @@ export type MailgunEvent = z.infer<typeof MailgunEvent>;
 
 /** One page of events; the end is a page with no items. @public */
 export const EventsPage = lazySchema(() =>
-  z.object({ items: z.array(unlazy(MailgunEvent)), paging: unlazy(Paging) }),
+  z.object({ items: z.array(unlazy(unlazy(MailgunEvent))), paging: unlazy(unlazy(Paging)) }),
 );
 /** One page of events. @public */
 export type EventsPage = z.infer<typeof EventsPage>;

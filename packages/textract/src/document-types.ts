@@ -4,7 +4,7 @@
  * Extraction picks, per alias, the highest-confidence answer over all pages, normalises it,
  * flags low-confidence or unrecognisable values for review and averages the confidence.
  */
-import { lazySchema } from "@connect/core";
+import { lazySchema, unlazy } from "@connect/core";
 import { z } from "zod";
 import type { KeyValue, QueryAnswer } from "./blocks.js";
 import type { Geometry } from "./geometry.js";
@@ -90,24 +90,34 @@ function field<T>(alias: string, question: string, normalise: Normaliser<T>, key
   return keys ? { alias, question, normalise, keys } : { alias, question, normalise };
 }
 
-const str = z.string().optional();
-const num = z.number().optional();
-const bool = z.boolean().optional();
-const list = z.array(z.string()).optional();
-const date = z.iso.date().optional();
+const str = lazySchema(() =>
+  z.string().optional(),
+);
+const num = lazySchema(() =>
+  z.number().optional(),
+);
+const bool = lazySchema(() =>
+  z.boolean().optional(),
+);
+const list = lazySchema(() =>
+  z.array(z.string()).optional(),
+);
+const date = lazySchema(() =>
+  z.iso.date().optional(),
+);
 
 /** Boundary survey. @public */
 export const SurveyFields = lazySchema(() =>
   z.object({
-  PARCEL_NUMBER: str,
-  LOT_SIZE_SQFT: num,
-  FLOOD_ZONE: str,
-  FRONT_SETBACK_FT: num,
-  SIDE_SETBACK_FT: num,
-  REAR_SETBACK_FT: num,
-  EASEMENTS: list,
-  OWNER: str,
-  SURVEY_DATE: date,
+  PARCEL_NUMBER: unlazy(str),
+  LOT_SIZE_SQFT: unlazy(num),
+  FLOOD_ZONE: unlazy(str),
+  FRONT_SETBACK_FT: unlazy(num),
+  SIDE_SETBACK_FT: unlazy(num),
+  REAR_SETBACK_FT: unlazy(num),
+  EASEMENTS: unlazy(list),
+  OWNER: unlazy(str),
+  SURVEY_DATE: unlazy(date),
 }),
 );
 /** Typed survey fields. @public */
@@ -116,13 +126,13 @@ export type SurveyFields = z.infer<typeof SurveyFields>;
 /** Title report / commitment. @public */
 export const TitleReportFields = lazySchema(() =>
   z.object({
-  PARCEL_NUMBER: str,
-  OWNER: str,
-  LEGAL_DESCRIPTION: str,
-  LIENS: list,
-  TOTAL_LIEN_AMOUNT: num,
-  EASEMENTS: list,
-  EFFECTIVE_DATE: date,
+  PARCEL_NUMBER: unlazy(str),
+  OWNER: unlazy(str),
+  LEGAL_DESCRIPTION: unlazy(str),
+  LIENS: unlazy(list),
+  TOTAL_LIEN_AMOUNT: unlazy(num),
+  EASEMENTS: unlazy(list),
+  EFFECTIVE_DATE: unlazy(date),
 }),
 );
 /** Typed title report fields. @public */
@@ -131,13 +141,13 @@ export type TitleReportFields = z.infer<typeof TitleReportFields>;
 /** Arborist report. @public */
 export const ArboristReportFields = lazySchema(() =>
   z.object({
-  TREE_COUNT: num,
-  PROTECTED_TREE_COUNT: num,
-  TREES_TO_REMOVE: num,
-  SPECIES: list,
-  MITIGATION_REQUIRED: bool,
-  ARBORIST: str,
-  REPORT_DATE: date,
+  TREE_COUNT: unlazy(num),
+  PROTECTED_TREE_COUNT: unlazy(num),
+  TREES_TO_REMOVE: unlazy(num),
+  SPECIES: unlazy(list),
+  MITIGATION_REQUIRED: unlazy(bool),
+  ARBORIST: unlazy(str),
+  REPORT_DATE: unlazy(date),
 }),
 );
 /** Typed arborist report fields. @public */
@@ -146,14 +156,14 @@ export type ArboristReportFields = z.infer<typeof ArboristReportFields>;
 /** Building permit application. @public */
 export const PermitApplicationFields = lazySchema(() =>
   z.object({
-  PERMIT_NUMBER: str,
-  APPLICANT: str,
-  PROJECT_ADDRESS: str,
-  PARCEL_NUMBER: str,
-  PERMIT_FEE: num,
-  VALUATION: num,
-  OWNER_BUILDER: bool,
-  APPLICATION_DATE: date,
+  PERMIT_NUMBER: unlazy(str),
+  APPLICANT: unlazy(str),
+  PROJECT_ADDRESS: unlazy(str),
+  PARCEL_NUMBER: unlazy(str),
+  PERMIT_FEE: unlazy(num),
+  VALUATION: unlazy(num),
+  OWNER_BUILDER: unlazy(bool),
+  APPLICATION_DATE: unlazy(date),
 }),
 );
 /** Typed permit application fields. @public */
@@ -162,12 +172,12 @@ export type PermitApplicationFields = z.infer<typeof PermitApplicationFields>;
 /** Construction draw inspection report. @public */
 export const InspectionReportFields = lazySchema(() =>
   z.object({
-  INSPECTOR: str,
-  INSPECTION_DATE: date,
-  COMPLETION_PERCENTAGE: num,
-  PASSED: bool,
-  DEFICIENCIES: list,
-  NEXT_INSPECTION_DATE: date,
+  INSPECTOR: unlazy(str),
+  INSPECTION_DATE: unlazy(date),
+  COMPLETION_PERCENTAGE: unlazy(num),
+  PASSED: unlazy(bool),
+  DEFICIENCIES: unlazy(list),
+  NEXT_INSPECTION_DATE: unlazy(date),
 }),
 );
 /** Typed inspection report fields. @public */

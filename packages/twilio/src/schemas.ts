@@ -146,7 +146,7 @@ export function sendMessageInputFor(defaultCountry: CountryCode) {
 }
 
 /** Input of `messages.send` (numbers without `+` read as US; the client uses its `defaultCountry`). @public */
-export const SendMessageInput = sendMessageInputFor("US");
+export const SendMessageInput = lazySchema(() => sendMessageInputFor("US"));
 /** What `messages.send` accepts. @public */
 export type SendMessageInput = z.input<typeof SendMessageInput>;
 
@@ -180,7 +180,7 @@ export function listMessagesInputFor(defaultCountry: CountryCode) {
 }
 
 /** Filters of `messages.list` / `messages.listPage`. @public */
-export const ListMessagesInput = listMessagesInputFor("US");
+export const ListMessagesInput = lazySchema(() => listMessagesInputFor("US"));
 /** What `messages.list` accepts. @public */
 export type ListMessagesInput = z.input<typeof ListMessagesInput>;
 
@@ -231,7 +231,7 @@ export type Message = z.infer<typeof Message>;
 
 /** What `messages.send` returns: the created Message plus the SDK's own segment report of the body. @public */
 export const SentMessage = lazySchema(() =>
-  unlazy(Message).extend({ segmentInfo: unlazy(SegmentInfoSchema) }),
+  unlazy(unlazy(Message)).extend({ segmentInfo: unlazy(unlazy(SegmentInfoSchema)) }),
 );
 /** The created message. @public */
 export type SentMessage = z.infer<typeof SentMessage>;
@@ -239,7 +239,7 @@ export type SentMessage = z.infer<typeof SentMessage>;
 /** One page of `messages.listPage`. @public */
 export const MessagePage = lazySchema(() =>
   z.object({
-  messages: z.array(unlazy(Message)),
+  messages: z.array(unlazy(unlazy(Message))),
   page: z.number().int(),
   pageSize: z.number().int(),
   /** The next page's path (relative to the API host, carries `PageToken`); null on the last page. */

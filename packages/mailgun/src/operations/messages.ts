@@ -5,7 +5,7 @@
  * by the input schema, before the upload.
  */
 import { createHash } from "node:crypto";
-import { defineOperation, type OperationContext } from "@connect/core";
+import { defineOperation, lazySchema, type OperationContext } from "@connect/core";
 import { MAILGUN_LIMITS, SendMessageResult, sendMessageSchema, type Attachment, type MailgunSendLimits, type SendMessageParsed } from "../schemas.js";
 
 /** Headers every request of a client carries (the subaccount it acts for). @internal */
@@ -113,4 +113,4 @@ export function createSendMessageOperation(limits: MailgunSendLimits = MAILGUN_L
 }
 
 /** `messages.send` with the default limits. @public */
-export const sendMessage = createSendMessageOperation();
+export const sendMessage = lazySchema(() => createSendMessageOperation());

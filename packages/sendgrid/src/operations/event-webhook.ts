@@ -52,7 +52,7 @@ export const getEventWebhookPublicKey = defineOperation({
  */
 export const setEventWebhookSigning = defineOperation({
   id: "eventWebhook.setSigning",
-  input: WebhookRef.extend({ enabled: z.boolean() }),
+  input: lazySchema(() => WebhookRef.extend({ enabled: z.boolean() })),
   output: SignedWebhookSettings,
   idempotent: true,
   request: ({ id, enabled }, ctx) => ({ method: "PATCH", path: path(id), body: { json: { enabled } }, headers: subuserHeaders(ctx) }),

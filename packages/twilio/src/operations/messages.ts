@@ -3,7 +3,7 @@
  * follow Twilio's `next_page_uri` verbatim, redact, cancel and delete. Paths live under
  * `/2010-04-01/Accounts/{AccountSid}`.
  */
-import { defineOperation, ValidationError, type HttpRequest, type OperationContext } from "@connect/core";
+import { defineOperation, lazySchema, ValidationError, type HttpRequest, type OperationContext } from "@connect/core";
 import { z } from "zod";
 import type { CountryCode } from "../phone.js";
 import {
@@ -162,16 +162,17 @@ export function messageOperations(defaultCountry: CountryCode = "US") {
   return { sendMessage, getMessage, listMessagesPage, redactMessage, cancelMessage, deleteMessage };
 }
 
-const defaults = messageOperations("US");
+// Built on first use, not at import (their schemas are most of what building them costs).
+const defaults = lazySchema(() => messageOperations("US"));
 /** `messages.send` with numbers without `+` read as US. @public */
-export const sendMessage = defaults.sendMessage;
+export const sendMessage = lazySchema(() => defaults.sendMessage);
 /** `messages.get`. @public */
-export const getMessage = defaults.getMessage;
+export const getMessage = lazySchema(() => defaults.getMessage);
 /** `messages.listPage`. @public */
-export const listMessagesPage = defaults.listMessagesPage;
+export const listMessagesPage = lazySchema(() => defaults.listMessagesPage);
 /** `messages.redact`: empty the body of a message (`Body=`). @public */
-export const redactMessage = defaults.redactMessage;
+export const redactMessage = lazySchema(() => defaults.redactMessage);
 /** `messages.cancel`: cancel a scheduled message (`Status=canceled`). @public */
-export const cancelMessage = defaults.cancelMessage;
+export const cancelMessage = lazySchema(() => defaults.cancelMessage);
 /** `messages.delete`: delete a message (204). @public */
-export const deleteMessage = defaults.deleteMessage;
+export const deleteMessage = lazySchema(() => defaults.deleteMessage);

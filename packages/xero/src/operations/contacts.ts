@@ -63,7 +63,7 @@ export const listContacts = defineOperation({
 export const findContact = defineOperation({
   id: "contacts.findByExternalRef",
   input: FindContactInput,
-  output: XeroContact.optional(),
+  output: lazySchema(() => XeroContact.optional()),
   idempotent: true,
   request: (input, ctx) =>
     accountingRequest(ctx, { method: "GET", path: "/Contacts", query: { where: whereEquals(input.field ?? "ContactNumber", input.externalRef), includeArchived: "true", page: 1 } }),

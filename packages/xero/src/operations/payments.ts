@@ -47,7 +47,7 @@ export const listPayments = defineOperation({
 export const findPayment = defineOperation({
   id: "payments.findByReference",
   input: z.strictObject({ reference: z.string().trim().min(1).max(255) }),
-  output: XeroPayment.optional(),
+  output: lazySchema(() => XeroPayment.optional()),
   idempotent: true,
   request: (input, ctx) => accountingRequest(ctx, { method: "GET", path: "/Payments", query: { where: `${whereEquals("Reference", input.reference)} AND Status=="AUTHORISED"` } }),
   response: (response, _input, ctx) => recordsOf(response.body, "Payments", ctx.operation)[0],
