@@ -268,38 +268,85 @@ function indexOrEnd(b: Buffer, byte: number, from: number): number {
 
 /** Read CSV records (the header first) from a byte stream, a batch per chunk. @internal */
 export async function* csvRecordBatches(input: AsyncIterable<Uint8Array | string>, options: CsvRecordOptions): AsyncGenerator<CsvItem[], void, undefined> {
-  const csvOptions: Options = {
-    bom: true,
-    delimiter: options.delimiter ?? ",",
-    encoding: options.encoding ?? "utf8",
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    max_record_size: options.maxRecordChars,
-    on_skip: (error: CsvError | undefined) => {
-      if (!error) return;
-      // An unclosed quote is found at the end: the record is the rest of the input. Any other
-      // error is found mid-record: it starts where the last record ended.
-      const { line, span } = lines.closeSkipped(error.code === "CSV_QUOTE_NOT_CLOSED" ? Number.POSITIVE_INFINITY : lines.clamp(info.bytes));
-      batch.push({ kind: "bad-record", index: ++index, line, reason: describe(error, span) });
-    },
-  };
-  const parser = new Parser(csvOptions);
-  const core = (parser as unknown as { api?: ParserCore }).api;
-  if (!core || typeof core.parse !== "function") throw new TypeError("csv-parse: this version's Parser has no parser core (`api.parse`); @connect/bpo needs csv-parse 7");
-  const info = parser.info;
-  const lines = new LineCounter(parser.options as { encoding?: unknown; record_delimiter?: unknown });
   let batch: CsvItem[] = [];
   let index = 0;
   let offset = 0;
+  // csv-parse stops reading for good after a record over `max_record_size` (it reports that one
+  // and emits nothing more), so that error ends its parser here: the rest of the oversize record
+  // is skipped to its next line break and a new parser reads on from there. `base` is where the
+  // current parser's input starts in the stream; `oversizeAt` where its oversize record was cut.
+  let base = 0;
+  let oversizeAt: number | undefined;
+  let skipping = false;
+  let encoding: Options["encoding"] = options.encoding ?? "utf8";
+
+  interface CsvParser {
+    core: ParserCore;
+    info: { bytes: number };
+    options: { encoding?: unknown; record_delimiter?: unknown };
+  }
+  const open = (first: boolean): CsvParser => {
+    const self = {} as CsvParser;
+    const csvOptions: Options = {
+      bom: first,
+      delimiter: options.delimiter ?? ",",
+      encoding,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      max_record_size: options.maxRecordChars,
+      on_skip: (error: CsvError | undefined) => {
+        if (!error || self !== current || oversizeAt !== undefined) return;
+        // An unclosed quote is found at the end: the record is the rest of the input. Any other
+        // error is found mid-record: it starts where the last record ended.
+        const at = lines.clamp(base + self.info.bytes);
+        const { line, span } = lines.closeSkipped(error.code === "CSV_QUOTE_NOT_CLOSED" ? Number.POSITIVE_INFINITY : at);
+        batch.push({ kind: "bad-record", index: ++index, line, reason: describe(error, span) });
+        if (error.code === "CSV_MAX_RECORD_SIZE") oversizeAt = at;
+      },
+    };
+    const parser = new Parser(csvOptions);
+    const core = (parser as unknown as { api?: ParserCore }).api;
+    if (!core || typeof core.parse !== "function") throw new TypeError("csv-parse: this version's Parser has no parser core (`api.parse`); @connect/bpo needs csv-parse 7");
+    self.core = core;
+    self.info = parser.info;
+    self.options = parser.options as CsvParser["options"];
+    return self;
+  };
+  let current = open(true);
+  const lines = new LineCounter(current.options);
   const push = (cells: string[]): void => {
-    batch.push({ kind: "record", index: ++index, line: lines.close(lines.clamp(info.bytes)), cells });
+    if (oversizeAt !== undefined) return;
+    batch.push({ kind: "record", index: ++index, line: lines.close(lines.clamp(base + current.info.bytes)), cells });
   };
   const close = (): void => undefined;
   const parse = (chunk: Buffer | undefined): void => {
-    const error = core.parse(chunk, chunk === undefined, push, close);
+    const error = current.core.parse(chunk, chunk === undefined, push, close);
     if (error !== undefined) throw error;
+  };
+  /** After an oversize record: skip `part` (at `partStart`) to the record's next line break and read on with a new parser. */
+  const resume = (part: Buffer, partStart: number, from: number): void => {
+    const lf = part.indexOf(LF, Math.max(0, from - partStart));
+    if (lf === -1) return;
+    const next = partStart + lf + 1;
+    // The skipped tail's line breaks belong to the oversize record: counted, no line reported.
+    lines.close(next);
+    // A UTF-16 byte order mark switched the first parser's encoding: the next one reads the same.
+    encoding = (current.options.encoding as Options["encoding"]) ?? encoding;
+    current = open(false);
+    base = next;
+    oversizeAt = undefined;
+    skipping = false;
+    const rest = part.subarray(lf + 1);
+    if (rest.length > 0) step(rest, next);
+  };
+  const step = (part: Buffer, partStart: number): void => {
+    parse(part);
+    if (oversizeAt !== undefined) {
+      skipping = true;
+      resume(part, partStart, oversizeAt);
+    }
   };
   for await (const item of input) {
     const chunk = typeof item === "string" ? Buffer.from(item, "utf8") : Buffer.isBuffer(item) ? item : Buffer.from(item.buffer, item.byteOffset, item.byteLength);
@@ -311,8 +358,10 @@ export async function* csvRecordBatches(input: AsyncIterable<Uint8Array | string
     for (let from = 0; from < chunk.length; from += piece) {
       const part = from === 0 && chunk.length <= piece ? chunk : chunk.subarray(from, from + piece);
       lines.feed(part, offset);
+      const partStart = offset;
       offset += part.length;
-      parse(part);
+      if (skipping) resume(part, partStart, partStart);
+      else step(part, partStart);
       lines.settle();
       if (batch.length > 0) {
         const ready = batch;
@@ -321,6 +370,6 @@ export async function* csvRecordBatches(input: AsyncIterable<Uint8Array | string
       }
     }
   }
-  parse(undefined);
+  if (!skipping) parse(undefined);
   if (batch.length > 0) yield batch;
 }

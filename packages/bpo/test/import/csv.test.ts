@@ -245,3 +245,20 @@ describe("importBpoExport: delimiter and encoding", () => {
     expect(store.records.get("k1")).toMatchObject({ address: "5 Rue Saint-Étienne", city: "Montréal" });
   });
 });
+
+describe("importBpoExport: a row over maxRecordChars", () => {
+  it("rejects that row with its line and imports every row after it", async () => {
+    const text = [
+      HEADER,
+      "bpo_101,1 A St,Austin,TX,78704,LEAD,,,2024-05-01,100000,,,2024-06-01T10:00:00Z",
+      `bpo_102,2 B St,Austin,TX,78704,LEAD,,,2024-05-01,100000,,${"n".repeat(600)},2024-06-01T10:00:00Z`,
+      "bpo_103,3 C St,Austin,TX,78704,LEAD,,,2024-05-01,100000,,,2024-06-01T10:00:00Z",
+      "bpo_104,4 D St,Austin,TX,78704,LEAD,,,2024-05-01,100000,,,2024-06-01T10:00:00Z",
+    ].join("\r\n");
+    const store = createMemoryImportStore();
+    const report = await importBpoExport(file(text), { store, maxRecordChars: 400 });
+    expect(report).toMatchObject({ rows: 4, created: 3, rejected: 1 });
+    expect(report.rejectedRows.map((r) => [r.row, r.line, r.stage])).toEqual([[2, 3, "parse"]]);
+    expect([...store.records.keys()].sort()).toEqual(["bpo_101", "bpo_103", "bpo_104"]);
+  });
+});
