@@ -77,7 +77,7 @@ describe("rate limits", () => {
     await h.client.contacts.list({ page: 1 });
     await h.client.contacts.list({ page: 1 });
     const third = h.client.contacts.list({ page: 1 }, { signal: AbortSignal.timeout(300) });
-    await expect(third).rejects.toBeTruthy();
+    await expect(third).rejects.toMatchObject({ name: "IntegrationError", vendorCode: "ABORTED", operation: "contacts.list" });
     expect(h.fake.requests).toHaveLength(2);
   });
 });
