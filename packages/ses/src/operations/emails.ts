@@ -60,13 +60,14 @@ export function contentKind(input: SendInput): SendEmailOutput["kind"] {
  */
 export function sendEmailRequest(input: SendInput, defaults: SendDefaults, operation = "emails.send"): SendEmailCommandInput {
   const kind = contentKind(input);
+  const headers = wireHeaders(input.headers);
   let content: Content;
   if (kind === "template") {
     content = {
       Template: {
         TemplateName: input.template!.name,
         TemplateData: JSON.stringify(input.template!.data ?? {}),
-        ...(wireHeaders(input.headers) ? { Headers: wireHeaders(input.headers) } : {}),
+        ...(headers ? { Headers: headers } : {}),
         ...(input.attachments?.length ? { Attachments: sdkAttachments(input) } : {}),
       },
     };
@@ -103,21 +104,23 @@ export function sendEmailRequest(input: SendInput, defaults: SendDefaults, opera
           ...(input.text !== undefined ? { Text: { Data: input.text, Charset: "UTF-8" } } : {}),
           ...(input.html !== undefined ? { Html: { Data: input.html, Charset: "UTF-8" } } : {}),
         },
-        ...(wireHeaders(input.headers) ? { Headers: wireHeaders(input.headers) } : {}),
+        ...(headers ? { Headers: headers } : {}),
       },
     };
   }
   const to = list(input.to);
   const cc = list(input.cc);
   const bcc = list(input.bcc);
+  const replyTo = list(input.replyTo);
+  const tags = wireTags(input.tags);
   const configurationSetName = input.configurationSetName ?? defaults.configurationSetName;
   return {
     FromEmailAddress: formatAddress(input.from),
     ...(to || cc || bcc ? { Destination: { ...(to ? { ToAddresses: to } : {}), ...(cc ? { CcAddresses: cc } : {}), ...(bcc ? { BccAddresses: bcc } : {}) } } : {}),
-    ...(list(input.replyTo) ? { ReplyToAddresses: list(input.replyTo) } : {}),
+    ...(replyTo ? { ReplyToAddresses: replyTo } : {}),
     ...(input.feedbackForwardingAddress ? { FeedbackForwardingEmailAddress: input.feedbackForwardingAddress.email } : {}),
     Content: content,
-    ...(wireTags(input.tags) ? { EmailTags: wireTags(input.tags) } : {}),
+    ...(tags ? { EmailTags: tags } : {}),
     ...(configurationSetName !== undefined ? { ConfigurationSetName: configurationSetName } : {}),
     ...(input.listManagement
       ? { ListManagementOptions: { ContactListName: input.listManagement.contactListName, ...(input.listManagement.topicName ? { TopicName: input.listManagement.topicName } : {}) } }
@@ -141,22 +144,23 @@ type BulkInput = z.output<typeof SendBulkEmailInput>;
 /** The SendBulkEmail request of ≤ 50 validated entries. @internal */
 export function sendBulkRequest(input: BulkInput, defaults: SendDefaults): SendBulkEmailCommandInput {
   const configurationSetName = input.configurationSetName ?? defaults.configurationSetName;
+  const replyTo = list(input.replyTo);
+  const tags = wireTags(input.tags);
   return {
     FromEmailAddress: formatAddress(input.from),
-    ...(list(input.replyTo) ? { ReplyToAddresses: list(input.replyTo) } : {}),
+    ...(replyTo ? { ReplyToAddresses: replyTo } : {}),
     ...(input.feedbackForwardingAddress ? { FeedbackForwardingEmailAddress: input.feedbackForwardingAddress.email } : {}),
     DefaultContent: { Template: { TemplateName: input.template.name, TemplateData: JSON.stringify(input.template.data ?? {}) } },
-    ...(wireTags(input.tags) ? { DefaultEmailTags: wireTags(input.tags) } : {}),
-    BulkEmailEntries: input.entries.map((entry) => ({
-      Destination: {
-        ...(list(entry.to) ? { ToAddresses: list(entry.to) } : {}),
-        ...(list(entry.cc) ? { CcAddresses: list(entry.cc) } : {}),
-        ...(list(entry.bcc) ? { BccAddresses: list(entry.bcc) } : {}),
-      },
-      ...(wireTags(entry.tags) ? { ReplacementTags: wireTags(entry.tags) } : {}),
-      ...(entry.data !== undefined ? { ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: JSON.stringify(entry.data) } } } : {}),
-      ...(wireHeaders(entry.headers) ? { ReplacementHeaders: wireHeaders(entry.headers) } : {}),
-    })),
+    ...(tags ? { DefaultEmailTags: tags } : {}),
+    BulkEmailEntries: input.entries.map((entry) => {
+      const [to, cc, bcc, entryTags, headers] = [list(entry.to), list(entry.cc), list(entry.bcc), wireTags(entry.tags), wireHeaders(entry.headers)];
+      return {
+        Destination: { ...(to ? { ToAddresses: to } : {}), ...(cc ? { CcAddresses: cc } : {}), ...(bcc ? { BccAddresses: bcc } : {}) },
+        ...(entryTags ? { ReplacementTags: entryTags } : {}),
+        ...(entry.data !== undefined ? { ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: JSON.stringify(entry.data) } } } : {}),
+        ...(headers ? { ReplacementHeaders: headers } : {}),
+      };
+    }),
     ...(configurationSetName !== undefined ? { ConfigurationSetName: configurationSetName } : {}),
   };
 }
