@@ -7,7 +7,7 @@
  */
 import { http, HttpResponse, type RequestHandler } from "msw";
 import { notImplementedByFake } from "@connect/core/testing";
-import { randomId, rfc2822, type FakeDomain, type FakeEvent, type StoredMessage } from "./state.js";
+import { mailgunError, randomId, rfc2822, type FakeDomain, type FakeEvent, type StoredMessage } from "./state.js";
 
 /** An address rule: a pattern or a predicate on the bare address. @public */
 export type AddressRule = RegExp | ((address: string) => boolean);
@@ -208,17 +208,17 @@ export function eventsEndpoints(domainOf: (name: string) => FakeDomain | undefin
   return [
     http.get("*/v3/:domain/events", ({ request, params }) => {
       const domain = domainOf(String(params.domain));
-      if (!domain) return HttpResponse.json({ message: `Domain not found: ${String(params.domain)}` }, { status: 404 });
+      if (!domain) return mailgunError(404, `Domain not found: ${String(params.domain)}`);
       const url = new URL(request.url);
       const unsupported = [...url.searchParams.keys()].filter((k) => !SUPPORTED.has(k));
       if (unsupported.length > 0) return notImplementedByFake(fakeName, request, { detail: `event filters ${unsupported.join(", ")}` });
       const limit = url.searchParams.has("limit") ? Number(url.searchParams.get("limit")) : 300;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 300) return HttpResponse.json({ message: "Limit exceeded: the limit is 300" }, { status: 400 });
+      if (!Number.isInteger(limit) || limit < 1 || limit > 300) return mailgunError(400, "Limit exceeded: the limit is 300");
       const begin = timeParam(url.searchParams.get("begin"));
       const end = timeParam(url.searchParams.get("end"));
-      if (Number.isNaN(begin) || Number.isNaN(end)) return HttpResponse.json({ message: "Invalid time format" }, { status: 400 });
+      if (Number.isNaN(begin) || Number.isNaN(end)) return mailgunError(400, "Invalid time format");
       const asc = url.searchParams.get("ascending");
-      if (asc !== null && asc !== "yes" && asc !== "no") return HttpResponse.json({ message: "Invalid value for 'ascending'" }, { status: 400 });
+      if (asc !== null && asc !== "yes" && asc !== "no") return mailgunError(400, "Invalid value for 'ascending'");
       // With a begin and an end the direction follows their order; otherwise newest first unless told.
       const ascending = asc !== null ? asc === "yes" : begin !== undefined && end !== undefined ? begin <= end : false;
       const event = url.searchParams.get("event");
@@ -237,9 +237,9 @@ export function eventsEndpoints(domainOf: (name: string) => FakeDomain | undefin
     }),
     http.get("*/v3/:domain/events/:token", ({ request, params }) => {
       const domain = domainOf(String(params.domain));
-      if (!domain) return HttpResponse.json({ message: `Domain not found: ${String(params.domain)}` }, { status: 404 });
+      if (!domain) return mailgunError(404, `Domain not found: ${String(params.domain)}`);
       const cursor = cursors.get(String(params.token));
-      if (!cursor || cursor.domain !== domain.name) return HttpResponse.json({ message: "Invalid page token" }, { status: 400 });
+      if (!cursor || cursor.domain !== domain.name) return mailgunError(400, "Invalid page token");
       return answer(request, domain, cursor);
     }),
   ];
