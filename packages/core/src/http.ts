@@ -36,9 +36,8 @@ function loadUndici(): Undici | Promise<Undici> {
  * it before a call's first attempt, so loading code never counts against a vendor timeout.
  * @internal
  */
-export function transportReady(): Promise<void> | undefined {
-  if (undici) return undefined;
-  return Promise.resolve(loadUndici()).then(() => undefined);
+export function transportReady(): Promise<unknown> | undefined {
+  return undici ? undefined : (loadUndici() as Promise<Undici>);
 }
 import { IntegrationError, NetworkError, TimeoutError, ValidationError } from "./errors.js";
 
@@ -276,18 +275,20 @@ export function createTransport(baseUrl: string, options: TransportOptions = {})
     const responseType = request.responseType ?? "json";
     if (responseType === "json" && !headers["accept"]) headers["accept"] = "application/json";
     const path = `${basePath}${request.path.startsWith("/") ? "" : "/"}${request.path}${toQueryString(request.query)}`;
+    // Before the request is dispatched nothing can have reached the vendor: every failure up to
+    // there is typed as never sent; only what undici's request throws goes to mapTransportError.
+    if (closed) throw new IntegrationError("the transport is closed", { retryable: false, vendorCode: "TRANSPORT_CLOSED" });
+    const loaded = undici ?? (await loadUndici());
+    // Aborted while undici loaded: the vendor saw nothing.
+    if (signal?.aborted) throw neverSent(signal.reason);
+    let target: Pool;
+    try {
+      target = poolOf(loaded);
+    } catch (error) {
+      throw new IntegrationError(`could not create the HTTP connection pool for ${url.origin} (${error instanceof Error ? error.message : String(error)})`, { retryable: false, vendorCode: "TRANSPORT_UNAVAILABLE", mayHaveReachedVendor: false, cause: error });
+    }
     let response: Dispatcher.ResponseData;
     try {
-      if (closed) throw new IntegrationError("the transport is closed", { retryable: false, vendorCode: "TRANSPORT_CLOSED" });
-      const loaded = undici ?? (await loadUndici());
-      // Aborted before anything was written (say, while undici loaded): the vendor saw nothing.
-      if (signal?.aborted) throw neverSent(signal.reason);
-      let target: Pool;
-      try {
-        target = poolOf(loaded);
-      } catch (error) {
-        throw new IntegrationError(`could not create the HTTP connection pool for ${url.origin} (${error instanceof Error ? error.message : String(error)})`, { retryable: false, vendorCode: "TRANSPORT_UNAVAILABLE", mayHaveReachedVendor: false, cause: error });
-      }
       response = await target.request({ method: request.method, path, headers, body: encoded.body ?? null, signal: signal ?? null });
     } catch (error) {
       throw mapTransportError(error, limits, signal);

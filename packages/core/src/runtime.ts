@@ -189,9 +189,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const logs = logger !== noopLogger;
   const drift: DriftMode = options.drift ?? "warn";
   let transport: Transport | undefined;
-  // Start loading the HTTP client now, off the import path: by the first call it is usually there.
-  if (options.baseUrl) transportReady()?.catch(() => undefined);
-  options.ready?.()?.catch(() => undefined);
+  // Code loaded on demand (undici for HTTP operations, an SDK for `execute`): a promise while it
+  // loads, undefined once loaded. Started now, off the import path; awaited before a call's timers.
+  const notReady = (): Promise<unknown> | undefined => {
+    const http = options.baseUrl ? transportReady() : undefined;
+    const own = options.ready?.();
+    return http && own ? Promise.all([http, own]) : (http ?? own);
+  };
+  notReady()?.catch(() => undefined);
   const getTransport = (): Transport => {
     if (!options.baseUrl) throw new IntegrationError(`${adapter.id}: no baseUrl configured for HTTP operations`, { vendor: adapter.id });
     transport ??= createTransport(options.baseUrl, options.transport);
@@ -380,13 +385,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     callerCtx?: IntegrationContext,
   ): Promise<z.output<TOutput>> {
     const input = operation.validate(rawInput, { vendor: adapter.id });
-    // The first call of a process may find the HTTP client still loading: wait here, before any
-    // timer starts, so the load never eats into an attempt's time.
-    if (options.baseUrl) {
-      const ready = transportReady();
-      if (ready) await ready;
-    }
-    const loading = options.ready?.();
+    // The first call of a process may find that code still loading: wait here, before any timer
+    // starts, so the load never eats into an attempt's time.
+    const loading = notReady();
     if (loading) await loading;
     const store = options.idempotencyStore;
     // Reads need no stable key (nothing to dedupe); writes derive it from the input so the

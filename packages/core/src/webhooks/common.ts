@@ -109,17 +109,20 @@ const SEPARATOR = /[\s,]/;
 
 /** The configured secrets, non-empty ones only; each registered for redaction. @internal */
 export async function resolveSecrets(source: SecretSource | undefined): Promise<string[]> {
-  const value = typeof source === "function" ? await source() : source;
-  const list = value === undefined || value === null ? [] : typeof value === "string" ? [value] : [...value];
-  const secrets = list.filter((secret): secret is string => typeof secret === "string" && secret !== "");
+  const secrets = secretList(typeof source === "function" ? await source() : source);
   for (const secret of secrets) registerSecret(secret);
   return secrets;
 }
 
+/** The non-empty secrets of a value source. */
+function secretList(value: string | readonly string[] | undefined | null): string[] {
+  const list = value === undefined || value === null ? [] : typeof value === "string" ? [value] : [...value];
+  return list.filter((secret): secret is string => typeof secret === "string" && secret !== "");
+}
+
 /** The payload candidates a builder returned, as Buffers (a Buffer is used as is, not copied: bodies can be megabytes). @internal */
 export function payloadCandidates(payload: SignedPayload): Buffer[] {
-  const list = typeof payload === "string" || Buffer.isBuffer(payload) ? [payload] : [...(payload as ReadonlyArray<Buffer | string>)];
-  return list.map((item) => (typeof item === "string" ? Buffer.from(item, "utf8") : Buffer.isBuffer(item) ? item : Buffer.from(item)));
+  return digestCandidates(payload).map((item) => (typeof item === "string" ? Buffer.from(item, "utf8") : item));
 }
 
 /**
@@ -140,14 +143,14 @@ export function digestCandidates(payload: SignedPayload): ReadonlyArray<Buffer |
 export function secretsResolver(source: SecretSource | undefined): () => string[] | Promise<string[]> {
   if (typeof source === "function") return () => resolveSecrets(source);
   if (typeof source === "string" || source === undefined || source === null) {
-    const resolved = typeof source === "string" && source !== "" ? [source] : [];
+    const resolved = secretList(source);
     for (const secret of resolved) registerSecret(secret);
     return () => resolved;
   }
   // An array is read on every call (a host may rotate by replacing its items); each secret is registered once.
   const registered = new Set<string>();
   return () => {
-    const secrets = [...source].filter((secret): secret is string => typeof secret === "string" && secret !== "");
+    const secrets = secretList(source);
     for (const secret of secrets) {
       if (registered.has(secret)) continue;
       registered.add(secret);

@@ -59,20 +59,26 @@ export interface TimestampedHmacVerifierOptions extends Omit<HmacVerifierOptions
   replay?: DedupeStore | undefined;
 }
 
-interface SignatureSet {
-  headers: string[];
-  signatures: Buffer[];
+/** Where a verifier reads its signatures: the configured names and patterns, worked out once. */
+interface HeaderSpec {
+  specs: ReadonlyArray<string | RegExp>;
+  /** The lower-cased names when there is no pattern among them (nothing to match per request). */
+  fixed: readonly string[] | undefined;
+}
+
+function headerSpec(options: Pick<HmacVerifierOptions, "header" | "headerNames">, factory: string): HeaderSpec {
+  const specs = [...(options.header ? [options.header] : []), ...(options.headerNames ?? [])];
+  if (specs.length === 0) throw new TypeError(`${factory}: set \`header\` or \`headerNames\``);
+  const fixed = specs.every((spec) => typeof spec === "string") ? [...new Set((specs as string[]).map((spec) => spec.toLowerCase()))] : undefined;
+  return { specs, fixed };
 }
 
 /** Collect and decode the signatures of a request; throws missing_header / malformed_signature. */
-function readSignatures(req: WebhookRequest, options: HmacVerifierOptions, fixedNames?: readonly string[]): SignatureSet {
-  const specs: Array<string | RegExp> = fixedNames ? [] : [...(options.header ? [options.header] : []), ...(options.headerNames ?? [])];
-  if (!fixedNames && specs.length === 0) throw new TypeError("hmacVerifier: set `header` or `headerNames`");
-  // A verifier with header names only (no patterns) works them out once, not per request.
-  const names = fixedNames ?? [...new Set(specs.flatMap((spec) => (typeof spec === "string" ? [spec.toLowerCase()] : headerNamesMatching(req, spec))))];
+function readSignatures(req: WebhookRequest, options: HmacVerifierOptions, spec: HeaderSpec): Buffer[] {
+  const names = spec.fixed ?? [...new Set(spec.specs.flatMap((s) => (typeof s === "string" ? [s.toLowerCase()] : headerNamesMatching(req, s))))];
   const values = names.map((name) => headerOf(req, name)).filter((value): value is string => value !== undefined && value.trim() !== "");
   if (values.length === 0) {
-    const described = (fixedNames ? [...(options.header ? [options.header] : []), ...(options.headerNames ?? [])] : specs).map((spec) => (typeof spec === "string" ? spec : String(spec))).join(" or ");
+    const described = spec.specs.map((s) => (typeof s === "string" ? s : String(s))).join(" or ");
     throw verificationError("missing_header", `no signature header (${described}); is signing enabled at the vendor, and does a proxy strip the header?`, options.vendor);
   }
   const expected = DIGEST_BYTES[options.algorithm];
@@ -97,14 +103,7 @@ function readSignatures(req: WebhookRequest, options: HmacVerifierOptions, fixed
       options.vendor,
     );
   }
-  return { headers: [...names], signatures };
-}
-
-/** The header names of a verifier whose names are all fixed strings, lower-cased; undefined when a pattern is among them. */
-function fixedHeaderNames(options: Pick<HmacVerifierOptions, "header" | "headerNames">): readonly string[] | undefined {
-  const specs = [...(options.header ? [options.header] : []), ...(options.headerNames ?? [])];
-  if (specs.length === 0 || specs.some((spec) => typeof spec !== "string")) return undefined;
-  return [...new Set((specs as string[]).map((spec) => spec.toLowerCase()))];
+  return signatures;
 }
 
 async function checkHmac(
@@ -158,13 +157,12 @@ function normalised(req: WebhookRequest, body: Buffer): WebhookRequest {
  * @public
  */
 export function hmacVerifier(options: HmacVerifierOptions): WebhookVerifier {
-  if (!options.header && (options.headerNames?.length ?? 0) === 0) throw new TypeError("hmacVerifier: set `header` or `headerNames`");
-  const names = fixedHeaderNames(options);
+  const names = headerSpec(options, "hmacVerifier");
   const secrets = secretsResolver(options.secrets);
   return {
     async verify(req) {
       const body = rawBodyOf(req, options.vendor);
-      const { signatures } = readSignatures(req, options, names);
+      const signatures = readSignatures(req, options, names);
       const payloads = digestCandidates(options.payload ? options.payload(normalised(req, body)) : body);
       await checkHmac(options, body, payloads, signatures, secrets);
     },
@@ -179,15 +177,14 @@ export function hmacVerifier(options: HmacVerifierOptions): WebhookVerifier {
  * @public
  */
 export function timestampedHmacVerifier(options: TimestampedHmacVerifierOptions): WebhookVerifier {
-  if (!options.header && (options.headerNames?.length ?? 0) === 0) throw new TypeError("timestampedHmacVerifier: set `header` or `headerNames`");
+  const names = headerSpec(options, "timestampedHmacVerifier");
   if (!options.timestamp && !options.timestampHeader) throw new TypeError("timestampedHmacVerifier: set `timestampHeader` or `timestamp`");
   const unit = options.timestampUnit ?? "s";
-  const names = fixedHeaderNames(options);
   const secrets = secretsResolver(options.secrets);
   return {
     async verify(req) {
       const body = rawBodyOf(req, options.vendor);
-      const { signatures } = readSignatures(req, { ...options, payload: undefined }, names);
+      const signatures = readSignatures(req, { ...options, payload: undefined }, names);
       const timestamp = options.timestamp ? options.timestamp(req) : headerOf(req, options.timestampHeader as string);
       if (timestamp === undefined || timestamp.trim() === "") {
         throw verificationError("missing_header", `no timestamp${options.timestampHeader ? ` header (${options.timestampHeader})` : ""}`, options.vendor);
