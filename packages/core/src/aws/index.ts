@@ -5,6 +5,7 @@
  */
 export { awsSecretsManager, type AwsSecretsManagerOptions, type AwsSecretsManagerProvider } from "./secrets-manager.js";
 export { GET_SECRET_OPERATION, mapSecretsManagerError, SECRETS_MANAGER_VENDOR } from "./errors.js";
+export { lazyAwsSdk, type LazyAwsSdk, type LazyAwsSdkOptions, type LoadedAwsSdk } from "./lazy-sdk.js";
 export {
   createSnsVerifier,
   DEFAULT_SNS_TOLERANCE_SECONDS,

@@ -8,7 +8,7 @@ import { defineOperation, ValidationError, type OperationContext } from "@connec
 import type { z } from "zod";
 import type { Block } from "../blocks.js";
 import { queriesFor, type DocumentTypeRegistry } from "../document-types.js";
-import { textractSdk, withJsonOutput, type LazyTextractSdk } from "../sdk.js";
+import { withJsonOutput, type LazyTextractSdk } from "../sdk.js";
 import {
   AnalysisPage,
   AnalyzeDocumentInput,
@@ -153,7 +153,7 @@ export function createTextractOperations(sdk: LazyTextractSdk, registry: Documen
     output: AnalyzeDocumentOutput,
     idempotent: true,
     execute: async (input, ctx) => {
-      const { client, aws } = await textractSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(withJsonOutput(new aws.AnalyzeDocumentCommand(analyzeDocumentRequest(input, registry))), signal(ctx));
       return { pageCount: out.DocumentMetadata?.Pages ?? 0, blocks: out.Blocks ?? [], modelVersion: out.AnalyzeDocumentModelVersion };
     },
@@ -168,7 +168,7 @@ export function createTextractOperations(sdk: LazyTextractSdk, registry: Documen
     execute: async (input, ctx) => {
       const queries = wireQueries(input, registry, "analyses.start");
       const adapters = wireAdapters(input, registry);
-      const { client, aws } = await textractSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(
         withJsonOutput(new aws.StartDocumentAnalysisCommand({
           ...startJobFields(input, ctx),
@@ -188,7 +188,7 @@ export function createTextractOperations(sdk: LazyTextractSdk, registry: Documen
     output: AnalysisPage,
     idempotent: true,
     execute: async (input, ctx) => {
-      const { client, aws } = await textractSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(
         withJsonOutput(new aws.GetDocumentAnalysisCommand(getPageRequest(input))),
         signal(ctx),

@@ -5,7 +5,7 @@
  */
 import { defineOperation } from "@connect/core";
 import { AnalysisPage, AnalyzeDocumentOutput, DetectTextInput, GetAnalysisPageInput, StartAnalysisOutput, StartTextDetectionInput } from "../schemas.js";
-import { textractSdk, withJsonOutput, type LazyTextractSdk } from "../sdk.js";
+import { withJsonOutput, type LazyTextractSdk } from "../sdk.js";
 import { getPageRequest, jobPage, signal, startJobFields, wireDocument } from "./analysis.js";
 
 /** Build the text detection operations around one SDK client. @internal */
@@ -16,7 +16,7 @@ export function createTextDetectionOperations(sdk: LazyTextractSdk) {
     output: AnalyzeDocumentOutput,
     idempotent: true,
     execute: async (input, ctx) => {
-      const { client, aws } = await textractSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(withJsonOutput(new aws.DetectDocumentTextCommand({ Document: wireDocument(input.document) })), signal(ctx));
       return { pageCount: out.DocumentMetadata?.Pages ?? 0, blocks: out.Blocks ?? [], modelVersion: out.DetectDocumentTextModelVersion };
     },
@@ -29,7 +29,7 @@ export function createTextDetectionOperations(sdk: LazyTextractSdk) {
     // Same 7-day ClientRequestToken dedupe as StartDocumentAnalysis, in its own token space.
     safety: "keyed",
     execute: async (input, ctx) => {
-      const { client, aws } = await textractSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(withJsonOutput(new aws.StartDocumentTextDetectionCommand(startJobFields(input, ctx))), signal(ctx));
       return { jobId: out.JobId };
     },
@@ -41,7 +41,7 @@ export function createTextDetectionOperations(sdk: LazyTextractSdk) {
     output: AnalysisPage,
     idempotent: true,
     execute: async (input, ctx) => {
-      const { client, aws } = await textractSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(withJsonOutput(new aws.GetDocumentTextDetectionCommand(getPageRequest(input))), signal(ctx));
       return jobPage(out, out.DetectDocumentTextModelVersion);
     },
