@@ -277,7 +277,6 @@ export async function* csvRecordBatches(input: AsyncIterable<Uint8Array | string
   // current parser's input starts in the stream; `oversizeAt` where its oversize record was cut.
   let base = 0;
   let oversizeAt: number | undefined;
-  let skipping = false;
   let encoding: Options["encoding"] = options.encoding ?? "utf8";
 
   interface CsvParser {
@@ -337,16 +336,12 @@ export async function* csvRecordBatches(input: AsyncIterable<Uint8Array | string
     current = open(false);
     base = next;
     oversizeAt = undefined;
-    skipping = false;
     const rest = part.subarray(lf + 1);
     if (rest.length > 0) step(rest, next);
   };
   const step = (part: Buffer, partStart: number): void => {
     parse(part);
-    if (oversizeAt !== undefined) {
-      skipping = true;
-      resume(part, partStart, oversizeAt);
-    }
+    if (oversizeAt !== undefined) resume(part, partStart, oversizeAt);
   };
   for await (const item of input) {
     const chunk = typeof item === "string" ? Buffer.from(item, "utf8") : Buffer.isBuffer(item) ? item : Buffer.from(item.buffer, item.byteOffset, item.byteLength);
@@ -354,13 +349,13 @@ export async function* csvRecordBatches(input: AsyncIterable<Uint8Array | string
     if (chunk.length === 0) continue;
     // A read chunk (256 KiB) is parsed in pieces: a batch of a few hundred records is handled
     // while it is young, instead of thousands surviving into the old generation.
-    const piece = PIECE_BYTES;
-    for (let from = 0; from < chunk.length; from += piece) {
-      const part = from === 0 && chunk.length <= piece ? chunk : chunk.subarray(from, from + piece);
+    for (let from = 0; from < chunk.length; from += PIECE_BYTES) {
+      const part = from === 0 && chunk.length <= PIECE_BYTES ? chunk : chunk.subarray(from, from + PIECE_BYTES);
       lines.feed(part, offset);
       const partStart = offset;
       offset += part.length;
-      if (skipping) resume(part, partStart, partStart);
+      // Still inside an oversize record's tail: look for its line break first.
+      if (oversizeAt !== undefined) resume(part, partStart, partStart);
       else step(part, partStart);
       lines.settle();
       if (batch.length > 0) {
@@ -370,6 +365,6 @@ export async function* csvRecordBatches(input: AsyncIterable<Uint8Array | string
       }
     }
   }
-  if (!skipping) parse(undefined);
+  if (oversizeAt === undefined) parse(undefined);
   if (batch.length > 0) yield batch;
 }

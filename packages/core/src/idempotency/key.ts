@@ -54,20 +54,8 @@ function shallowJson(value: unknown, depth: number, open: Set<object>): string {
     out = "[";
     for (let i = 0; i < items.length; i += 1) out += (i > 0 ? "," : "") + shallowJson(items[i], depth + 1, open);
     out += "]";
-  } else if (object instanceof Map) {
-    out = membersJson([...object.entries()].map(([k, v]): [string, unknown] => [String(k), v]), depth, open);
   } else {
-    out = "{";
-    // Default sort compares UTF-16 code units, the order the iterative walk uses.
-    const keys = Object.keys(object).sort();
-    let first = true;
-    for (const key of keys) {
-      const inner = (object as Record<string, unknown>)[key];
-      if (inner === undefined || typeof inner === "function" || typeof inner === "symbol") continue;
-      out += `${first ? "" : ","}${JSON.stringify(key)}:${shallowJson(inner, depth + 1, open)}`;
-      first = false;
-    }
-    out += "}";
+    out = membersJson(entriesOf(object), depth, open);
   }
   open.delete(object);
   return out;
@@ -82,6 +70,11 @@ function membersJson(entries: Array<[string, unknown]>, depth: number, open: Set
     first = false;
   }
   return out + "}";
+}
+
+/** An object's or a Map's members, keys as strings. */
+function entriesOf(object: object): Array<[string, unknown]> {
+  return object instanceof Map ? [...object.entries()].map(([k, v]): [string, unknown] => [String(k), v]) : Object.entries(object);
 }
 
 /** The general walk: any depth. */
@@ -122,8 +115,7 @@ function deepJson(value: unknown): string {
       work.push({ text: "[" });
       continue;
     }
-    const entries: Array<[string, unknown]> = object instanceof Map ? [...object.entries()].map(([k, v]) => [String(k), v]) : Object.entries(object);
-    const members = entries
+    const members = entriesOf(object)
       .filter(([, inner]) => inner !== undefined && typeof inner !== "function" && typeof inner !== "symbol")
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     work.push({ text: "}" });
