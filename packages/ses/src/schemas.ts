@@ -38,7 +38,7 @@ const AddressValue = lazySchema(() =>
 
 /** One address, checked and normalised (Punycode domain). @internal */
 export const Address = lazySchema(() =>
-  unlazy(unlazy(AddressValue)).transform((value, ctx): ParsedAddress => {
+  unlazy(AddressValue).transform((value, ctx): ParsedAddress => {
   const parsed = parseAddress(value as SesAddress);
   if ("error" in parsed) {
     ctx.addIssue({ code: "custom", message: parsed.error });
@@ -50,7 +50,7 @@ export const Address = lazySchema(() =>
 
 /** One address or a list. @internal */
 export const AddressList = lazySchema(() =>
-  z.union([unlazy(unlazy(AddressValue)), z.array(unlazy(unlazy(AddressValue)))]).transform((value, ctx): ParsedAddress[] => {
+  z.union([unlazy(AddressValue), z.array(unlazy(AddressValue))]).transform((value, ctx): ParsedAddress[] => {
   const list = (Array.isArray(value) ? value : [value]) as SesAddress[];
   const out: ParsedAddress[] = [];
   list.forEach((item, i) => {
@@ -91,7 +91,7 @@ export const Attachment = lazySchema(() =>
   z.object({
   filename: z.string().min(1).max(SES_LIMITS.fileNameChars).refine((f) => !/[\r\n"\\/]/.test(f), "file names cannot contain line breaks, quotes, '\\' or '/'"),
   /** The bytes, or a string taken as UTF-8 text. */
-  content: z.union([unlazy(unlazy(Bytes)), z.string()]),
+  content: z.union([unlazy(Bytes), z.string()]),
   /** Media type, e.g. `application/pdf` (≤ 78 characters); `application/octet-stream` when omitted. */
   contentType: z
     .string()
@@ -163,28 +163,28 @@ export const SendEmailInput = lazySchema(() =>
   z
   .object({
     /** A verified identity; `"Acme <noreply@acme.test>"` or `{ email, name }`. */
-    from: unlazy(unlazy(Address)),
-    to: unlazy(unlazy(AddressList)).optional(),
-    cc: unlazy(unlazy(AddressList)).optional(),
-    bcc: unlazy(unlazy(AddressList)).optional(),
-    replyTo: unlazy(unlazy(AddressList)).optional(),
+    from: unlazy(Address),
+    to: unlazy(AddressList).optional(),
+    cc: unlazy(AddressList).optional(),
+    bcc: unlazy(AddressList).optional(),
+    replyTo: unlazy(AddressList).optional(),
     subject: z.string().min(1).max(998).optional(),
     text: z.string().optional(),
     html: z.string().optional(),
     /** An SES template and its data (the template supplies subject and bodies). */
-    template: unlazy(unlazy(TemplateRef)).optional(),
+    template: unlazy(TemplateRef).optional(),
     /** A complete MIME message (headers, blank line, body). Recipients default to its headers when `to`/`cc`/`bcc` are omitted. */
-    raw: z.union([unlazy(unlazy(Bytes)), z.string()]).optional(),
-    attachments: z.array(unlazy(unlazy(Attachment))).optional(),
-    headers: unlazy(unlazy(MessageHeaders)).optional(),
+    raw: z.union([unlazy(Bytes), z.string()]).optional(),
+    attachments: z.array(unlazy(Attachment)).optional(),
+    headers: unlazy(MessageHeaders).optional(),
     /** EmailTags: echoed in every event of the message (`mail.tags`). */
-    tags: unlazy(unlazy(EmailTags)).optional(),
+    tags: unlazy(EmailTags).optional(),
     /** Overrides the client's default configuration set (event publishing, tracking, IP pool). */
     configurationSetName: z.string().min(1).max(64).optional(),
     /** Where bounce and complaint notices are forwarded. */
-    feedbackForwardingAddress: unlazy(unlazy(Address)).optional(),
+    feedbackForwardingAddress: unlazy(Address).optional(),
     /** SES list management (List-Unsubscribe handled by SES; `Subscription` events). */
-    listManagement: unlazy(unlazy(ListManagement)).optional(),
+    listManagement: unlazy(ListManagement).optional(),
   })
   .superRefine((input, ctx) => {
     const simple = input.subject !== undefined || input.text !== undefined || input.html !== undefined || (input.attachments !== undefined && input.template === undefined);
@@ -221,15 +221,15 @@ export type SendEmailOutput = z.infer<typeof SendEmailOutput>;
 export const BulkEntry = lazySchema(() =>
   z
   .object({
-    to: unlazy(unlazy(AddressList)).optional(),
-    cc: unlazy(unlazy(AddressList)).optional(),
-    bcc: unlazy(unlazy(AddressList)).optional(),
+    to: unlazy(AddressList).optional(),
+    cc: unlazy(AddressList).optional(),
+    bcc: unlazy(AddressList).optional(),
     /** This destination's template data (SES merges it over the default data). */
     data: z.record(z.string(), z.unknown()).optional(),
     /** ReplacementTags for this destination. */
-    tags: unlazy(unlazy(EmailTags)).optional(),
+    tags: unlazy(EmailTags).optional(),
     /** ReplacementHeaders (override same-named template headers). */
-    headers: unlazy(unlazy(MessageHeaders)).optional(),
+    headers: unlazy(MessageHeaders).optional(),
   })
   .superRefine((entry, ctx) => {
     recipients(entry, ctx, ["to"], true);
@@ -241,14 +241,14 @@ export const BulkEntry = lazySchema(() =>
 export const SendBulkEmailInput = lazySchema(() =>
   z
   .object({
-    from: unlazy(unlazy(Address)),
-    replyTo: unlazy(unlazy(AddressList)).optional(),
-    template: unlazy(unlazy(TemplateRef)),
-    entries: z.array(unlazy(unlazy(BulkEntry))).min(1),
+    from: unlazy(Address),
+    replyTo: unlazy(AddressList).optional(),
+    template: unlazy(TemplateRef),
+    entries: z.array(unlazy(BulkEntry)).min(1),
     /** DefaultEmailTags of every entry. */
-    tags: unlazy(unlazy(EmailTags)).optional(),
+    tags: unlazy(EmailTags).optional(),
     configurationSetName: z.string().min(1).max(64).optional(),
-    feedbackForwardingAddress: unlazy(unlazy(Address)).optional(),
+    feedbackForwardingAddress: unlazy(Address).optional(),
   })
   .superRefine((input, ctx) => templateDataLength(input.template.data, ctx, ["template", "data"])),
 );
@@ -278,7 +278,7 @@ export const BulkEmailStatus = lazySchema(() =>
 /** One request's wire results, in entry order. @internal */
 export const BulkChunkOutput = lazySchema(() =>
   z.object({
-  results: z.array(z.object({ status: z.union([unlazy(unlazy(BulkEmailStatus)), z.string()]), messageId: z.string().optional(), error: z.string().optional() })),
+  results: z.array(z.object({ status: z.union([unlazy(BulkEmailStatus), z.string()]), messageId: z.string().optional(), error: z.string().optional() })),
 }),
 );
 
@@ -302,14 +302,14 @@ const Email = lazySchema(() =>
 
 /** An address on the suppression list. @public */
 export const SuppressionAddressInput = lazySchema(() =>
-  z.object({ email: unlazy(unlazy(Email)) }),
+  z.object({ email: unlazy(Email) }),
 );
 /** An address on the suppression list. @public */
 export type SuppressionAddressInput = z.input<typeof SuppressionAddressInput>;
 
 /** Put an address on the account's suppression list (an upsert). @public */
 export const PutSuppressionInput = lazySchema(() =>
-  z.object({ email: unlazy(unlazy(Email)), reason: unlazy(unlazy(SuppressionReason)) }),
+  z.object({ email: unlazy(Email), reason: unlazy(SuppressionReason) }),
 );
 /** Put an address on the account's suppression list. @public */
 export type PutSuppressionInput = z.input<typeof PutSuppressionInput>;
@@ -318,7 +318,7 @@ export type PutSuppressionInput = z.input<typeof PutSuppressionInput>;
 export const SuppressedDestination = lazySchema(() =>
   z.object({
   email: z.string(),
-  reason: unlazy(unlazy(SuppressionReason)),
+  reason: unlazy(SuppressionReason),
   /** ISO 8601. */
   lastUpdateTime: z.string(),
   /** The message whose bounce or complaint added it. */
@@ -332,7 +332,7 @@ export type SuppressedDestination = z.infer<typeof SuppressedDestination>;
 /** A page query of the suppression list. @public */
 export const ListSuppressionsInput = lazySchema(() =>
   z.object({
-  reasons: z.array(unlazy(unlazy(SuppressionReason))).min(1).optional(),
+  reasons: z.array(unlazy(SuppressionReason)).min(1).optional(),
   /** Added at or after. */
   startDate: z.date().optional(),
   /** Added before. */
@@ -348,7 +348,7 @@ export type ListSuppressionsInput = z.input<typeof ListSuppressionsInput>;
 /** One page of the suppression list. @public */
 export const SuppressionPage = lazySchema(() =>
   z.object({
-  items: z.array(z.object({ email: z.string(), reason: unlazy(unlazy(SuppressionReason)), lastUpdateTime: z.string() })),
+  items: z.array(z.object({ email: z.string(), reason: unlazy(SuppressionReason), lastUpdateTime: z.string() })),
   nextToken: z.string().optional(),
 }),
 );
