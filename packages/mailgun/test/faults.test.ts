@@ -80,9 +80,11 @@ describe("classifyMailgunError", () => {
   });
 
   it("5xx → ServerError (500/502/503 retryable)", () => {
-    const error = classifyMailgunError(response(503, { message: "Service Unavailable" }));
-    expect(error).toBeInstanceOf(ServerError);
-    expect(error.retryable).toBe(true);
+    for (const status of [500, 502, 503]) {
+      const error = classifyMailgunError(response(status, { message: "Service Unavailable" }));
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({ status, retryable: true, vendorMessage: "Service Unavailable" });
+    }
   });
 });
 
