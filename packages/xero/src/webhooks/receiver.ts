@@ -67,11 +67,9 @@ export interface XeroWebhookOptions {
 /** The endpoint: `handle(req)`, `fetch(request)`, `node(req, res)`. @public */
 export type XeroWebhookHandler = WebhookReceiver;
 
-const EMPTY: Record<string, string> = {};
-
-/** Xero's answers have no body: 200 (and 401 for a bad signature), nothing else to read. */
+/** Xero wants a bad signature answered 401 with no body (the 200 is already bare: see `ack`). */
 function bare(response: WebhookResponse): WebhookResponse {
-  return response.status === 200 || response.status === 401 ? { status: response.status, headers: { ...EMPTY }, body: "" } : response;
+  return response.status === 401 ? { status: 401, headers: {}, body: "" } : response;
 }
 
 /**
@@ -94,6 +92,7 @@ export function createXeroWebhookHandler(options: XeroWebhookOptions): XeroWebho
     else verifier = xeroWebhookVerifier({ webhookKey: options.webhookKey });
   }
   const tenants = options.tenantIds ? new Set(options.tenantIds) : undefined;
+  const maxBytes = options.maxBodyBytes ?? 1024 * 1024;
 
   async function reportInvalid(invalid: InvalidXeroEvent): Promise<void> {
     logger.warn({ vendor: "xero", index: invalid.index, issues: invalid.issues }, "xero webhook entry failed validation; the rest of the payload is processed");
@@ -142,7 +141,7 @@ export function createXeroWebhookHandler(options: XeroWebhookOptions): XeroWebho
     ack: () => ({ status: 200, headers: {}, body: "" }),
     logger: options.logger,
     baseUrl: options.baseUrl,
-    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    maxBodyBytes: maxBytes,
     now: options.now,
   });
 
@@ -162,7 +161,7 @@ export function createXeroWebhookHandler(options: XeroWebhookOptions): XeroWebho
     async fetch(request) {
       let result: WebhookResponse;
       try {
-        result = await handle(await fromFetchRequest(request, { maxBytes: options.maxBodyBytes ?? 1024 * 1024 }));
+        result = await handle(await fromFetchRequest(request, { maxBytes }));
       } catch (error) {
         result = unreadable(error);
       }
@@ -171,7 +170,7 @@ export function createXeroWebhookHandler(options: XeroWebhookOptions): XeroWebho
     async node(req, res) {
       let result: WebhookResponse;
       try {
-        result = await handle(await fromNodeRequest(req, { baseUrl: options.baseUrl, maxBytes: options.maxBodyBytes ?? 1024 * 1024 }));
+        result = await handle(await fromNodeRequest(req, { baseUrl: options.baseUrl, maxBytes }));
       } catch (error) {
         result = unreadable(error);
       }
