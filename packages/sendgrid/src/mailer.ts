@@ -56,18 +56,18 @@ const Address = lazySchema(() =>
 ]),
 );
 const Addresses = lazySchema(() =>
-  z.union([unlazy(unlazy(Address)), z.array(unlazy(unlazy(Address))).min(1)]),
+  z.union([unlazy(Address), z.array(unlazy(Address)).min(1)]),
 );
 
 /** core's MailMessage, checked before anything is sent. @internal */
 export const MailMessageSchema = lazySchema(() =>
   z
   .strictObject({
-    from: unlazy(unlazy(Address)),
-    to: unlazy(unlazy(Addresses)),
-    cc: unlazy(unlazy(Addresses)).optional(),
-    bcc: unlazy(unlazy(Addresses)).optional(),
-    replyTo: unlazy(unlazy(Address)).optional(),
+    from: unlazy(Address),
+    to: unlazy(Addresses),
+    cc: unlazy(Addresses).optional(),
+    bcc: unlazy(Addresses).optional(),
+    replyTo: unlazy(Address).optional(),
     subject: z.string().min(1).optional(),
     text: z.string().min(1).optional(),
     html: z.string().min(1).optional(),
