@@ -86,7 +86,7 @@ const Ref = lazySchema(() =>
 
 const CustomerInput = lazySchema(() =>
   z.strictObject({
-  externalRef: unlazy(unlazy(Ref)).refine((ref) => !ref.includes(":"), "may not contain ':' (it becomes part of the DisplayName)"),
+  externalRef: unlazy(Ref).refine((ref) => !ref.includes(":"), "may not contain ':' (it becomes part of the DisplayName)"),
   displayName: z.string().trim().min(1).max(400).refine((name) => !name.includes(":"), "may not contain ':'"),
   email: z.email().optional(),
   phone: z.string().min(1).max(30).optional(),
@@ -106,12 +106,12 @@ const CustomerInput = lazySchema(() =>
 const InvoiceInput = lazySchema(() =>
   z
   .strictObject({
-    externalRef: unlazy(unlazy(Ref)),
-    customerId: unlazy(unlazy(Id)),
-    issueDate: unlazy(unlazy(DateOnly)),
-    dueDate: unlazy(unlazy(DateOnly)).optional(),
+    externalRef: unlazy(Ref),
+    customerId: unlazy(Id),
+    issueDate: unlazy(DateOnly),
+    dueDate: unlazy(DateOnly).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code").optional(),
-    lines: z.array(z.strictObject({ description: z.string().min(1).max(4000), amount: unlazy(unlazy(Amount)), itemRef: unlazy(unlazy(Id)).optional() })).min(1, "an invoice needs at least one line"),
+    lines: z.array(z.strictObject({ description: z.string().min(1).max(4000), amount: unlazy(Amount), itemRef: unlazy(Id).optional() })).min(1, "an invoice needs at least one line"),
     memo: z.string().max(3800).optional(),
   })
   .superRefine((input, ctx) => {
@@ -123,12 +123,12 @@ const InvoiceInput = lazySchema(() =>
 
 const PaymentInput = lazySchema(() =>
   z.strictObject({
-  externalRef: unlazy(unlazy(Ref)),
-  customerId: unlazy(unlazy(Id)),
-  invoiceId: unlazy(unlazy(Id)),
-  amount: unlazy(unlazy(Amount)),
-  date: unlazy(unlazy(DateOnly)),
-  accountRef: unlazy(unlazy(Id)).optional(),
+  externalRef: unlazy(Ref),
+  customerId: unlazy(Id),
+  invoiceId: unlazy(Id),
+  amount: unlazy(Amount),
+  date: unlazy(DateOnly),
+  accountRef: unlazy(Id).optional(),
   reference: z.string().min(1).max(21, "QuickBooks keeps at most 21 characters (PaymentRefNum)").optional(),
 }),
 );
