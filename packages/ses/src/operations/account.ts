@@ -5,7 +5,7 @@
 import { defineOperation } from "@connect/core";
 import { z } from "zod";
 import { ListSuppressionsInput, PutSuppressionInput, SesAccount, SuppressedDestination, SuppressionAddressInput, SuppressionPage } from "../schemas.js";
-import { sesSdk, type LazySesSdk } from "../sdk.js";
+import type { LazySesSdk } from "../sdk.js";
 import { signal } from "./emails.js";
 
 const iso = (value: Date | string | undefined): string => (value instanceof Date ? value.toISOString() : typeof value === "string" ? value : "");
@@ -18,7 +18,7 @@ export function createAccountOperations(sdk: LazySesSdk) {
     output: SuppressedDestination,
     idempotent: true,
     execute: async ({ email }, ctx) => {
-      const { client, aws } = await sesSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(new aws.GetSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
       const d = out.SuppressedDestination;
       return {
@@ -38,7 +38,7 @@ export function createAccountOperations(sdk: LazySesSdk) {
     // An upsert: the same call twice leaves the same state.
     idempotent: true,
     execute: async ({ email, reason }, ctx) => {
-      const { client, aws } = await sesSdk(sdk);
+      const { client, aws } = await sdk.get();
       await client.send(new aws.PutSuppressedDestinationCommand({ EmailAddress: email, Reason: reason }), signal(ctx));
       return {};
     },
@@ -52,12 +52,12 @@ export function createAccountOperations(sdk: LazySesSdk) {
     // a 5xx), the retry looks first: an address no longer listed means that attempt removed it.
     safety: "checkable",
     execute: async ({ email }, ctx) => {
-      const { client, aws } = await sesSdk(sdk);
+      const { client, aws } = await sdk.get();
       await client.send(new aws.DeleteSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
       return {};
     },
     check: async ({ email }, ctx) => {
-      const { client, aws } = await sesSdk(sdk);
+      const { client, aws } = await sdk.get();
       try {
         await client.send(new aws.GetSuppressedDestinationCommand({ EmailAddress: email }), signal(ctx));
         return undefined;
@@ -74,7 +74,7 @@ export function createAccountOperations(sdk: LazySesSdk) {
     output: SuppressionPage,
     idempotent: true,
     execute: async (input, ctx) => {
-      const { client, aws } = await sesSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(
         new aws.ListSuppressedDestinationsCommand({
           ...(input.reasons ? { Reasons: input.reasons } : {}),
@@ -98,7 +98,7 @@ export function createAccountOperations(sdk: LazySesSdk) {
     output: SesAccount,
     idempotent: true,
     execute: async (_input, ctx) => {
-      const { client, aws } = await sesSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(new aws.GetAccountCommand({}), signal(ctx));
       return {
         sendingEnabled: out.SendingEnabled ?? false,

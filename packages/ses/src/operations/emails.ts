@@ -13,7 +13,7 @@ import type { z } from "zod";
 import { formatAddress, type ParsedAddress } from "../address.js";
 import { buildMime } from "../mime.js";
 import { BulkChunkOutput, SendBulkEmailInput, SendEmailInput, SendEmailOutput, SES_LIMITS } from "../schemas.js";
-import { sesSdk, type LazySesSdk } from "../sdk.js";
+import type { LazySesSdk } from "../sdk.js";
 
 /** The SDK's send options carrying the call's abort signal. @internal */
 export function signal(ctx: OperationContext): { abortSignal: AbortSignal } | undefined {
@@ -176,7 +176,7 @@ export function createEmailOperations(sdk: LazySesSdk, defaults: SendDefaults) {
     keyFields: sendKeyFields,
     execute: async (input, ctx) => {
       const request = sendEmailRequest(input, defaults);
-      const { client, aws } = await sesSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(new aws.SendEmailCommand(request), signal(ctx));
       return { messageId: out.MessageId, kind: contentKind(input) };
     },
@@ -189,7 +189,7 @@ export function createEmailOperations(sdk: LazySesSdk, defaults: SendDefaults) {
     safety: "unsafe",
     execute: async (input, ctx) => {
       if (input.entries.length > SES_LIMITS.bulkEntriesPerRequest) throw new RangeError(`emails.sendBulk: ${input.entries.length} entries in one request (the client splits into ${SES_LIMITS.bulkEntriesPerRequest})`);
-      const { client, aws } = await sesSdk(sdk);
+      const { client, aws } = await sdk.get();
       const out = await client.send(new aws.SendBulkEmailCommand(sendBulkRequest(input, defaults)), signal(ctx));
       return {
         results: (out.BulkEmailEntryResults ?? []).map((r) => ({
