@@ -128,13 +128,13 @@ export const SigningWire = lazySchema(() =>
   expirationDate: z.string().nullish(),
   createdDate: z.string(),
   lastModified: z.string(),
-  participants: z.array(unlazy(unlazy(ParticipantWire))).default([]),
+  participants: z.array(unlazy(ParticipantWire)).default([]),
 }),
 );
 
 /** The list endpoint answers a bare JSON array of signings (ASSUMED). @public */
 export const SigningListWire = lazySchema(() =>
-  z.array(unlazy(unlazy(SigningWire))),
+  z.array(unlazy(SigningWire)),
 );
 
 // ── Multipart encoding of POST /api/v1/signings (ASSUMED: ASP.NET indexed form keys) ──

@@ -73,8 +73,8 @@ export const CreateSigningInput = lazySchema(() =>
   .strictObject({
     /** The signing's name (also used to reconcile after an unknown outcome: make it specific). */
     name: z.string().trim().min(1).max(255),
-    participants: z.array(unlazy(unlazy(ParticipantInput))).min(1, "at least one participant"),
-    files: z.array(unlazy(unlazy(SigningFile))).default([]),
+    participants: z.array(unlazy(ParticipantInput)).min(1, "at least one participant"),
+    files: z.array(unlazy(SigningFile)).default([]),
     /** Sign in `order` groups (default: true when participants have more than one order). */
     isOrdered: z.boolean().optional(),
     /** ISO 8601 date-time after which the signing expires. */
@@ -162,7 +162,7 @@ export const CcInput = lazySchema(() =>
 );
 /** Input of `ccs.add`. @public */
 export const AddCcsInput = lazySchema(() =>
-  z.strictObject({ signingId: unlazy(id), ccs: z.array(unlazy(unlazy(CcInput))).min(1), externalId: z.string().min(1).optional() }),
+  z.strictObject({ signingId: unlazy(id), ccs: z.array(unlazy(CcInput)).min(1), externalId: z.string().min(1).optional() }),
 );
 /** Input of `ccs.add`. @public */
 export type AddCcsInput = z.input<typeof AddCcsInput>;
@@ -223,7 +223,7 @@ export const Signing = lazySchema(() =>
   expiresAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  participants: z.array(unlazy(unlazy(Participant))),
+  participants: z.array(unlazy(Participant)),
 }),
 );
 /** A signing, typed. @public */
@@ -231,7 +231,7 @@ export type Signing = z.infer<typeof Signing>;
 
 /** What `signings.send` returns. @public */
 export const SendSigningResult = lazySchema(() =>
-  z.object({ signingId: z.string(), status: unlazy(unlazy(Signing)).shape.status }),
+  z.object({ signingId: z.string(), status: unlazy(Signing).shape.status }),
 );
 /** What `signings.send` returns. @public */
 export type SendSigningResult = z.infer<typeof SendSigningResult>;

@@ -39,7 +39,7 @@ const Offset = lazySchema(() =>
 
 const StatusFilter = lazySchema(() =>
   z
-  .union([unlazy(unlazy(ProjectStatus)), z.array(unlazy(unlazy(ProjectStatus))).min(1)])
+  .union([unlazy(ProjectStatus), z.array(unlazy(ProjectStatus)).min(1)])
   .transform((value) => (Array.isArray(value) ? value : [value])),
 );
 
@@ -47,13 +47,13 @@ const StatusFilter = lazySchema(() =>
 export const ListProjectsInput = lazySchema(() =>
   z.strictObject({
   /** Only projects updated at or after this time (ISO 8601 with offset, or a Date). */
-  updatedSince: unlazy(unlazy(Timestamp)).optional(),
+  updatedSince: unlazy(Timestamp).optional(),
   /** One status or several (sent comma-separated: `status=LEAD,FEASIBILITY`). */
-  status: unlazy(unlazy(StatusFilter)).optional(),
+  status: unlazy(StatusFilter).optional(),
   /** Page size, 1–1000 (the client's `pageSize`, 100 by default). */
-  limit: unlazy(unlazy(Limit)).optional(),
+  limit: unlazy(Limit).optional(),
   /** Rows to skip. Default 0. */
-  offset: unlazy(unlazy(Offset)).optional(),
+  offset: unlazy(Offset).optional(),
 }),
 );
 /** Input of `projects.list`. @public */
@@ -87,7 +87,7 @@ export const Project = lazySchema(() =>
   state: z.string().nullable(),
   zip: z.string().nullable(),
   status: z.string(),
-  submitted_by: unlazy(unlazy(SubmittedBy)).nullable(),
+  submitted_by: unlazy(SubmittedBy).nullable(),
   submitted_at: z.string().nullable(),
   purchase_price: z.number().nullable(),
   list_price: z.number().nullable(),
@@ -103,7 +103,7 @@ export type Project = z.infer<typeof Project>;
 
 /** A page of projects. @public */
 export const ProjectPage = lazySchema(() =>
-  z.object({ data: z.array(unlazy(unlazy(Project))), pagination: unlazy(unlazy(Pagination)) }),
+  z.object({ data: z.array(unlazy(Project)), pagination: unlazy(Pagination) }),
 );
 /** A page of projects. @public */
 export type ProjectPage = z.infer<typeof ProjectPage>;
@@ -112,7 +112,7 @@ export type ProjectPage = z.infer<typeof ProjectPage>;
 export const SyncMetadata = lazySchema(() =>
   z.strictObject({
   source: z.string().min(1).max(64).optional(),
-  sync_timestamp: unlazy(unlazy(Timestamp)).optional(),
+  sync_timestamp: unlazy(Timestamp).optional(),
 }),
 );
 
@@ -136,17 +136,17 @@ const ExternalId = lazySchema(() =>
  */
 export const UpsertProjectInput = lazySchema(() =>
   z.strictObject({
-  external_id: unlazy(unlazy(ExternalId)),
+  external_id: unlazy(ExternalId),
   address: z.string().trim().min(1).max(500),
   city: z.string().trim().min(1).max(200).optional(),
-  state: unlazy(unlazy(State)).optional(),
-  zip: unlazy(unlazy(Zip)).optional(),
-  status: unlazy(unlazy(ProjectStatus)),
+  state: unlazy(State).optional(),
+  zip: unlazy(Zip).optional(),
+  status: unlazy(ProjectStatus),
   /** The platform user the project is assigned to (an email or user id). */
   assigned_to: z.string().trim().min(1).max(320).optional(),
-  purchase_price: unlazy(unlazy(Money)).optional(),
+  purchase_price: unlazy(Money).optional(),
   /** Filled in by the client when absent: `source` from `syncSource`, `sync_timestamp` now. */
-  metadata: unlazy(unlazy(SyncMetadata)).optional(),
+  metadata: unlazy(SyncMetadata).optional(),
 }),
 );
 /** Input of `projects.upsert`. @public */
@@ -167,14 +167,14 @@ export type UpsertResult = z.infer<typeof UpsertResult>;
 /** `contacts.list` (uncertain path and filters): builders, brokers and landowners. @public */
 export const ListContactsInput = lazySchema(() =>
   z.strictObject({
-  updatedSince: unlazy(unlazy(Timestamp)).optional(),
+  updatedSince: unlazy(Timestamp).optional(),
   /** One contact kind or several (sent comma-separated). */
   type: z
-    .union([unlazy(unlazy(ContactType)), z.array(unlazy(unlazy(ContactType))).min(1)])
+    .union([unlazy(ContactType), z.array(unlazy(ContactType)).min(1)])
     .transform((value) => (Array.isArray(value) ? value : [value]))
     .optional(),
-  limit: unlazy(unlazy(Limit)).optional(),
-  offset: unlazy(unlazy(Offset)).optional(),
+  limit: unlazy(Limit).optional(),
+  offset: unlazy(Offset).optional(),
 }),
 );
 /** Input of `contacts.list`. @public */
@@ -199,7 +199,7 @@ export type Contact = z.infer<typeof Contact>;
 
 /** A page of contacts. @public */
 export const ContactPage = lazySchema(() =>
-  z.object({ data: z.array(unlazy(unlazy(Contact))), pagination: unlazy(unlazy(Pagination)) }),
+  z.object({ data: z.array(unlazy(Contact)), pagination: unlazy(Pagination) }),
 );
 /** A page of contacts. @public */
 export type ContactPage = z.infer<typeof ContactPage>;
@@ -207,8 +207,8 @@ export type ContactPage = z.infer<typeof ContactPage>;
 /** `contacts.upsert` (uncertain): POST with `external_id`, an upsert like projects. @public */
 export const UpsertContactInput = lazySchema(() =>
   z.strictObject({
-  external_id: unlazy(unlazy(ExternalId)),
-  type: unlazy(unlazy(ContactType)),
+  external_id: unlazy(ExternalId),
+  type: unlazy(ContactType),
   name: z.string().trim().min(1).max(200),
   email: z.email().optional(),
   phone: z
@@ -216,7 +216,7 @@ export const UpsertContactInput = lazySchema(() =>
     .regex(/^\+?[0-9 ().-]{7,20}$/, "must be a phone number")
     .optional(),
   company: z.string().trim().min(1).max(200).optional(),
-  metadata: unlazy(unlazy(SyncMetadata)).optional(),
+  metadata: unlazy(SyncMetadata).optional(),
 }),
 );
 /** Input of `contacts.upsert`. @public */
@@ -230,9 +230,9 @@ export const EntityType = lazySchema(() =>
 /** `entities.list` (uncertain): corporate entities (the borrower LLCs, landowner trusts …). @public */
 export const ListEntitiesInput = lazySchema(() =>
   z.strictObject({
-  updatedSince: unlazy(unlazy(Timestamp)).optional(),
-  limit: unlazy(unlazy(Limit)).optional(),
-  offset: unlazy(unlazy(Offset)).optional(),
+  updatedSince: unlazy(Timestamp).optional(),
+  limit: unlazy(Limit).optional(),
+  offset: unlazy(Offset).optional(),
 }),
 );
 /** Input of `entities.list`. @public */
@@ -255,7 +255,7 @@ export type Entity = z.infer<typeof Entity>;
 
 /** A page of entities. @public */
 export const EntityPage = lazySchema(() =>
-  z.object({ data: z.array(unlazy(unlazy(Entity))), pagination: unlazy(unlazy(Pagination)) }),
+  z.object({ data: z.array(unlazy(Entity)), pagination: unlazy(Pagination) }),
 );
 /** A page of entities. @public */
 export type EntityPage = z.infer<typeof EntityPage>;
@@ -263,11 +263,11 @@ export type EntityPage = z.infer<typeof EntityPage>;
 /** `entities.upsert` (uncertain): POST with `external_id`. @public */
 export const UpsertEntityInput = lazySchema(() =>
   z.strictObject({
-  external_id: unlazy(unlazy(ExternalId)),
+  external_id: unlazy(ExternalId),
   name: z.string().trim().min(1).max(300),
-  entity_type: unlazy(unlazy(EntityType)),
-  state_of_formation: unlazy(unlazy(State)).optional(),
-  metadata: unlazy(unlazy(SyncMetadata)).optional(),
+  entity_type: unlazy(EntityType),
+  state_of_formation: unlazy(State).optional(),
+  metadata: unlazy(SyncMetadata).optional(),
 }),
 );
 /** Input of `entities.upsert`. @public */
@@ -278,9 +278,9 @@ export const ListDocumentsInput = lazySchema(() =>
   z.strictObject({
   /** BPO project id whose documents to list. */
   projectId: z.string().trim().min(1),
-  updatedSince: unlazy(unlazy(Timestamp)).optional(),
-  limit: unlazy(unlazy(Limit)).optional(),
-  offset: unlazy(unlazy(Offset)).optional(),
+  updatedSince: unlazy(Timestamp).optional(),
+  limit: unlazy(Limit).optional(),
+  offset: unlazy(Offset).optional(),
 }),
 );
 /** Input of `documents.list`. @public */
@@ -304,7 +304,7 @@ export type BpoDocument = z.infer<typeof BpoDocument>;
 
 /** A page of documents. @public */
 export const DocumentPage = lazySchema(() =>
-  z.object({ data: z.array(unlazy(unlazy(BpoDocument))), pagination: unlazy(unlazy(Pagination)) }),
+  z.object({ data: z.array(unlazy(BpoDocument)), pagination: unlazy(Pagination) }),
 );
 /** A page of documents. @public */
 export type DocumentPage = z.infer<typeof DocumentPage>;

@@ -68,12 +68,12 @@ const Content = lazySchema(() =>
 export const DocumentInput = lazySchema(() =>
   z
   .strictObject({
-    documentId: unlazy(unlazy(IdString)),
+    documentId: unlazy(IdString),
     /** File name shown to signers; its extension is the default `fileExtension`. */
     name: z.string().trim().min(1).max(100),
     /** Needed for non-PDF documents when the name has no extension (`docx`, `html` …). */
     fileExtension: z.string().trim().regex(/^[A-Za-z0-9]{1,10}$/).optional(),
-    content: unlazy(unlazy(Content)).optional(),
+    content: unlazy(Content).optional(),
     documentBase64: z
       .string()
       .min(1)
@@ -98,8 +98,8 @@ export const AnchorTab = lazySchema(() =>
   z.strictObject({
   anchorString: z.string().min(1),
   anchorUnits: z.enum(["pixels", "inches", "mms", "cms"]).optional(),
-  anchorXOffset: unlazy(unlazy(Offset)).optional(),
-  anchorYOffset: unlazy(unlazy(Offset)).optional(),
+  anchorXOffset: unlazy(Offset).optional(),
+  anchorYOffset: unlazy(Offset).optional(),
   anchorIgnoreIfNotPresent: z.boolean().optional(),
   tabLabel: z.string().min(1).optional(),
   optional: z.boolean().optional(),
@@ -109,7 +109,7 @@ export const AnchorTab = lazySchema(() =>
 /** A tab at a fixed position: 72 DPI, origin top left. @public */
 export const PositionTab = lazySchema(() =>
   z.strictObject({
-  documentId: unlazy(unlazy(IdString)),
+  documentId: unlazy(IdString),
   pageNumber: Int(1, 10_000),
   xPosition: z.number().min(0),
   yPosition: z.number().min(0),
@@ -120,7 +120,7 @@ export const PositionTab = lazySchema(() =>
 
 /** A tab: anchored or positioned. @public */
 export const TabInput = lazySchema(() =>
-  z.union([unlazy(unlazy(AnchorTab)), unlazy(unlazy(PositionTab))]),
+  z.union([unlazy(AnchorTab), unlazy(PositionTab)]),
 );
 /** A tab. @public */
 export type TabInput = z.input<typeof TabInput>;
@@ -128,11 +128,11 @@ export type TabInput = z.input<typeof TabInput>;
 /** The tabs of one signer. @public */
 export const TabsInput = lazySchema(() =>
   z.strictObject({
-  signHereTabs: z.array(unlazy(unlazy(TabInput))).optional(),
-  initialHereTabs: z.array(unlazy(unlazy(TabInput))).optional(),
-  dateSignedTabs: z.array(unlazy(unlazy(TabInput))).optional(),
-  fullNameTabs: z.array(unlazy(unlazy(TabInput))).optional(),
-  textTabs: z.array(unlazy(unlazy(TabInput))).optional(),
+  signHereTabs: z.array(unlazy(TabInput)).optional(),
+  initialHereTabs: z.array(unlazy(TabInput)).optional(),
+  dateSignedTabs: z.array(unlazy(TabInput)).optional(),
+  fullNameTabs: z.array(unlazy(TabInput)).optional(),
+  textTabs: z.array(unlazy(TabInput)).optional(),
 }),
 );
 /** The tabs of one signer. @public */
@@ -146,16 +146,16 @@ const Email = lazySchema(() =>
 export const SignerInput = lazySchema(() =>
   z.strictObject({
   /** Unique within the envelope; defaults to the position among all recipients, 1-based. */
-  recipientId: unlazy(unlazy(IdString)).optional(),
+  recipientId: unlazy(IdString).optional(),
   name: z.string().trim().min(1).max(100),
-  email: unlazy(unlazy(Email)),
+  email: unlazy(Email),
   /** 1-based. Default 1. */
   routingOrder: Int(1, 999).default(1),
   /** Set for embedded (in-app) signing. */
   clientUserId: z.string().min(1).max(100).optional(),
   roleName: z.string().min(1).optional(),
   note: z.string().max(1000).optional(),
-  tabs: unlazy(unlazy(TabsInput)).optional(),
+  tabs: unlazy(TabsInput).optional(),
 }),
 );
 /** A signer. @public */
@@ -164,9 +164,9 @@ export type SignerInput = z.input<typeof SignerInput>;
 /** A carbon copy: receives the completed documents, signs nothing. @public */
 export const CarbonCopyInput = lazySchema(() =>
   z.strictObject({
-  recipientId: unlazy(unlazy(IdString)).optional(),
+  recipientId: unlazy(IdString).optional(),
   name: z.string().trim().min(1).max(100),
-  email: unlazy(unlazy(Email)),
+  email: unlazy(Email),
   routingOrder: Int(1, 999).default(1),
 }),
 );
@@ -206,12 +206,12 @@ export const CreateEnvelopeInput = lazySchema(() =>
     status: z.enum(["sent", "created"]).default("sent"),
     /** Looked up before a retry of an unknown outcome; default: derived from the idempotency key. */
     transactionId: z.string().trim().min(1).max(100).optional(),
-    documents: z.array(unlazy(unlazy(DocumentInput))).min(1, { message: "an envelope needs at least one document" }),
+    documents: z.array(unlazy(DocumentInput)).min(1, { message: "an envelope needs at least one document" }),
     recipients: z.strictObject({
-      signers: z.array(unlazy(unlazy(SignerInput))).min(1, { message: "an envelope needs at least one signer" }),
-      carbonCopies: z.array(unlazy(unlazy(CarbonCopyInput))).optional(),
+      signers: z.array(unlazy(SignerInput)).min(1, { message: "an envelope needs at least one signer" }),
+      carbonCopies: z.array(unlazy(CarbonCopyInput)).optional(),
     }),
-    eventNotification: unlazy(unlazy(EventNotificationInput)).optional(),
+    eventNotification: unlazy(EventNotificationInput).optional(),
     /** Text custom fields kept on the envelope and echoed in Connect messages (a loan id). */
     customFields: z.record(z.string().min(1).max(100), z.string().max(100)).optional(),
   })

@@ -29,18 +29,18 @@ export const LoanSigningInput = lazySchema(() =>
   z.strictObject({
   /** The loan's id: in the subject and kept as the `loanId` custom field (echoed in Connect messages). */
   loanId: z.string().trim().min(1).max(100),
-  borrower: unlazy(unlazy(Party)),
+  borrower: unlazy(Party),
   /** Sign after the borrower; all at routing order 2 (default) or one after another (`guarantorsInSequence`). */
-  guarantors: z.array(unlazy(unlazy(Party))).max(20).default([]),
+  guarantors: z.array(unlazy(Party)).max(20).default([]),
   guarantorsInSequence: z.boolean().default(false),
   /** Receive the completed documents (loan officer, closing desk), after everyone signed. */
-  carbonCopies: z.array(unlazy(unlazy(Party))).default([]),
+  carbonCopies: z.array(unlazy(Party)).default([]),
   documents: z.strictObject({
-    loanAgreement: unlazy(unlazy(LoanDocument)),
-    promissoryNote: unlazy(unlazy(LoanDocument)),
-    securityAgreement: unlazy(unlazy(LoanDocument)),
+    loanAgreement: unlazy(LoanDocument),
+    promissoryNote: unlazy(LoanDocument),
+    securityAgreement: unlazy(LoanDocument),
     /** Required when there are guarantors. */
-    personalGuarantee: unlazy(unlazy(LoanDocument)).optional(),
+    personalGuarantee: unlazy(LoanDocument).optional(),
   }),
   emailSubject: z.string().trim().min(1).max(100).optional(),
   emailBlurb: z.string().max(10_000).optional(),

@@ -44,8 +44,8 @@ export const CreateEnvelopeResult = lazySchema(() =>
   z.object({
   envelopeId: z.string().min(1),
   uri: z.string().optional(),
-  statusDateTime: unlazy(unlazy(DateString)).optional(),
-  status: unlazy(unlazy(EnvelopeStatusString)),
+  statusDateTime: unlazy(DateString).optional(),
+  status: unlazy(EnvelopeStatusString),
   /** The `transactionId` the envelope was created with (derived from the idempotency key). */
   transactionId: z.string().optional(),
   /** True when a retry found the envelope an earlier attempt created (by `transactionId`). */
@@ -61,9 +61,9 @@ export const TabOutput = lazySchema(() =>
   tabId: z.string().optional(),
   tabLabel: z.string().optional(),
   documentId: z.string().optional(),
-  pageNumber: unlazy(unlazy(NumberString)).optional(),
-  xPosition: unlazy(unlazy(NumberString)).optional(),
-  yPosition: unlazy(unlazy(NumberString)).optional(),
+  pageNumber: unlazy(NumberString).optional(),
+  xPosition: unlazy(NumberString).optional(),
+  yPosition: unlazy(NumberString).optional(),
   anchorString: z.string().optional(),
   value: z.string().optional(),
 }),
@@ -77,15 +77,15 @@ export const Recipient = lazySchema(() =>
   recipientType: z.string().optional(),
   name: z.string().optional(),
   email: z.string(),
-  routingOrder: unlazy(unlazy(NumberString)),
-  status: unlazy(unlazy(RecipientStatusString)),
+  routingOrder: unlazy(NumberString),
+  status: unlazy(RecipientStatusString),
   clientUserId: z.string().optional(),
-  sentDateTime: unlazy(unlazy(DateString)).optional(),
-  deliveredDateTime: unlazy(unlazy(DateString)).optional(),
-  signedDateTime: unlazy(unlazy(DateString)).optional(),
-  declinedDateTime: unlazy(unlazy(DateString)).optional(),
+  sentDateTime: unlazy(DateString).optional(),
+  deliveredDateTime: unlazy(DateString).optional(),
+  signedDateTime: unlazy(DateString).optional(),
+  declinedDateTime: unlazy(DateString).optional(),
   declinedReason: z.string().optional(),
-  tabs: z.record(z.string(), z.array(unlazy(unlazy(TabOutput)))).optional(),
+  tabs: z.record(z.string(), z.array(unlazy(TabOutput))).optional(),
 }),
 );
 /** A recipient. @public */
@@ -94,11 +94,11 @@ export type Recipient = z.output<typeof Recipient>;
 /** The recipients of an envelope, by kind. @public */
 export const Recipients = lazySchema(() =>
   z.object({
-  signers: z.array(unlazy(unlazy(Recipient))).default([]),
-  carbonCopies: z.array(unlazy(unlazy(Recipient))).default([]),
-  certifiedDeliveries: z.array(unlazy(unlazy(Recipient))).optional(),
-  recipientCount: unlazy(unlazy(NumberString)).optional(),
-  currentRoutingOrder: unlazy(unlazy(NumberString)).optional(),
+  signers: z.array(unlazy(Recipient)).default([]),
+  carbonCopies: z.array(unlazy(Recipient)).default([]),
+  certifiedDeliveries: z.array(unlazy(Recipient)).optional(),
+  recipientCount: unlazy(NumberString).optional(),
+  currentRoutingOrder: unlazy(NumberString).optional(),
 }),
 );
 /** The recipients of an envelope. @public */
@@ -112,40 +112,40 @@ export const EnvelopeDocument = lazySchema(() =>
   name: z.string(),
   type: z.string().optional(),
   uri: z.string().optional(),
-  order: unlazy(unlazy(NumberString)).optional(),
-  pages: z.union([unlazy(unlazy(NumberString)), z.array(z.unknown()).transform((pages) => pages.length)]).optional(),
+  order: unlazy(NumberString).optional(),
+  pages: z.union([unlazy(NumberString), z.array(z.unknown()).transform((pages) => pages.length)]).optional(),
 }),
 );
 /** A document of an envelope. @public */
 export type EnvelopeDocument = z.output<typeof EnvelopeDocument>;
 
 const TextCustomField = lazySchema(() =>
-  z.object({ name: z.string(), value: z.string().default(""), show: unlazy(unlazy(BooleanString)).optional(), fieldId: z.string().optional() }),
+  z.object({ name: z.string(), value: z.string().default(""), show: unlazy(BooleanString).optional(), fieldId: z.string().optional() }),
 );
 
 /** An envelope (`GET /envelopes/{id}`; listings return the same shape). @public */
 export const Envelope = lazySchema(() =>
   z.object({
   envelopeId: z.string(),
-  status: unlazy(unlazy(EnvelopeStatusString)),
+  status: unlazy(EnvelopeStatusString),
   emailSubject: z.string().optional(),
   emailBlurb: z.string().optional(),
   transactionId: z.string().optional(),
-  createdDateTime: unlazy(unlazy(DateString)).optional(),
-  sentDateTime: unlazy(unlazy(DateString)).optional(),
-  deliveredDateTime: unlazy(unlazy(DateString)).optional(),
-  completedDateTime: unlazy(unlazy(DateString)).optional(),
-  declinedDateTime: unlazy(unlazy(DateString)).optional(),
-  voidedDateTime: unlazy(unlazy(DateString)).optional(),
+  createdDateTime: unlazy(DateString).optional(),
+  sentDateTime: unlazy(DateString).optional(),
+  deliveredDateTime: unlazy(DateString).optional(),
+  completedDateTime: unlazy(DateString).optional(),
+  declinedDateTime: unlazy(DateString).optional(),
+  voidedDateTime: unlazy(DateString).optional(),
   voidedReason: z.string().optional(),
-  statusChangedDateTime: unlazy(unlazy(DateString)).optional(),
-  lastModifiedDateTime: unlazy(unlazy(DateString)).optional(),
+  statusChangedDateTime: unlazy(DateString).optional(),
+  lastModifiedDateTime: unlazy(DateString).optional(),
   envelopeUri: z.string().optional(),
   documentsUri: z.string().optional(),
   recipientsUri: z.string().optional(),
-  recipients: unlazy(unlazy(Recipients)).optional(),
-  envelopeDocuments: z.array(unlazy(unlazy(EnvelopeDocument))).optional(),
-  customFields: z.object({ textCustomFields: z.array(unlazy(unlazy(TextCustomField))).default([]) }).optional(),
+  recipients: unlazy(Recipients).optional(),
+  envelopeDocuments: z.array(unlazy(EnvelopeDocument)).optional(),
+  customFields: z.object({ textCustomFields: z.array(unlazy(TextCustomField)).default([]) }).optional(),
 }),
 );
 /** An envelope. @public */
@@ -156,7 +156,7 @@ export const EnvelopeUpdateResult = lazySchema(() =>
   z.object({
   envelopeId: z.string(),
   /** The status the envelope now has. */
-  status: unlazy(unlazy(EnvelopeStatusString)),
+  status: unlazy(EnvelopeStatusString),
   /** True when the envelope already had the target status (a repeated call converged). */
   alreadyApplied: z.boolean(),
 }),
@@ -167,11 +167,11 @@ export type EnvelopeUpdateResult = z.output<typeof EnvelopeUpdateResult>;
 /** One page of `envelopes.listStatusChanges`. @public */
 export const EnvelopeList = lazySchema(() =>
   z.object({
-  resultSetSize: unlazy(unlazy(NumberString)).default(0),
-  totalSetSize: unlazy(unlazy(NumberString)).default(0),
-  startPosition: unlazy(unlazy(NumberString)).default(0),
-  endPosition: unlazy(unlazy(NumberString)).default(-1),
-  envelopes: z.array(unlazy(unlazy(Envelope))).default([]),
+  resultSetSize: unlazy(NumberString).default(0),
+  totalSetSize: unlazy(NumberString).default(0),
+  startPosition: unlazy(NumberString).default(0),
+  endPosition: unlazy(NumberString).default(-1),
+  envelopes: z.array(unlazy(Envelope)).default([]),
   nextUri: z.string().optional(),
   continuationToken: z.string().optional(),
 }),
@@ -181,7 +181,7 @@ export type EnvelopeList = z.output<typeof EnvelopeList>;
 
 /** The documents of an envelope. @public */
 export const EnvelopeDocuments = lazySchema(() =>
-  z.object({ envelopeId: z.string(), envelopeDocuments: z.array(unlazy(unlazy(EnvelopeDocument))).default([]) }),
+  z.object({ envelopeId: z.string(), envelopeDocuments: z.array(unlazy(EnvelopeDocument)).default([]) }),
 );
 /** The documents of an envelope. @public */
 export type EnvelopeDocuments = z.output<typeof EnvelopeDocuments>;
@@ -190,7 +190,7 @@ export type EnvelopeDocuments = z.output<typeof EnvelopeDocuments>;
 export const UserInfoAccount = lazySchema(() =>
   z.object({
   account_id: z.string(),
-  is_default: unlazy(unlazy(BooleanString)).default(false),
+  is_default: unlazy(BooleanString).default(false),
   account_name: z.string().optional(),
   base_uri: z.url(),
   organization: z.unknown().optional(),
@@ -206,7 +206,7 @@ export const UserInfo = lazySchema(() =>
   family_name: z.string().optional(),
   created: z.string().optional(),
   email: z.string().optional(),
-  accounts: z.array(unlazy(unlazy(UserInfoAccount))).min(1),
+  accounts: z.array(unlazy(UserInfoAccount)).min(1),
 }),
 );
 /** The authenticated user and their accounts. @public */
@@ -222,7 +222,7 @@ const GuidLike = lazySchema(() =>
 /** Input of `envelopes.get`. @public */
 export const GetEnvelopeInput = lazySchema(() =>
   z.strictObject({
-  envelopeId: unlazy(unlazy(GuidLike)),
+  envelopeId: unlazy(GuidLike),
   /** Extra parts to include: `recipients`, `documents`, `custom_fields`. */
   include: z.array(z.enum(["recipients", "documents", "custom_fields", "tabs"])).optional(),
 }),
@@ -232,7 +232,7 @@ export type GetEnvelopeInput = z.input<typeof GetEnvelopeInput>;
 
 /** Input of `recipients.list`. @public */
 export const ListRecipientsInput = lazySchema(() =>
-  z.strictObject({ envelopeId: unlazy(unlazy(GuidLike)), includeTabs: z.boolean().optional() }),
+  z.strictObject({ envelopeId: unlazy(GuidLike), includeTabs: z.boolean().optional() }),
 );
 /** Input of `recipients.list`. @public */
 export type ListRecipientsInput = z.input<typeof ListRecipientsInput>;
@@ -240,7 +240,7 @@ export type ListRecipientsInput = z.input<typeof ListRecipientsInput>;
 /** Input of `envelopes.void`: the reason is mandatory (DocuSign shows it to the recipients). @public */
 export const VoidEnvelopeInput = lazySchema(() =>
   z.strictObject({
-  envelopeId: unlazy(unlazy(GuidLike)),
+  envelopeId: unlazy(GuidLike),
   reason: z.string().trim().min(1, { message: "a void reason is required" }).max(200),
 }),
 );
@@ -249,7 +249,7 @@ export type VoidEnvelopeInput = z.input<typeof VoidEnvelopeInput>;
 
 /** Input of `envelopes.send` (send a draft). @public */
 export const SendEnvelopeInput = lazySchema(() =>
-  z.strictObject({ envelopeId: unlazy(unlazy(GuidLike)) }),
+  z.strictObject({ envelopeId: unlazy(GuidLike) }),
 );
 /** Input of `envelopes.send`. @public */
 export type SendEnvelopeInput = z.input<typeof SendEnvelopeInput>;
@@ -262,11 +262,11 @@ const IsoDate = lazySchema(() =>
 export const ListStatusChangesInput = lazySchema(() =>
   z
   .strictObject({
-    fromDate: unlazy(unlazy(IsoDate)).optional(),
-    toDate: unlazy(unlazy(IsoDate)).optional(),
+    fromDate: unlazy(IsoDate).optional(),
+    toDate: unlazy(IsoDate).optional(),
     /** Only these statuses (`completed`, `declined` …). */
     status: z.array(z.string().min(1)).optional(),
-    envelopeIds: z.array(unlazy(unlazy(GuidLike))).min(1).optional(),
+    envelopeIds: z.array(unlazy(GuidLike)).min(1).optional(),
     transactionIds: z.array(z.string().min(1)).min(1).optional(),
     include: z.array(z.enum(["recipients", "documents", "custom_fields"])).optional(),
     /** Page size (1–1000). Default 100. */
@@ -284,7 +284,7 @@ export type ListStatusChangesInput = z.input<typeof ListStatusChangesInput>;
 
 /** Input of `documents.list`. @public */
 export const ListDocumentsInput = lazySchema(() =>
-  z.strictObject({ envelopeId: unlazy(unlazy(GuidLike)) }),
+  z.strictObject({ envelopeId: unlazy(GuidLike) }),
 );
 /** Input of `documents.list`. @public */
 export type ListDocumentsInput = z.input<typeof ListDocumentsInput>;
@@ -292,9 +292,9 @@ export type ListDocumentsInput = z.input<typeof ListDocumentsInput>;
 /** Input of `documents.download`. @public */
 export const DownloadDocumentInput = lazySchema(() =>
   z.strictObject({
-  envelopeId: unlazy(unlazy(GuidLike)),
+  envelopeId: unlazy(GuidLike),
   /** A document id, or `combined` (one PDF), `archive` (ZIP), `certificate` (certificate of completion). Default `combined`. */
-  documentId: z.union([z.enum(["combined", "archive", "certificate"]), unlazy(unlazy(Id))]).default("combined"),
+  documentId: z.union([z.enum(["combined", "archive", "certificate"]), unlazy(Id)]).default("combined"),
   /** For `combined`: include the certificate of completion (account setting by default); `false` drops it. */
   certificate: z.boolean().optional(),
 }),
@@ -310,7 +310,7 @@ export type DownloadDocumentInput = z.input<typeof DownloadDocumentInput>;
  */
 export const CreateRecipientViewInput = lazySchema(() =>
   z.strictObject({
-  envelopeId: unlazy(unlazy(GuidLike)),
+  envelopeId: unlazy(GuidLike),
   /** Where the signer's browser goes when the session ends; DocuSign appends `event=…`. */
   returnUrl: z.url({ protocol: /^https?$/, message: "returnUrl must be an absolute http(s) URL" }),
   /** The recipient's name exactly as on the envelope. */

@@ -29,7 +29,7 @@ export const CreateEnvelopeFromTemplateInput = lazySchema(() =>
   z
   .strictObject({
     templateId: z.string().trim().min(1).regex(/^[A-Za-z0-9-]+$/, { message: "not a template id" }),
-    templateRoles: z.array(unlazy(unlazy(TemplateRoleInput))).min(1, { message: "fill at least one template role" }),
+    templateRoles: z.array(unlazy(TemplateRoleInput)).min(1, { message: "fill at least one template role" }),
     /** Default: the template's subject. */
     emailSubject: z.string().trim().min(1).max(100).optional(),
     emailBlurb: z.string().max(10_000).optional(),

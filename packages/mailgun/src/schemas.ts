@@ -122,8 +122,8 @@ const SendMessageFields = lazySchema(() =>
   headers: z.record(unlazy(headerName), z.string()).optional(),
   /** `recipient-variables`: per-recipient data for batch sending; each `to` gets its own copy. */
   recipientVariables: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-  attachments: z.array(unlazy(unlazy(Attachment))).optional(),
-  inline: z.array(unlazy(unlazy(Attachment))).optional(),
+  attachments: z.array(unlazy(Attachment)).optional(),
+  inline: z.array(unlazy(Attachment)).optional(),
   /** `o:tracking`. */
   tracking: unlazy(yesNo).optional(),
   /** `o:tracking-clicks`: yes, no or htmlonly. */
@@ -408,7 +408,7 @@ export type MailgunEvent = z.infer<typeof MailgunEvent>;
 
 /** One page of events; the end is a page with no items. @public */
 export const EventsPage = lazySchema(() =>
-  z.object({ items: z.array(unlazy(unlazy(MailgunEvent))), paging: unlazy(unlazy(Paging)) }),
+  z.object({ items: z.array(unlazy(MailgunEvent)), paging: unlazy(Paging) }),
 );
 /** One page of events. @public */
 export type EventsPage = z.infer<typeof EventsPage>;

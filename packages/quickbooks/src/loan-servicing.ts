@@ -40,7 +40,7 @@ const DateOnly = lazySchema(() =>
 /** A funded loan. @public */
 export const LoanFundedInput = lazySchema(() =>
   z.strictObject({
-  loanId: unlazy(unlazy(LoanId)),
+  loanId: unlazy(LoanId),
   borrowerName: z.string().min(1).max(400),
   email: z.email().optional(),
   phone: z.string().min(1).max(30).optional(),
@@ -54,13 +54,13 @@ export type LoanFundedInput = z.input<typeof LoanFundedInput>;
 /** A disbursed draw. @public */
 export const DrawDisbursedInput = lazySchema(() =>
   z.strictObject({
-  loanId: unlazy(unlazy(LoanId)),
+  loanId: unlazy(LoanId),
   drawId: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
   customerId: z.string().regex(/^\d+$/),
-  amount: unlazy(unlazy(MoneyInput)),
+  amount: unlazy(MoneyInput),
   description: z.string().min(1).max(4000),
-  dueDate: unlazy(unlazy(DateOnly)),
-  txnDate: unlazy(unlazy(DateOnly)).optional(),
+  dueDate: unlazy(DateOnly),
+  txnDate: unlazy(DateOnly).optional(),
   /** Invoice number (≤ 21 characters). Default `D-<drawId>`. */
   docNumber: z.string().min(1).max(21).optional(),
 }),
@@ -71,12 +71,12 @@ export type DrawDisbursedInput = z.input<typeof DrawDisbursedInput>;
 /** A payment received from the borrower, applied to a draw invoice. @public */
 export const PaymentReceivedInput = lazySchema(() =>
   z.strictObject({
-  loanId: unlazy(unlazy(LoanId)),
+  loanId: unlazy(LoanId),
   paymentId: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
   customerId: z.string().regex(/^\d+$/),
   invoiceId: z.string().regex(/^\d+$/),
-  amount: unlazy(unlazy(MoneyInput)),
-  receivedDate: unlazy(unlazy(DateOnly)).optional(),
+  amount: unlazy(MoneyInput),
+  receivedDate: unlazy(DateOnly).optional(),
   /** Reference shown on the payment (≤ 21). Default the payment id. */
   reference: z.string().min(1).max(21).optional(),
 }),
@@ -87,11 +87,11 @@ export type PaymentReceivedInput = z.input<typeof PaymentReceivedInput>;
 /** A loan paid off. @public */
 export const LoanPaidOffInput = lazySchema(() =>
   z.strictObject({
-  loanId: unlazy(unlazy(LoanId)),
+  loanId: unlazy(LoanId),
   customerId: z.string().regex(/^\d+$/),
-  payoffDate: unlazy(unlazy(DateOnly)),
+  payoffDate: unlazy(DateOnly),
   /** Amount closed out of receivables by the closing entry. Default: the customer's remaining QuickBooks balance. */
-  closingAmount: unlazy(unlazy(MoneyInput)).optional(),
+  closingAmount: unlazy(MoneyInput).optional(),
   /** Make the customer inactive afterwards. Default true. */
   deactivate: z.boolean().optional(),
   memo: z.string().max(4000).optional(),

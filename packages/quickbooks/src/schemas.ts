@@ -144,15 +144,15 @@ export const SalesItemLine = lazySchema(() =>
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("SalesItemLineDetail"),
-  Amount: unlazy(unlazy(Amount)),
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
   SalesItemLineDetail: z.strictObject({
-    ItemRef: unlazy(unlazy(Ref)),
+    ItemRef: unlazy(Ref),
     Qty: z.number().optional(),
     UnitPrice: z.number().optional(),
-    ServiceDate: unlazy(unlazy(DateOnly)).optional(),
-    TaxCodeRef: unlazy(unlazy(Ref)).optional(),
-    ClassRef: unlazy(unlazy(Ref)).optional(),
+    ServiceDate: unlazy(DateOnly).optional(),
+    TaxCodeRef: unlazy(Ref).optional(),
+    ClassRef: unlazy(Ref).optional(),
   }),
 }),
 );
@@ -161,9 +161,9 @@ const DescriptionOnlyLine = lazySchema(() =>
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("DescriptionOnly"),
-  Amount: unlazy(unlazy(Amount)).optional(),
+  Amount: unlazy(Amount).optional(),
   Description: z.string().max(4000).optional(),
-  DescriptionLineDetail: z.strictObject({ ServiceDate: unlazy(unlazy(DateOnly)).optional() }).optional(),
+  DescriptionLineDetail: z.strictObject({ ServiceDate: unlazy(DateOnly).optional() }).optional(),
 }),
 );
 const DiscountLine = lazySchema(() =>
@@ -171,9 +171,9 @@ const DiscountLine = lazySchema(() =>
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("DiscountLineDetail"),
-  Amount: unlazy(unlazy(Amount)),
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
-  DiscountLineDetail: z.strictObject({ PercentBased: z.boolean().optional(), DiscountPercent: z.number().optional(), DiscountAccountRef: unlazy(unlazy(Ref)).optional() }),
+  DiscountLineDetail: z.strictObject({ PercentBased: z.boolean().optional(), DiscountPercent: z.number().optional(), DiscountAccountRef: unlazy(Ref).optional() }),
 }),
 );
 const SubTotalLine = lazySchema(() =>
@@ -181,13 +181,13 @@ const SubTotalLine = lazySchema(() =>
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("SubTotalLineDetail"),
-  Amount: unlazy(unlazy(Amount)).optional(),
+  Amount: unlazy(Amount).optional(),
   SubTotalLineDetail: z.strictObject({}).optional(),
 }),
 );
 /** One invoice line. @public */
 export const InvoiceLine = lazySchema(() =>
-  z.discriminatedUnion("DetailType", [unlazy(unlazy(SalesItemLine)), unlazy(unlazy(DescriptionOnlyLine)), unlazy(unlazy(DiscountLine)), unlazy(unlazy(SubTotalLine))]),
+  z.discriminatedUnion("DetailType", [unlazy(SalesItemLine), unlazy(DescriptionOnlyLine), unlazy(DiscountLine), unlazy(SubTotalLine)]),
 );
 
 const invoiceFields = {
@@ -242,7 +242,7 @@ export type Invoice = z.infer<typeof Invoice>;
 // ── Payment ───────────────────────────────────────────────────────────────────────────
 /** A transaction a payment line is applied to. @public */
 export const LinkedTxn = lazySchema(() =>
-  z.strictObject({ TxnId: unlazy(unlazy(EntityId)), TxnType: z.enum(["Invoice", "CreditMemo", "JournalEntry", "Expense", "Check"]), TxnLineId: z.string().optional() }),
+  z.strictObject({ TxnId: unlazy(EntityId), TxnType: z.enum(["Invoice", "CreditMemo", "JournalEntry", "Expense", "Check"]), TxnLineId: z.string().optional() }),
 );
 const paymentFields = {
   CustomerRef: Ref,
@@ -290,14 +290,14 @@ const AccountExpenseLine = lazySchema(() =>
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("AccountBasedExpenseLineDetail"),
-  Amount: unlazy(unlazy(Amount)),
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
   AccountBasedExpenseLineDetail: z.strictObject({
-    AccountRef: unlazy(unlazy(Ref)),
+    AccountRef: unlazy(Ref),
     BillableStatus: z.enum(["Billable", "NotBillable", "HasBeenBilled"]).optional(),
-    CustomerRef: unlazy(unlazy(Ref)).optional(),
-    ClassRef: unlazy(unlazy(Ref)).optional(),
-    TaxCodeRef: unlazy(unlazy(Ref)).optional(),
+    CustomerRef: unlazy(Ref).optional(),
+    ClassRef: unlazy(Ref).optional(),
+    TaxCodeRef: unlazy(Ref).optional(),
   }),
 }),
 );
@@ -306,14 +306,14 @@ const ItemExpenseLine = lazySchema(() =>
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("ItemBasedExpenseLineDetail"),
-  Amount: unlazy(unlazy(Amount)),
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
-  ItemBasedExpenseLineDetail: z.strictObject({ ItemRef: unlazy(unlazy(Ref)), Qty: z.number().optional(), UnitPrice: z.number().optional(), CustomerRef: unlazy(unlazy(Ref)).optional(), BillableStatus: z.enum(["Billable", "NotBillable", "HasBeenBilled"]).optional() }),
+  ItemBasedExpenseLineDetail: z.strictObject({ ItemRef: unlazy(Ref), Qty: z.number().optional(), UnitPrice: z.number().optional(), CustomerRef: unlazy(Ref).optional(), BillableStatus: z.enum(["Billable", "NotBillable", "HasBeenBilled"]).optional() }),
 }),
 );
 /** One bill line: an expense account or an item. @public */
 export const BillLine = lazySchema(() =>
-  z.discriminatedUnion("DetailType", [unlazy(unlazy(AccountExpenseLine)), unlazy(unlazy(ItemExpenseLine))]),
+  z.discriminatedUnion("DetailType", [unlazy(AccountExpenseLine), unlazy(ItemExpenseLine)]),
 );
 const billFields = {
   VendorRef: Ref,
@@ -363,14 +363,14 @@ export const JournalEntryLine = lazySchema(() =>
   Id: z.string().optional(),
   LineNum: z.number().int().optional(),
   DetailType: z.literal("JournalEntryLineDetail"),
-  Amount: unlazy(unlazy(Amount)),
+  Amount: unlazy(Amount),
   Description: z.string().max(4000).optional(),
   JournalEntryLineDetail: z.strictObject({
     PostingType: z.enum(["Debit", "Credit"]),
-    AccountRef: unlazy(unlazy(Ref)),
-    Entity: z.strictObject({ Type: z.enum(["Customer", "Vendor", "Employee"]), EntityRef: unlazy(unlazy(Ref)) }).optional(),
-    ClassRef: unlazy(unlazy(Ref)).optional(),
-    DepartmentRef: unlazy(unlazy(Ref)).optional(),
+    AccountRef: unlazy(Ref),
+    Entity: z.strictObject({ Type: z.enum(["Customer", "Vendor", "Employee"]), EntityRef: unlazy(Ref) }).optional(),
+    ClassRef: unlazy(Ref).optional(),
+    DepartmentRef: unlazy(Ref).optional(),
   }),
 }),
 );
@@ -411,11 +411,11 @@ export type JournalEntry = z.infer<typeof JournalEntry>;
 // ── Reads and other entities ──────────────────────────────────────────────────────────
 /** Input of every `get`: the entity id. @public */
 export const GetEntityInput = lazySchema(() =>
-  z.strictObject({ id: unlazy(unlazy(EntityId)) }),
+  z.strictObject({ id: unlazy(EntityId) }),
 );
 /** Input of `delete` and `void`: the id and current SyncToken. @public */
 export const EntityVersionInput = lazySchema(() =>
-  z.strictObject({ id: unlazy(unlazy(EntityId)), syncToken: z.string().regex(/^\d+$/, "must be the entity's current SyncToken") }),
+  z.strictObject({ id: unlazy(EntityId), syncToken: z.string().regex(/^\d+$/, "must be the entity's current SyncToken") }),
 );
 /** What a delete returns. @public */
 export const DeletedEntity = lazySchema(() =>

@@ -60,15 +60,15 @@ const Enable = lazySchema(() =>
 /** One personalization: its recipients and per-recipient template data. @public */
 export const Personalization = lazySchema(() =>
   z.strictObject({
-  to: z.array(unlazy(unlazy(EmailAddress))).min(1, { message: "a personalization needs at least one `to` recipient" }),
-  cc: z.array(unlazy(unlazy(EmailAddress))).optional(),
-  bcc: z.array(unlazy(unlazy(EmailAddress))).optional(),
-  from: unlazy(unlazy(EmailAddress)).optional(),
+  to: z.array(unlazy(EmailAddress)).min(1, { message: "a personalization needs at least one `to` recipient" }),
+  cc: z.array(unlazy(EmailAddress)).optional(),
+  bcc: z.array(unlazy(EmailAddress)).optional(),
+  from: unlazy(EmailAddress).optional(),
   subject: z.string().min(1).optional(),
-  headers: unlazy(unlazy(StringMap)).optional(),
+  headers: unlazy(StringMap).optional(),
   substitutions: z.record(z.string(), z.string()).optional(),
   dynamic_template_data: z.record(z.string(), z.unknown()).optional(),
-  custom_args: unlazy(unlazy(StringMap)).optional(),
+  custom_args: unlazy(StringMap).optional(),
   send_at: z.number().int().positive().optional(),
 }),
 );
@@ -99,12 +99,12 @@ export const Content = lazySchema(() =>
 /** Mail settings; `sandbox_mode.enable: true` validates without sending (answers 200, not 202). @public */
 export const MailSettings = lazySchema(() =>
   z.strictObject({
-  bypass_list_management: unlazy(unlazy(Enable)).optional(),
-  bypass_spam_management: unlazy(unlazy(Enable)).optional(),
-  bypass_bounce_management: unlazy(unlazy(Enable)).optional(),
-  bypass_unsubscribe_management: unlazy(unlazy(Enable)).optional(),
+  bypass_list_management: unlazy(Enable).optional(),
+  bypass_spam_management: unlazy(Enable).optional(),
+  bypass_bounce_management: unlazy(Enable).optional(),
+  bypass_unsubscribe_management: unlazy(Enable).optional(),
   footer: z.strictObject({ enable: z.boolean(), text: z.string().optional(), html: z.string().optional() }).optional(),
-  sandbox_mode: unlazy(unlazy(Enable)).optional(),
+  sandbox_mode: unlazy(Enable).optional(),
 }),
 );
 
@@ -132,27 +132,27 @@ export const TrackingSettings = lazySchema(() =>
 /** Everything of a message except its personalizations (shared by single and batch sends). */
 const MessageFields = lazySchema(() =>
   z.strictObject({
-  from: unlazy(unlazy(EmailAddress)),
-  reply_to: unlazy(unlazy(EmailAddress)).optional(),
-  reply_to_list: z.array(unlazy(unlazy(EmailAddress))).min(1).max(1000).optional(),
+  from: unlazy(EmailAddress),
+  reply_to: unlazy(EmailAddress).optional(),
+  reply_to_list: z.array(unlazy(EmailAddress)).min(1).max(1000).optional(),
   subject: z.string().min(1).optional(),
-  content: z.array(unlazy(unlazy(Content))).min(1).optional(),
-  attachments: z.array(unlazy(unlazy(Attachment))).optional(),
+  content: z.array(unlazy(Content)).min(1).optional(),
+  attachments: z.array(unlazy(Attachment)).optional(),
   template_id: z
     .string()
     .refine((id) => DYNAMIC_TEMPLATE_ID.test(id) || LEGACY_TEMPLATE_ID.test(id), {
       message: "template_id must be a dynamic template id (d- followed by 32 hex digits) or a legacy template UUID",
     })
     .optional(),
-  headers: unlazy(unlazy(StringMap)).optional(),
+  headers: unlazy(StringMap).optional(),
   categories: z.array(z.string().min(1).max(255)).max(MAIL_LIMITS.maxCategories).optional(),
-  custom_args: unlazy(unlazy(StringMap)).optional(),
+  custom_args: unlazy(StringMap).optional(),
   send_at: z.number().int().positive().optional(),
   batch_id: z.string().min(1).optional(),
   asm: z.strictObject({ group_id: z.number().int(), groups_to_display: z.array(z.number().int()).max(25).optional() }).optional(),
   ip_pool_name: z.string().min(2).max(64).optional(),
-  mail_settings: unlazy(unlazy(MailSettings)).optional(),
-  tracking_settings: unlazy(unlazy(TrackingSettings)).optional(),
+  mail_settings: unlazy(MailSettings).optional(),
+  tracking_settings: unlazy(TrackingSettings).optional(),
 }),
 );
 
@@ -245,8 +245,8 @@ export function messageBytes(message: unknown): number {
 
 /** Input of `mail.send`: the SendGrid v3 mail/send body, validated before any I/O. @public */
 export const SendMailInput = lazySchema(() =>
-  unlazy(unlazy(MessageFields)).extend({
-  personalizations: z.array(unlazy(unlazy(Personalization))).min(1),
+  unlazy(MessageFields).extend({
+  personalizations: z.array(unlazy(Personalization)).min(1),
 }).superRefine((message, ctx) => {
   addIssues(ctx, messageIssues(message, { perRequest: true, nowSeconds: Math.floor(Date.now() / 1000) }));
   const size = messageBytes(message);
@@ -274,8 +274,8 @@ export type SendMailResult = z.infer<typeof SendMailResult>;
 
 /** Input of `mail.sendBatch`: one message to any number of personalizations, split into requests of ≤ 1000. @public */
 export const SendBatchInput = lazySchema(() =>
-  unlazy(unlazy(MessageFields)).extend({
-  personalizations: z.array(unlazy(unlazy(Personalization))).min(1),
+  unlazy(MessageFields).extend({
+  personalizations: z.array(unlazy(Personalization)).min(1),
   /** Personalizations per request (1..1000, default 1000); recipients per request are capped at 1000 as well. */
   chunkSize: z.number().int().min(1).max(MAIL_LIMITS.maxPersonalizations).optional(),
   /** Send only these chunk indexes (0-based) — to re-send the failed chunks of an earlier result. */

@@ -72,14 +72,14 @@ export const AnalyzeDocumentInput = lazySchema(() =>
   .strictObject({
     document: z.union([
       z.strictObject({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 5 * 1024 * 1024, "1 byte to 5 MB") }),
-      z.strictObject({ s3: unlazy(unlazy(S3Location)) }),
+      z.strictObject({ s3: unlazy(S3Location) }),
     ]),
-    features: z.array(unlazy(unlazy(FeatureType))).min(1),
-    queries: z.array(unlazy(unlazy(Query))).max(15, "at most 15 queries per page (sync limit)").optional(),
+    features: z.array(unlazy(FeatureType)).min(1),
+    queries: z.array(unlazy(Query)).max(15, "at most 15 queries per page (sync limit)").optional(),
     /** A registered document type: its queries are added, and its adapter unless `adapters` is given. */
     documentType: z.string().min(1).optional(),
     /** Custom adapters (AdaptersConfig), 1..100. */
-    adapters: z.array(unlazy(unlazy(Adapter))).min(1).max(100).optional(),
+    adapters: z.array(unlazy(Adapter)).min(1).max(100).optional(),
   })
   .superRefine(withQueries),
 );
@@ -90,12 +90,12 @@ export type AnalyzeDocumentInput = z.input<typeof AnalyzeDocumentInput>;
 export const StartAnalysisInput = lazySchema(() =>
   z
   .strictObject({
-    document: unlazy(unlazy(S3Location)),
-    features: z.array(unlazy(unlazy(FeatureType))).min(1),
-    queries: z.array(unlazy(unlazy(Query))).optional(),
+    document: unlazy(S3Location),
+    features: z.array(unlazy(FeatureType)).min(1),
+    queries: z.array(unlazy(Query)).optional(),
     documentType: z.string().min(1).optional(),
     /** Custom adapters (AdaptersConfig), 1..100; default: the document type's adapter. */
-    adapters: z.array(unlazy(unlazy(Adapter))).min(1).max(100).optional(),
+    adapters: z.array(unlazy(Adapter)).min(1).max(100).optional(),
     /** Echoed in the SNS notification (route tenant/document with it). */
     jobTag: z.string().min(1).max(64).regex(/^[a-zA-Z0-9_.\-:]+$/, "letters, digits and _ . - :").optional(),
     notification: z.strictObject({ snsTopicArn: z.string().startsWith("arn:"), roleArn: z.string().startsWith("arn:") }).optional(),
@@ -120,7 +120,7 @@ export const DetectTextInput = lazySchema(() =>
   z.strictObject({
   document: z.union([
     z.strictObject({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 5 * 1024 * 1024, "1 byte to 5 MB") }),
-    z.strictObject({ s3: unlazy(unlazy(S3Location)) }),
+    z.strictObject({ s3: unlazy(S3Location) }),
   ]),
 }),
 );
@@ -129,7 +129,7 @@ export type DetectTextInput = z.input<typeof DetectTextInput>;
 
 /** Input of `textDetections.start` (StartDocumentTextDetection). @public */
 export const StartTextDetectionInput = lazySchema(() =>
-  z.strictObject({ document: unlazy(unlazy(S3Location)), ...jobOptions }),
+  z.strictObject({ document: unlazy(S3Location), ...jobOptions }),
 );
 /** Input of `textDetections.start`. @public */
 export type StartTextDetectionInput = z.input<typeof StartTextDetectionInput>;
@@ -167,10 +167,10 @@ export type JobStatus = z.infer<typeof JobStatus>;
 /** One result page of an analysis job. @public */
 export const AnalysisPage = lazySchema(() =>
   z.object({
-  status: unlazy(unlazy(JobStatus)),
+  status: unlazy(JobStatus),
   statusMessage: z.string().optional(),
   pageCount: z.number().int().nonnegative().optional(),
-  blocks: z.array(unlazy(unlazy(WireBlock))),
+  blocks: z.array(unlazy(WireBlock)),
   nextToken: z.string().optional(),
   warnings: z.array(z.object({ errorCode: z.string().optional(), pages: z.array(z.number()) })),
   modelVersion: z.string().optional(),
@@ -183,7 +183,7 @@ export type AnalysisPage = z.infer<typeof AnalysisPage>;
 export const AnalyzeDocumentOutput = lazySchema(() =>
   z.object({
   pageCount: z.number().int().nonnegative(),
-  blocks: z.array(unlazy(unlazy(WireBlock))),
+  blocks: z.array(unlazy(WireBlock)),
   modelVersion: z.string().optional(),
 }),
 );

@@ -231,7 +231,7 @@ export type Message = z.infer<typeof Message>;
 
 /** What `messages.send` returns: the created Message plus the SDK's own segment report of the body. @public */
 export const SentMessage = lazySchema(() =>
-  unlazy(unlazy(Message)).extend({ segmentInfo: unlazy(unlazy(SegmentInfoSchema)) }),
+  unlazy(Message).extend({ segmentInfo: unlazy(SegmentInfoSchema) }),
 );
 /** The created message. @public */
 export type SentMessage = z.infer<typeof SentMessage>;
@@ -239,7 +239,7 @@ export type SentMessage = z.infer<typeof SentMessage>;
 /** One page of `messages.listPage`. @public */
 export const MessagePage = lazySchema(() =>
   z.object({
-  messages: z.array(unlazy(unlazy(Message))),
+  messages: z.array(unlazy(Message)),
   page: z.number().int(),
   pageSize: z.number().int(),
   /** The next page's path (relative to the API host, carries `PageToken`); null on the last page. */

@@ -56,7 +56,7 @@ const Amount = lazySchema(() =>
   z.string().refine((v) => /^\d{1,13}(\.\d{1,2})?$/.test(v.trim()), { message: 'must be a decimal string with at most 2 decimals ("12500.50")' }),
 );
 const PositiveAmount = lazySchema(() =>
-  unlazy(unlazy(Amount)).refine((v) => (toCents(v) ?? 0n) > 0n, { message: "must be more than 0" }),
+  unlazy(Amount).refine((v) => (toCents(v) ?? 0n) > 0n, { message: "must be more than 0" }),
 );
 const Ymd = XeroDateInput;
 
@@ -74,20 +74,20 @@ const CustomerInput = lazySchema(() =>
 const InvoiceInput = lazySchema(() =>
   z.object({
   externalRef: z.string().trim().min(1).max(255),
-  customerId: unlazy(unlazy(Uuid)),
+  customerId: unlazy(Uuid),
   issueDate: Ymd,
   dueDate: Ymd.optional(),
   currency: z.string().regex(/^[A-Z]{3}$/).optional(),
-  lines: z.array(z.object({ description: z.string().min(1).max(4000), amount: unlazy(unlazy(PositiveAmount)), itemRef: z.string().min(1).max(10).optional() })).min(1),
+  lines: z.array(z.object({ description: z.string().min(1).max(4000), amount: unlazy(PositiveAmount), itemRef: z.string().min(1).max(10).optional() })).min(1),
   memo: z.string().max(255).optional(),
 }),
 );
 const PaymentInput = lazySchema(() =>
   z.object({
   externalRef: z.string().trim().min(1).max(255),
-  customerId: unlazy(unlazy(Uuid)),
-  invoiceId: unlazy(unlazy(Uuid)),
-  amount: unlazy(unlazy(PositiveAmount)),
+  customerId: unlazy(Uuid),
+  invoiceId: unlazy(Uuid),
+  amount: unlazy(PositiveAmount),
   date: Ymd,
   accountRef: z.string().min(1).max(10).optional(),
   reference: z.string().max(255).optional(),

@@ -87,7 +87,7 @@ export type CreateContactInput = z.input<typeof CreateContactInput>;
 
 /** `contacts.update` input: the ContactID and the fields to change. @public */
 export const UpdateContactInput = lazySchema(() =>
-  z.strictObject({ ContactID: unlazy(unlazy(Uuid)), ...z.strictObject(contactFields).partial().shape }),
+  z.strictObject({ ContactID: unlazy(Uuid), ...z.strictObject(contactFields).partial().shape }),
 );
 /** `contacts.update` input type. @public */
 export type UpdateContactInput = z.input<typeof UpdateContactInput>;
@@ -145,15 +145,15 @@ export const XeroLineItemInput = lazySchema(() =>
   z
   .strictObject({
     Description: z.string().min(1).max(4000),
-    Quantity: unlazy(unlazy(XeroQuantity)).optional(),
-    UnitAmount: unlazy(unlazy(XeroAmount)).optional(),
-    LineAmount: unlazy(unlazy(XeroAmount)).optional(),
+    Quantity: unlazy(XeroQuantity).optional(),
+    UnitAmount: unlazy(XeroAmount).optional(),
+    LineAmount: unlazy(XeroAmount).optional(),
     AccountCode: z.string().trim().min(1).max(10).optional(),
     ItemCode: z.string().trim().min(1).max(30).optional(),
     TaxType: z.string().trim().min(1).max(50).optional(),
-    TaxAmount: unlazy(unlazy(XeroAmount)).optional(),
+    TaxAmount: unlazy(XeroAmount).optional(),
     DiscountRate: z.number().min(0).max(100).optional(),
-    LineItemID: unlazy(unlazy(Uuid)).optional(),
+    LineItemID: unlazy(Uuid).optional(),
   })
   .superRefine((line, ctx) => {
     if (line.LineAmount === undefined || line.Quantity === undefined || line.UnitAmount === undefined || line.DiscountRate !== undefined) return;
@@ -175,16 +175,16 @@ export type XeroLineItemInput = z.input<typeof XeroLineItemInput>;
 export const CreateInvoiceInput = lazySchema(() =>
   z.strictObject({
   Type: z.literal("ACCREC").default("ACCREC"),
-  Contact: z.strictObject({ ContactID: unlazy(unlazy(Uuid)) }),
-  Date: unlazy(unlazy(XeroDateInput)).optional(),
-  DueDate: unlazy(unlazy(XeroDateInput)).optional(),
+  Contact: z.strictObject({ ContactID: unlazy(Uuid) }),
+  Date: unlazy(XeroDateInput).optional(),
+  DueDate: unlazy(XeroDateInput).optional(),
   InvoiceNumber: z.string().trim().min(1).max(255).optional(),
   Reference: z.string().trim().min(1).max(255).optional(),
   // Exact casing: `NO_TAX` is a 400 at Xero (shared/vendors/xero.md §5).
   LineAmountTypes: z.enum(["Exclusive", "Inclusive", "NoTax"]).optional(),
   Status: z.enum(["DRAFT", "SUBMITTED", "AUTHORISED"]).optional(),
   CurrencyCode: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code").optional(),
-  LineItems: z.array(unlazy(unlazy(XeroLineItemInput))).min(1).max(1000),
+  LineItems: z.array(unlazy(XeroLineItemInput)).min(1).max(1000),
 }),
 );
 /** `invoices.create` input type. @public */
@@ -194,8 +194,8 @@ export type CreateInvoiceInput = z.input<typeof CreateInvoiceInput>;
 export const ListInvoicesInput = lazySchema(() =>
   z.strictObject({
   ...listFields,
-  statuses: z.array(unlazy(unlazy(XeroInvoiceStatus))).max(6).optional(),
-  contactIds: z.array(unlazy(unlazy(Uuid))).max(100).optional(),
+  statuses: z.array(unlazy(XeroInvoiceStatus)).max(6).optional(),
+  contactIds: z.array(unlazy(Uuid)).max(100).optional(),
   invoiceNumbers: z.array(z.string().min(1).max(255)).max(100).optional(),
 }),
 );
@@ -204,7 +204,7 @@ export type ListInvoicesInput = z.input<typeof ListInvoicesInput>;
 
 /** `invoices.void` input. @public */
 export const VoidInvoiceInput = lazySchema(() =>
-  z.strictObject({ invoiceId: unlazy(unlazy(Uuid)) }),
+  z.strictObject({ invoiceId: unlazy(Uuid) }),
 );
 /** `invoices.void` input type. @public */
 export type VoidInvoiceInput = z.input<typeof VoidInvoiceInput>;
@@ -212,10 +212,10 @@ export type VoidInvoiceInput = z.input<typeof VoidInvoiceInput>;
 /** `payments.create` input: money received against an (AUTHORISED) invoice. @public */
 export const CreatePaymentInput = lazySchema(() =>
   z.strictObject({
-  Invoice: z.union([z.strictObject({ InvoiceID: unlazy(unlazy(Uuid)) }), z.strictObject({ InvoiceNumber: z.string().min(1).max(255) })]),
-  Account: z.union([z.strictObject({ Code: z.string().trim().min(1).max(10) }), z.strictObject({ AccountID: unlazy(unlazy(Uuid)) })]),
-  Date: unlazy(unlazy(XeroDateInput)),
-  Amount: unlazy(unlazy(XeroAmount)).refine((value) => (toCents(value) ?? 0n) > 0n, { message: "must be more than 0" }),
+  Invoice: z.union([z.strictObject({ InvoiceID: unlazy(Uuid) }), z.strictObject({ InvoiceNumber: z.string().min(1).max(255) })]),
+  Account: z.union([z.strictObject({ Code: z.string().trim().min(1).max(10) }), z.strictObject({ AccountID: unlazy(Uuid) })]),
+  Date: unlazy(XeroDateInput),
+  Amount: unlazy(XeroAmount).refine((value) => (toCents(value) ?? 0n) > 0n, { message: "must be more than 0" }),
   Reference: z.string().trim().min(1).max(255).optional(),
 }),
 );
@@ -274,7 +274,7 @@ export const XeroInvoice = lazySchema(() =>
   Contact: z.looseObject({ ContactID: z.string(), Name: z.string().optional() }).optional(),
   Status: z.string().optional(),
   LineAmountTypes: z.string().optional(),
-  LineItems: z.array(unlazy(unlazy(XeroLineItem))).optional(),
+  LineItems: z.array(unlazy(XeroLineItem)).optional(),
   SubTotal: z.number().optional(),
   TotalTax: z.number().optional(),
   Total: z.number().optional(),

@@ -11,54 +11,54 @@ const Scalar = lazySchema(() =>
   z.union([z.string(), z.number(), z.boolean()]).transform(String),
 );
 const OptionalScalar = lazySchema(() =>
-  unlazy(unlazy(Scalar)).optional().nullable().transform((v) => (v === null || v === undefined || v === "" ? undefined : v)),
+  unlazy(Scalar).optional().nullable().transform((v) => (v === null || v === undefined || v === "" ? undefined : v)),
 );
 
 const SummaryRecipient = lazySchema(() =>
   z.looseObject({
-  recipientId: unlazy(unlazy(OptionalScalar)),
-  recipientIdGuid: unlazy(unlazy(OptionalScalar)),
+  recipientId: unlazy(OptionalScalar),
+  recipientIdGuid: unlazy(OptionalScalar),
   email: z.string().default(""),
-  name: unlazy(unlazy(OptionalScalar)),
-  routingOrder: unlazy(unlazy(OptionalScalar)),
-  status: unlazy(unlazy(OptionalScalar)),
-  sentDateTime: unlazy(unlazy(OptionalScalar)),
-  deliveredDateTime: unlazy(unlazy(OptionalScalar)),
-  signedDateTime: unlazy(unlazy(OptionalScalar)),
-  declinedDateTime: unlazy(unlazy(OptionalScalar)),
-  declinedReason: unlazy(unlazy(OptionalScalar)),
+  name: unlazy(OptionalScalar),
+  routingOrder: unlazy(OptionalScalar),
+  status: unlazy(OptionalScalar),
+  sentDateTime: unlazy(OptionalScalar),
+  deliveredDateTime: unlazy(OptionalScalar),
+  signedDateTime: unlazy(OptionalScalar),
+  declinedDateTime: unlazy(OptionalScalar),
+  declinedReason: unlazy(OptionalScalar),
 }),
 );
 
 const Summary = lazySchema(() =>
   z.looseObject({
-  status: unlazy(unlazy(OptionalScalar)),
-  emailSubject: unlazy(unlazy(OptionalScalar)),
-  createdDateTime: unlazy(unlazy(OptionalScalar)),
-  sentDateTime: unlazy(unlazy(OptionalScalar)),
-  deliveredDateTime: unlazy(unlazy(OptionalScalar)),
-  completedDateTime: unlazy(unlazy(OptionalScalar)),
-  declinedDateTime: unlazy(unlazy(OptionalScalar)),
-  voidedDateTime: unlazy(unlazy(OptionalScalar)),
-  voidedReason: unlazy(unlazy(OptionalScalar)),
-  statusChangedDateTime: unlazy(unlazy(OptionalScalar)),
+  status: unlazy(OptionalScalar),
+  emailSubject: unlazy(OptionalScalar),
+  createdDateTime: unlazy(OptionalScalar),
+  sentDateTime: unlazy(OptionalScalar),
+  deliveredDateTime: unlazy(OptionalScalar),
+  completedDateTime: unlazy(OptionalScalar),
+  declinedDateTime: unlazy(OptionalScalar),
+  voidedDateTime: unlazy(OptionalScalar),
+  voidedReason: unlazy(OptionalScalar),
+  statusChangedDateTime: unlazy(OptionalScalar),
   recipients: z.record(z.string(), z.unknown()).optional(),
-  customFields: z.looseObject({ textCustomFields: z.array(z.looseObject({ name: unlazy(unlazy(Scalar)), value: unlazy(unlazy(OptionalScalar)) })).optional() }).optional(),
-  envelopeDocuments: z.array(z.looseObject({ documentId: unlazy(unlazy(Scalar)), name: z.string().default(""), PDFBytes: unlazy(unlazy(OptionalScalar)) })).optional(),
+  customFields: z.looseObject({ textCustomFields: z.array(z.looseObject({ name: unlazy(Scalar), value: unlazy(OptionalScalar) })).optional() }).optional(),
+  envelopeDocuments: z.array(z.looseObject({ documentId: unlazy(Scalar), name: z.string().default(""), PDFBytes: unlazy(OptionalScalar) })).optional(),
 }),
 );
 
 const Message = lazySchema(() =>
   z.looseObject({
   event: z.string().min(1),
-  retryCount: unlazy(unlazy(OptionalScalar)),
-  configurationId: unlazy(unlazy(OptionalScalar)),
-  generatedDateTime: unlazy(unlazy(OptionalScalar)),
+  retryCount: unlazy(OptionalScalar),
+  configurationId: unlazy(OptionalScalar),
+  generatedDateTime: unlazy(OptionalScalar),
   data: z.looseObject({
-    accountId: unlazy(unlazy(OptionalScalar)),
-    envelopeId: unlazy(unlazy(Scalar)),
-    recipientId: unlazy(unlazy(OptionalScalar)),
-    envelopeSummary: unlazy(unlazy(Summary)).optional().nullable(),
+    accountId: unlazy(OptionalScalar),
+    envelopeId: unlazy(Scalar),
+    recipientId: unlazy(OptionalScalar),
+    envelopeSummary: unlazy(Summary).optional().nullable(),
   }),
 }),
 );

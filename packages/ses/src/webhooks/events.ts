@@ -41,12 +41,12 @@ export const SesEvent = lazySchema(() =>
   .looseObject({
     eventType: z.string().optional(),
     notificationType: z.string().optional(),
-    mail: unlazy(unlazy(SesMail)),
+    mail: unlazy(SesMail),
     bounce: z
       .looseObject({
         bounceType: z.string(),
         bounceSubType: z.string().optional(),
-        bouncedRecipients: z.array(unlazy(unlazy(Recipient)).extend({ action: z.string().optional(), status: z.string().optional(), diagnosticCode: z.string().optional() })),
+        bouncedRecipients: z.array(unlazy(Recipient).extend({ action: z.string().optional(), status: z.string().optional(), diagnosticCode: z.string().optional() })),
         timestamp: z.string(),
         feedbackId: z.string().optional(),
         reportingMTA: z.string().optional(),
@@ -54,7 +54,7 @@ export const SesEvent = lazySchema(() =>
       .optional(),
     complaint: z
       .looseObject({
-        complainedRecipients: z.array(unlazy(unlazy(Recipient))),
+        complainedRecipients: z.array(unlazy(Recipient)),
         timestamp: z.string(),
         feedbackId: z.string().optional(),
         complaintSubType: z.string().nullable().optional(),
@@ -73,7 +73,7 @@ export const SesEvent = lazySchema(() =>
         delayType: z.string().optional(),
         expirationTime: z.string().optional(),
         reportingMTA: z.string().optional(),
-        delayedRecipients: z.array(unlazy(unlazy(Recipient)).extend({ status: z.string().optional(), diagnosticCode: z.string().optional() })),
+        delayedRecipients: z.array(unlazy(Recipient).extend({ status: z.string().optional(), diagnosticCode: z.string().optional() })),
       })
       .optional(),
     subscription: z

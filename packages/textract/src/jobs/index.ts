@@ -82,7 +82,7 @@ const Running = lazySchema(() =>
   z.object({ jobId: z.string().min(1).max(64), ref: z.string().min(1), documentType: z.string().optional() }),
 );
 const Completion = lazySchema(() =>
-  unlazy(unlazy(Running)).extend({ completedBy: z.enum(["notification", "poll"]) }),
+  unlazy(Running).extend({ completedBy: z.enum(["notification", "poll"]) }),
 );
 
 /** The JobTag carries what the completion needs when it is learned from a notification. */
