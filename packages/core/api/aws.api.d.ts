@@ -20,6 +20,26 @@ declare function awsSecretsManager(options: AwsSecretsManagerOptions): AwsSecret
 declare const SECRETS_MANAGER_VENDOR = "aws-secrets-manager";
 declare const GET_SECRET_OPERATION = "secrets.get";
 declare function mapSecretsManagerError(error: unknown, secretId: string): unknown;
+interface LoadedAwsSdk<TClient, TModule> {
+    client: TClient;
+    aws: TModule;
+}
+interface LazyAwsSdk<TClient, TModule> {
+    readonly loaded: LoadedAwsSdk<TClient, TModule> | undefined;
+    load(): Promise<LoadedAwsSdk<TClient, TModule>>;
+    get(): LoadedAwsSdk<TClient, TModule> | Promise<LoadedAwsSdk<TClient, TModule>>;
+    destroy(): void;
+}
+interface LazyAwsSdkOptions<TClient, TModule> {
+    vendor: string;
+    packageName: string;
+    load: () => Promise<TModule>;
+    create: (aws: TModule) => TClient;
+    own?: TClient | undefined;
+}
+declare function lazyAwsSdk<TClient extends {
+    destroy(): void;
+}, TModule>(options: LazyAwsSdkOptions<TClient, TModule>): LazyAwsSdk<TClient, TModule>;
 interface SnsEnvelope {
     Type: string;
     MessageId: string;
@@ -54,5 +74,5 @@ interface SnsVerifier extends WebhookVerifier {
 declare const SNS_CERTIFICATE_HOST: RegExp;
 declare function snsStringToSign(envelope: SnsEnvelope): string;
 declare function createSnsVerifier(options?: SnsVerifierOptions): SnsVerifier;
-export { DEFAULT_SNS_TOLERANCE_SECONDS, GET_SECRET_OPERATION, SECRETS_MANAGER_VENDOR, SNS_CERTIFICATE_HOST, awsSecretsManager, createSnsVerifier, mapSecretsManagerError, normaliseSnsEnvelope, snsStringToSign };
-export type { AwsSecretsManagerOptions, AwsSecretsManagerProvider, SnsEnvelope, SnsVerifier, SnsVerifierOptions };
+export { DEFAULT_SNS_TOLERANCE_SECONDS, GET_SECRET_OPERATION, SECRETS_MANAGER_VENDOR, SNS_CERTIFICATE_HOST, awsSecretsManager, createSnsVerifier, lazyAwsSdk, mapSecretsManagerError, normaliseSnsEnvelope, snsStringToSign };
+export type { AwsSecretsManagerOptions, AwsSecretsManagerProvider, LazyAwsSdk, LazyAwsSdkOptions, LoadedAwsSdk, SnsEnvelope, SnsVerifier, SnsVerifierOptions };
